@@ -1,0 +1,196 @@
+"""The command line: reads files, calls the pipeline, prints, and picks the exit status.
+
+Exit status: 0 success; 1 an expectation, answer or --strict warning failed; 2 the input could
+not be used. Errors read `FILE:LINE:COL: error: MESSAGE`; no traceback unless --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import bundled
+from .errors import CnnError, Location
+
+EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _State:
+    debug = False
+
+
+def read_source(name: str) -> tuple[str, str]:
+    """(text, display name) of a file path or a bundled architecture name."""
+    from .source import MAX_BYTES, decode
+
+    path = Path(name)
+    if not path.exists():
+        found = bundled.path(name)
+        if found is None:
+            from .suggest import did_you_mean
+
+            hint = did_you_mean(name, bundled.names())
+            raise CnnError(f"no such file or bundled architecture{hint}; `cnncalc list` shows them", Location(name))
+        path, display = found, name
+    else:
+        display = name
+    if path.is_dir():
+        raise CnnError("is a directory, not an architecture file", Location(display))
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise CnnError(f"cannot read: {exc.strerror}", Location(display)) from None
+    return decode(data, display), display
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--set")
+        v = value.strip()
+        try:
+            out[key] = int(v.replace("_", ""))
+        except ValueError:
+            try:
+                out[key] = float(v)
+            except ValueError:
+                out[key] = {"true": True, "false": False}.get(v.lower(), v)
+    return out
+
+
+def fail(exc: CnnError) -> NoReturn:
+    click.echo(str(exc), err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn any escaped exception into one line and exit status 2 (a traceback with --debug)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CnnError as exc:
+            if _State.debug:
+                raise
+            fail(exc)
+        except (RecursionError, MemoryError) as exc:
+            if _State.debug:
+                raise
+            click.echo(f"error: input too large or too deeply nested ({type(exc).__name__})", err=True)
+            sys.exit(EXIT_UNUSABLE)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cnncalc")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+def main(debug: bool) -> None:
+    """Shapes, parameters and multiply costs of CNNs written in YAML, without running them."""
+    _State.debug = debug
+
+
+_FORMATS = click.Choice(["table", "json", "csv", "markdown"])
+_DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")(fn)
+    fn = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")(fn)
+    fn = click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")(fn)
+    return fn
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@common_options
+@click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
+@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@guarded
+def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
+              dtype: str, depth: int | None, strict: bool) -> None:
+    """The per-layer table: output shape, activations, parameters and MACs."""
+    from .analysis import analyze_text
+    from .report import fold
+
+    set_values = parse_sets(sets)
+    results = []
+    status = EXIT_OK
+    for name in files:
+        try:
+            text, display = read_source(name)
+            report = analyze_text(text, display, set_values, input_size, dtype)
+        except CnnError as exc:
+            if _State.debug:
+                raise
+            click.echo(str(exc), err=True)
+            status = EXIT_UNUSABLE
+            continue
+        results.append((report, fold(report, depth)))
+        if status != EXIT_UNUSABLE:
+            status = max(status, report.return_code(strict))
+    if results:
+        emit(results, fmt)
+    if fmt != "table":
+        for report, _ in results:
+            for d in report.failures + (report.warnings if strict else []):
+                click.echo(str(d), err=True)
+    sys.exit(status)
+
+
+def emit(results: list[Any], fmt: str) -> None:
+    if fmt == "table":
+        from rich.console import Console
+
+        from .render import table
+
+        console = Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False)
+        table.render(results, console)
+        return
+    if fmt == "json":
+        from .render import json_out as module
+    elif fmt == "csv":
+        from .render import csv_out as module  # type: ignore[no-redef]
+    else:
+        from .render import markdown as module  # type: ignore[no-redef]
+    click.echo(module.render(results), nl=fmt == "json")
+
+
+@main.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@guarded
+def list_(fmt: str) -> None:
+    """The bundled architectures (use a name anywhere a FILE is taken)."""
+    import json
+
+    from .analysis import analyze_text
+
+    items = []
+    for name in bundled.names():
+        text, display = read_source(name)
+        report = analyze_text(text, display)
+        items.append({"name": name, "title": report.name, "input": [int(d) for d in report.input],
+                      "params": report.totals.params, "macs": report.totals.macs,
+                      "reference": report.reference})
+    if fmt == "json":
+        click.echo(json.dumps(items, indent=2))
+        return
+    width = max(len(i["name"]) for i in items)
+    for i in items:
+        size = "x".join(str(d) for d in i["input"])
+        click.echo(f"{i['name']:<{width}}  {size:>11}  {i['params']:>13,} params  {i['macs']:>15,} MACs  {i['title']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

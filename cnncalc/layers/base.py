@@ -1,0 +1,236 @@
+"""What every layer kind shares: shapes, costs, and argument types declared as data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from .. import dims
+from ..dims import Dim
+from ..errors import ShapeError
+
+Shape = tuple[Dim, ...]  # (n_H, n_W, n_C) or (units,)
+Pair = tuple[Dim, Dim]
+Padding = tuple[Dim, Dim, Dim, Dim]  # top, bottom, left, right
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What one layer does to its input: output shape and what it costs."""
+
+    output: Shape
+    weights: Dim = 0  # learned weights (kernels, gamma)
+    biases: Dim = 0  # learned biases (bias, beta)
+    buffers: Dim = 0  # non-learned state (BN running statistics)
+    macs: Dim = 0  # multiplications by weights
+    padding: Padding | None = None  # padding actually applied (top, bottom, left, right)
+    notes: tuple[str, ...] = ()  # warnings, such as floored divisions
+
+    @property
+    def params(self) -> Dim:
+        return self.weights + self.biases
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """How a layer moves over its input, for receptive fields: r += (k-1)*jump, jump *= s."""
+
+    kernel: tuple[Any, Any] = (1, 1)  # effective size d(f-1)+1
+    stride: tuple[Any, Any] = (1, 1)  # may be a Fraction (upsampling)
+    whole_input: bool = False  # global pools see all of their input
+
+
+IDENTITY_WINDOW = Window()
+
+
+class Layer:
+    """Base of all layer kinds: frozen dataclasses with `ARGS` declared as data."""
+
+    KIND: ClassVar[str]
+    ARGS: ClassVar[dict[str, Arg]] = {}
+    MAIN_ARG: ClassVar[str | None] = None  # the key of `- kind: SCALAR`
+    MIN_INPUTS: ClassVar[int] = 1
+    MAX_INPUTS: ClassVar[int] = 1
+
+    def infer(self, inputs: Sequence[Shape]) -> Cost:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def window(self, inputs: Sequence[Shape]) -> Window:
+        return IDENTITY_WINDOW
+
+
+# ---- argument types -------------------------------------------------------------------------
+
+REQUIRED = object()
+
+
+class ArgError(ValueError):
+    """A value of the wrong type or range; the caller attaches the location."""
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    parse: Callable[[Any], Any]
+    default: Any = REQUIRED
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+MAX_SIZE = 10**9  # a single size beyond this is surely a typo, and keeps counts bounded
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value) if not isinstance(value, bool) else str(value).lower()
+
+
+def _is_int(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or type(value).__module__.startswith(
+        "sympy"
+    )
+
+
+def int_at_least(low: int) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if not _is_int(value):
+            raise ArgError(f"expected an integer, got {_describe(value)}")
+        if isinstance(value, int) and value < low:
+            word = "positive" if low == 1 else f"at least {low}"
+            raise ArgError(f"expected a {word} integer, got {value}")
+        if isinstance(value, int) and value > MAX_SIZE:
+            raise ArgError(f"{value:,} is larger than the limit of {MAX_SIZE:,}")
+        return value
+
+    parse.__doc__ = "integer" if low < 1 else "positive integer"
+    return parse
+
+
+positive = int_at_least(1)
+nonnegative = int_at_least(0)
+
+
+def pair_of(item: Callable[[Any], Any]) -> Callable[[Any], Pair]:
+    """An int for both height and width, or an [h, w] pair."""
+
+    def parse(value: Any) -> Pair:
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise ArgError(f"expected an integer or an [h, w] pair, got a list of {len(value)}")
+            return (item(value[0]), item(value[1]))
+        v = item(value)
+        return (v, v)
+
+    return parse
+
+
+positive_pair = pair_of(positive)
+nonnegative_pair = pair_of(nonnegative)
+
+
+def padding_arg(value: Any) -> Any:
+    """`valid`, `same`, p, [p_h, p_w] or [top, bottom, left, right]."""
+    if isinstance(value, str):
+        word = value.lower()
+        if word in ("valid", "same"):
+            return word
+        raise ArgError(f"expected 'valid', 'same', an integer or a list, got '{value}'")
+    if isinstance(value, list):
+        if len(value) == 2:
+            ph, pw = (nonnegative(v) for v in value)
+            return (ph, ph, pw, pw)
+        if len(value) == 4:
+            return tuple(nonnegative(v) for v in value)
+        raise ArgError(
+            f"padding takes p, [p_h, p_w] or [top, bottom, left, right], got a list of {len(value)}"
+        )
+    p = nonnegative(value)
+    return (p, p, p, p)
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ArgError(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ArgError(f"expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def fraction(value: Any) -> float:
+    v = number(value)
+    if not 0 <= v < 1:
+        raise ArgError(f"expected a rate from 0 up to (not including) 1, got {value}")
+    return v
+
+
+def choice(*options: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in options:
+            listed = ", ".join(options)
+            raise ArgError(f"expected one of {listed}, got {_describe(value)}")
+        return value.lower()
+
+    parse.__doc__ = " | ".join(options)
+    return parse
+
+
+def size_pair(value: Any) -> Pair:
+    """[h, w] (or one integer for both)."""
+    return positive_pair(value)
+
+
+ACTIVATIONS = (
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish",
+    "sigmoid", "hard_sigmoid", "hardswish", "tanh", "softmax", "softplus", "linear", "identity",
+)  # fmt: skip
+
+
+def activation_name(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ArgError(f"expected an activation name, got {_describe(value)}")
+    name = value.lower()
+    if name not in ACTIVATIONS:
+        from ..suggest import did_you_mean
+
+        raise ArgError(f"unknown activation '{value}'{did_you_mean(name, ACTIVATIONS)}")
+    return name
+
+
+# ---- shape helpers --------------------------------------------------------------------------
+
+
+def need_volume(kind: str, shape: Shape) -> tuple[Dim, Dim, Dim]:
+    if len(shape) != 3:
+        raise ShapeError(
+            f"{kind} needs an n_H x n_W x n_C input, got {format_shape(shape)} "
+            "(add no flatten/fc before it)"
+        )
+    return shape[0], shape[1], shape[2]
+
+
+def format_shape(shape: Sequence[Any]) -> str:
+    return " x ".join(str(d) for d in shape) if len(shape) != 1 else f"[{shape[0]}]"
+
+
+def positive_or_error(value: Dim, what: str) -> None:
+    if dims.is_true(value <= 0) is True:
+        raise ShapeError(f"{what} would be {value}, not positive")
+
+
+def as_fraction(x: Any) -> Any:
+    return Fraction(x) if isinstance(x, int) else x

@@ -1,0 +1,30 @@
+"""A GitHub-flavoured Markdown table with the totals under it."""
+
+from __future__ import annotations
+
+from ..report import Report, Row
+from .values import COLUMNS, row_cells, shape, totals_lines
+
+
+def render_one(report: Report, rows: list[Row]) -> str:
+    with_from = report.branches
+    cols = [*COLUMNS, "From"] if with_from else list(COLUMNS)
+    align = ["---", "---", "---", "---:", "---:", "---:"] + (["---"] if with_from else [])
+    lines = [f"### {report.name or report.file} (input {shape(report.input)})", ""]
+    lines.append("| " + " | ".join(cols) + " |")
+    lines.append("|" + "|".join(align) + "|")
+    for row in rows:
+        cells = [c.replace("|", "\\|") for c in row_cells(row, with_from)]
+        cells[0] = f"`{cells[0]}`"
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.extend(f"- {label}: **{value}**" for label, value in totals_lines(report))
+    if report.convention != "cnncalc":
+        lines.append(f"- Convention: {report.convention}")
+    for w in report.warnings:
+        lines.append(f"> warning: {w.message}")
+    return "\n".join(lines) + "\n"
+
+
+def render(reports: list[tuple[Report, list[Row]]]) -> str:
+    return "\n".join(render_one(r, rows) for r, rows in reports)

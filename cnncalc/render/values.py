@@ -1,0 +1,73 @@
+"""How numbers, shapes and receptive fields are written, shared by every renderer."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+
+def count(value: Any) -> str:
+    """61706 -> '61,706'; symbolic expressions as they are."""
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def shape(dims: Any) -> str:
+    if len(dims) == 1:
+        return f"{count(dims[0])}"
+    return " x ".join(str(d) for d in dims)
+
+
+def json_number(value: Any) -> Any:
+    """ints stay ints; fractions become floats (or ints); symbolic values become strings."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, float):
+        return value
+    return str(value)
+
+
+def pair(value: Any) -> str:
+    if value is None:
+        return "-"
+    a, b = (str(json_number(v)) for v in value)
+    return a if a == b else f"{a}x{b}"
+
+
+def human_bytes(n: Any) -> str:
+    if not isinstance(n, int):
+        return str(n)
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.2f} {unit}"
+        value /= 1024
+    return str(n)  # pragma: no cover
+
+
+def totals_lines(report: Any) -> list[tuple[str, str]]:
+    """The footer under every table: labels and values."""
+    t = report.totals
+    return [
+        ("Total params", count(t.params)),
+        ("Trainable params", count(t.trainable)),
+        ("Non-trainable params", count(t.params - t.trainable)),
+        ("Buffers (BN statistics)", count(t.buffers)),
+        ("MACs (multiplications)", count(t.macs)),
+        ("FLOPs (2 x MACs)", count(t.flops)),
+        ("Activations (values output)", count(t.activations)),
+        (f"Parameter bytes ({report.dtype})", f"{count(t.param_bytes)} ({human_bytes(t.param_bytes)})"),
+    ]
+
+
+COLUMNS = ("Layer", "Type", "Output shape", "Activations", "Params", "MACs")
+
+
+def row_cells(row: Any, with_from: bool) -> list[str]:
+    cells = [row.name, row.kind, shape(row.output), count(row.activations), count(row.params), count(row.macs)]
+    if with_from:
+        cells.append(", ".join(row.inputs))
+    return cells

@@ -1,0 +1,289 @@
+"""Graph -> rows and totals as plain data, receptive fields, warnings and expectation verdicts.
+
+Nothing here prints: renderers turn a `Report` into text, and the CLI picks the exit status
+from `Report.return_code`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+from . import dims
+from .errors import Diagnostic, Location
+from .graph import INPUT, Graph, Leaf
+from .layers import Shape, Window
+from .spec import Architecture, Expectation
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    name: str
+    kind: str
+    inputs: tuple[str, ...]
+    output: Shape
+    activations: Any
+    params: Any
+    trainable: Any
+    buffers: Any
+    macs: Any
+    rf: tuple[Any, Any] | None
+    jump: tuple[Any, Any] | None
+    loc: Location
+    leaf: Leaf | None = None  # None for a folded composite
+    weights: Any = 0
+    biases: Any = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    params: Any
+    trainable: Any
+    buffers: Any
+    macs: Any
+    flops: Any
+    activations: Any
+    param_bytes: Any
+
+    def get(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """An `expect` entry checked: where it applies, what was found, whether it holds."""
+
+    expectation: Expectation
+    subject: str  # a layer or composite name, or 'totals'
+    actual: Any
+    ok: bool
+
+    @property
+    def message(self) -> str:
+        e = self.expectation
+        what = "network" if self.subject == "totals" else self.subject
+        return f"expected {what} {e.key} {e.describe()}, found {_show(self.actual)}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "x".join(str(v) for v in value) if len(value) != 1 else f"[{value[0]}]"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@dataclass(slots=True)
+class Report:
+    name: str
+    reference: str | None
+    file: str
+    input: Shape
+    output: Shape
+    rows: list[Row]
+    totals: Totals
+    warnings: list[Diagnostic] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    graph: Graph | None = None
+    convention: str = "cnncalc"
+    dtype: str = "float32"
+    symbols: tuple[str, ...] = ()
+
+    @property
+    def failures(self) -> list[Diagnostic]:
+        return [
+            Diagnostic("error", v.message, v.expectation.loc, v.subject) for v in self.verdicts if not v.ok
+        ]
+
+    def return_code(self, strict: bool = False) -> int:
+        """0 all good; 1 an expectation failed, or a warning under --strict."""
+        return 1 if self.failures or (strict and self.warnings) else 0
+
+    @property
+    def branches(self) -> bool:
+        """True when some row reads other than the row before it (show a 'from' column)."""
+        previous = INPUT
+        for row in self.rows:
+            if row.inputs != (previous,):
+                return True
+            previous = row.name
+        return False
+
+
+def analyze(arch: Architecture, graph: Graph, file: str, dtype: str = "float32") -> Report:
+    fields_ = _receptive_fields(graph)
+    rows = [_leaf_row(leaf, *fields_[leaf.name]) for leaf in graph.leaves]
+    totals = _totals(rows, DTYPE_BYTES[dtype])
+    warnings = [
+        Diagnostic("warning", f"{leaf.name}: {note}", leaf.loc, leaf.name)
+        for leaf in graph.leaves
+        for note in leaf.cost.notes
+    ]
+    output = graph.leaves[-1].output
+    report = Report(
+        arch.name, arch.reference, file, graph.input, output, rows, totals, warnings, [], graph,
+        dtype=dtype, symbols=arch.symbols,
+    )
+    report.verdicts = _verdicts(arch, graph, rows, totals, output)
+    return report
+
+
+def _leaf_row(leaf: Leaf, rf: Any, jump: Any) -> Row:
+    c = leaf.cost
+    return Row(
+        name=leaf.name,
+        kind=leaf.kind,
+        inputs=leaf.inputs,
+        output=c.output,
+        activations=dims.product(c.output),
+        params=c.params,
+        trainable=c.params if leaf.trainable else 0,
+        buffers=c.buffers,
+        macs=c.macs,
+        rf=rf,
+        jump=jump,
+        loc=leaf.loc,
+        leaf=leaf,
+        weights=c.weights,
+        biases=c.biases,
+    )
+
+
+def _totals(rows: list[Row], nbytes: int) -> Totals:
+    params = sum(r.params for r in rows)
+    macs = sum(r.macs for r in rows)
+    return Totals(
+        params=params,
+        trainable=sum(r.trainable for r in rows),
+        buffers=sum(r.buffers for r in rows),
+        macs=macs,
+        flops=2 * macs,
+        activations=sum(r.activations for r in rows),
+        param_bytes=params * nbytes,
+    )
+
+
+# ---- receptive fields -------------------------------------------------------------------
+
+
+def _receptive_fields(graph: Graph) -> dict[str, tuple[Any, Any]]:
+    """rf and jump per leaf: r += (k-1)*jump, jump *= s; merges take the largest input."""
+    one = (Fraction(1), Fraction(1))
+    spatial = len(graph.input) == 3
+    known: dict[str, tuple[Any, Any]] = {INPUT: (one, one) if spatial else (None, None)}
+    shapes = {INPUT: graph.input}
+    for leaf in graph.leaves:
+        ins = [known[i] for i in leaf.inputs]
+        shapes[leaf.name] = leaf.output
+        if len(leaf.output) != 3 or any(rf is None for rf, _ in ins):
+            known[leaf.name] = (None, None)
+            continue
+        rf = tuple(_largest(rf[k] for rf, _ in ins) for k in (0, 1))
+        jump = tuple(_largest(j[k] for _, j in ins) for k in (0, 1))
+        window: Window = leaf.layer.window([shapes[i] for i in leaf.inputs])
+        new_rf, new_jump = [], []
+        for k in (0, 1):
+            stride = window.stride[k]
+            out_jump = jump[k] * stride
+            if window.whole_input:
+                n_in = shapes[leaf.inputs[0]][k]
+                new_rf.append(rf[k] + (n_in - 1) * jump[k])
+            else:
+                step = jump[k] if _at_least_one(stride) else out_jump
+                new_rf.append(rf[k] + (window.kernel[k] - 1) * step)
+            new_jump.append(out_jump)
+        known[leaf.name] = (tuple(new_rf), tuple(new_jump))
+    return {name: (_plain(rf), _plain(j)) for name, (rf, j) in known.items() if name != INPUT}
+
+
+def _at_least_one(x: Any) -> bool:
+    return not isinstance(x, Fraction) or x >= 1
+
+
+def _largest(values: Any) -> Any:
+    values = list(values)
+    out = values[0]
+    for v in values[1:]:
+        out = dims.maximum(out, v) if not isinstance(out, Fraction) else max(out, v)
+    return out
+
+
+def _plain(pair: Any) -> Any:
+    if pair is None:
+        return None
+    return tuple(int(v) if isinstance(v, Fraction) and v.denominator == 1 else v for v in pair)
+
+
+# ---- folding (--depth) ------------------------------------------------------------------
+
+
+def fold(report: Report, depth: int | None) -> list[Row]:
+    """Rows with composites nested deeper than `depth` folded into one row each."""
+    if depth is None or report.graph is None:
+        return report.rows
+    out: list[Row] = []
+    members: dict[str, list[Row]] = {}
+    owner_of: dict[str, str] = {}
+    for row in report.rows:
+        leaf = row.leaf
+        assert leaf is not None
+        if len(leaf.groups) < depth or depth < 0:
+            out.append(row)
+            continue
+        owner = leaf.groups[max(depth, 1) - 1] if depth > 0 else leaf.groups[0]
+        owner_of[row.name] = owner
+        if owner not in members:
+            members[owner] = []
+            out.append(Row(owner, "", (), (), 0, 0, 0, 0, 0, None, None, row.loc))
+        members[owner].append(row)
+    folded = []
+    for row in out:
+        if row.name not in members:
+            folded.append(replace(row, inputs=tuple(owner_of.get(i, i) for i in row.inputs)))
+            continue
+        group = report.graph.groups[row.name]
+        rows = members[row.name]
+        names = {r.name for r in rows}
+        inputs = tuple(dict.fromkeys(owner_of.get(i, i) for r in rows for i in r.inputs if i not in names))
+        last = rows[-1]
+        folded.append(Row(
+            name=row.name, kind=group.kind, inputs=inputs, output=last.output,
+            activations=sum(r.activations for r in rows), params=sum(r.params for r in rows),
+            trainable=sum(r.trainable for r in rows), buffers=sum(r.buffers for r in rows),
+            macs=sum(r.macs for r in rows), rf=last.rf, jump=last.jump, loc=group.loc,
+            weights=sum(r.weights for r in rows), biases=sum(r.biases for r in rows),
+        ))
+    return folded
+
+
+# ---- expectations -----------------------------------------------------------------------
+
+
+def _verdicts(arch: Architecture, graph: Graph, rows: list[Row], totals: Totals, output: Shape) -> list[Verdict]:
+    verdicts = [
+        Verdict(e, "totals", output if e.key == "output" else totals.get(e.key), False)
+        for e in arch.expect
+    ]
+    for row in rows:
+        assert row.leaf is not None
+        for e in row.leaf.expect:
+            verdicts.append(Verdict(e, row.name, _row_value(row, e.key), False))
+    group_rows: dict[str, list[Row]] = {}
+    for row in rows:
+        assert row.leaf is not None
+        for g in row.leaf.groups:
+            group_rows.setdefault(g, []).append(row)
+    for name, group in graph.groups.items():
+        if not group.expect:
+            continue
+        members = group_rows.get(name, [])
+        sums = _totals(members, 4)
+        for e in group.expect:
+            actual = members[-1].output if e.key == "output" else sums.get(e.key)
+            verdicts.append(Verdict(e, name, actual, False))
+    return [replace(v, ok=v.expectation.check(v.actual)) for v in verdicts]
+
+
+def _row_value(row: Row, key: str) -> Any:
+    return row.output if key == "output" else getattr(row, key)

@@ -1,0 +1,286 @@
+"""Located YAML nodes -> an `Architecture`: top-level keys, vars, blocks, input, expectations.
+
+Layer lists stay as nodes here; `graph.build` expands them (blocks, repeat, composites) because
+expanding needs the shapes flowing through (`shortcut: auto`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .errors import CnnError, Location
+from .layers import KIND_ALIASES, KINDS
+from .source import Node
+from .suggest import did_you_mean
+
+TOP_KEYS = ("name", "reference", "input", "vars", "blocks", "layers", "expect")
+COMPOSITES = ("residual", "parallel")
+EXPECT_KEYS = ("params", "trainable", "buffers", "macs", "activations", "output")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    name: str
+    args: dict[str, Node | None]  # None: required
+    layers: Node
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """One `expect` entry: an exact value, or a {min, max} budget."""
+
+    key: str
+    loc: Location
+    exact: Any = None
+    low: int | None = None
+    high: int | None = None
+
+    def check(self, actual: Any) -> bool:
+        if self.exact is not None:
+            return tuple(actual) == tuple(self.exact) if self.key == "output" else actual == self.exact
+        if not isinstance(actual, int):
+            return True  # symbolic counts cannot be checked against a number
+        return (self.low is None or actual >= self.low) and (self.high is None or actual <= self.high)
+
+    def describe(self) -> str:
+        if self.exact is not None:
+            return _show(self.exact)
+        parts = []
+        if self.low is not None:
+            parts.append(f"at least {self.low:,}")
+        if self.high is not None:
+            parts.append(f"at most {self.high:,}")
+        return " and ".join(parts)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return "x".join(str(v) for v in value) if len(value) != 1 else f"[{value[0]}]"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@dataclass(slots=True)
+class Architecture:
+    name: str
+    reference: str | None
+    input: tuple[Any, ...]
+    input_loc: Location
+    env: dict[str, Any]
+    blocks: dict[str, Block]
+    layers: Node
+    expect: list[Expectation] = field(default_factory=list)
+    symbols: tuple[str, ...] = ()
+
+
+def parse(
+    root: Node,
+    sets: Mapping[str, Any] | None = None,
+    input_override: str | None = None,
+) -> Architecture:
+    """Check the top level and resolve vars, blocks and input; `sets` are `--set` values."""
+    if not root.is_map:
+        raise CnnError("an architecture file is a mapping with 'input' and 'layers'", root.loc)
+    top = root.value
+    for key, loc in root.key_locs.items():
+        if key not in TOP_KEYS:
+            raise CnnError(f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}", loc)
+    for key in ("input", "layers"):
+        if key not in top:
+            raise CnnError(f"missing required key '{key}'", root.loc)
+    sets = dict(sets or {})
+    env = _vars(top.get("vars"), sets)
+    for key, value in sets.items():
+        env.setdefault(key, value)
+    blocks = _blocks(top.get("blocks"))
+    layers = top["layers"]
+    if not layers.is_list or not layers.value:
+        raise CnnError("'layers' must be a non-empty list", layers.loc)
+    in_node = top["input"]
+    dims_, symbols = parse_input(input_override if input_override else in_node, env, in_node.loc)
+    return Architecture(
+        name=_text(top.get("name"), "name") or "",
+        reference=_text(top.get("reference"), "reference"),
+        input=dims_,
+        input_loc=in_node.loc,
+        env=env,
+        blocks=blocks,
+        layers=layers,
+        expect=parse_expect(top["expect"]) if "expect" in top else [],
+        symbols=symbols,
+    )
+
+
+def _text(n: Node | None, key: str) -> str | None:
+    if n is None or n.value is None:
+        return None
+    if isinstance(n.value, (dict, list)):
+        raise CnnError(f"'{key}' must be text", n.loc)
+    return str(n.value)
+
+
+def _vars(n: Node | None, sets: Mapping[str, Any]) -> dict[str, Any]:
+    env: dict[str, Any] = {}
+    if n is None or n.value is None:
+        return env
+    if not n.is_map:
+        raise CnnError("'vars' must be a mapping of names to values", n.loc)
+    for name, value in n.value.items():
+        _check_name(name, n.key_locs[name], "variable")
+        env[name] = sets[name] if name in sets else resolve(value, env)
+    return env
+
+
+def _check_name(name: str, loc: Location, what: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise CnnError(f"'{name}' is not a valid {what} name (letters, digits, _)", loc)
+
+
+def _blocks(n: Node | None) -> dict[str, Block]:
+    blocks: dict[str, Block] = {}
+    if n is None or n.value is None:
+        return blocks
+    if not n.is_map:
+        raise CnnError("'blocks' must be a mapping of block names to definitions", n.loc)
+    for name, body in n.value.items():
+        loc = n.key_locs[name]
+        _check_name(name, loc, "block")
+        if name in KINDS or name in KIND_ALIASES or name in COMPOSITES:
+            raise CnnError(f"block name '{name}' is already a layer type", loc)
+        if not body.is_map:
+            raise CnnError(f"block '{name}' must be a mapping with 'layers' (and 'args')", body.loc)
+        for key, kloc in body.key_locs.items():
+            if key not in ("args", "layers"):
+                raise CnnError(f"unknown key '{key}' in block '{name}'{did_you_mean(key, ('args', 'layers'))}", kloc)
+        if "layers" not in body.value:
+            raise CnnError(f"block '{name}' has no 'layers'", body.loc)
+        layers = body.value["layers"]
+        if not layers.is_list or not layers.value:
+            raise CnnError(f"'layers' of block '{name}' must be a non-empty list", layers.loc)
+        args: dict[str, Node | None] = {}
+        args_node = body.value.get("args")
+        if args_node is not None and args_node.value is not None:
+            if not args_node.is_map:
+                raise CnnError(f"'args' of block '{name}' must be a mapping of names to defaults", args_node.loc)
+            for arg, default in args_node.value.items():
+                _check_name(arg, args_node.key_locs[arg], "argument")
+                args[arg] = None if default.value is None else default
+        blocks[name] = Block(name, args, layers, loc)
+    return blocks
+
+
+def resolve(n: Node, env: Mapping[str, Any]) -> Any:
+    """The plain value of a node, with `$name` and `${expr}` substituted (in lists too)."""
+    v = n.value
+    if isinstance(v, str) and v.startswith("$"):
+        try:
+            return expr.substitute(v, env)
+        except CnnError as exc:
+            raise exc.located(n.loc) from None
+    if isinstance(v, list):
+        return [resolve(item, env) for item in v]
+    if isinstance(v, dict):
+        return {k: resolve(item, env) for k, item in v.items()}
+    return v
+
+
+_SIZE_SPLIT = re.compile(r"\s*[x×X,]\s*")
+
+
+def parse_input(n: Node | str, env: Mapping[str, Any], loc: Location) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """`[32, 32, 1]`, `32x32x1` or `[H, W, 3]` (names not in vars become symbols)."""
+    if isinstance(n, str):
+        items: list[Any] = [s for s in _SIZE_SPLIT.split(n.strip()) if s]
+    else:
+        loc = n.loc
+        raw = resolve(n, env)
+        items = _SIZE_SPLIT.split(raw.strip()) if isinstance(raw, str) else raw
+        if isinstance(items, int) and not isinstance(items, bool):
+            items = [items]
+    if not isinstance(items, list) or len(items) not in (1, 3):
+        raise CnnError("'input' must be [n_H, n_W, n_C] (or [units]), such as [32, 32, 1] or 32x32x1", loc)
+    out: list[Any] = []
+    symbols: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            text = item.strip()
+            if text.isdigit():
+                item = int(text)
+            elif _NAME.fullmatch(text):
+                if text in env:
+                    item = env[text]
+                else:
+                    symbols.append(text)
+                    from .symbolic import symbol
+
+                    item = symbol(text)
+            else:
+                raise CnnError(f"input size '{text}' is neither an integer nor a name", loc)
+        if isinstance(item, bool) or not (isinstance(item, int) or type(item).__module__.startswith("sympy")):
+            raise CnnError(f"input size {item!r} is not an integer", loc)
+        if isinstance(item, int) and not 0 < item <= 10**9:
+            raise CnnError(f"input size {item} must be a positive integer (at most 10^9)", loc)
+        out.append(item)
+    return tuple(out), tuple(symbols)
+
+
+# ---- expectations -----------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)\s*")
+_SCALE = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+
+
+def parse_amount(value: Any, loc: Location) -> int:
+    """61706, "61,706", "61_706", 5M, 2.5M (K, M, G = 10^3, 10^6, 10^9)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        m = _AMOUNT.fullmatch(value.replace(",", "").replace("_", ""))
+        if m:
+            number = float(m.group(1)) * _SCALE[m.group(2).lower()]
+            if number == int(number):
+                return int(number)
+    raise CnnError(f"expected a count such as 61706, 61_706, 5M or 1.5K, got {value!r}", loc)
+
+
+def parse_shape_value(value: Any, loc: Location) -> tuple[int, ...]:
+    if isinstance(value, str):
+        value = [v for v in _SIZE_SPLIT.split(value.strip().strip("[]()")) if v]
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if isinstance(value, list) and value and len(value) in (1, 3):
+        try:
+            return tuple(int(str(v).strip()) for v in value)
+        except ValueError:
+            pass
+    raise CnnError(f"expected a shape such as [28, 28, 6], 28x28x6 or [10], got {value!r}", loc)
+
+
+def parse_expect(n: Node, env: Mapping[str, Any] | None = None) -> list[Expectation]:
+    if not n.is_map:
+        raise CnnError(f"'expect' must be a mapping with keys {', '.join(EXPECT_KEYS)}", n.loc)
+    out = []
+    for key, item in n.value.items():
+        loc = n.key_locs[key]
+        if key not in EXPECT_KEYS:
+            raise CnnError(f"unknown expectation '{key}'{did_you_mean(key, EXPECT_KEYS)}", loc)
+        value = resolve(item, env or {})
+        if key == "output":
+            out.append(Expectation(key, loc, exact=parse_shape_value(value, item.loc)))
+        elif isinstance(value, dict):
+            for bound in value:
+                if bound not in ("min", "max"):
+                    raise CnnError(f"a budget takes 'min' and 'max', not '{bound}'", item.key_locs[bound])
+            low = parse_amount(value["min"], item.value["min"].loc) if "min" in value else None
+            high = parse_amount(value["max"], item.value["max"].loc) if "max" in value else None
+            if low is None and high is None:
+                raise CnnError("a budget needs 'min' or 'max'", item.loc)
+            out.append(Expectation(key, loc, low=low, high=high))
+        else:
+            out.append(Expectation(key, loc, exact=parse_amount(value, item.loc)))
+    return out
