@@ -312,8 +312,8 @@ class _Builder:
         try:
             cost = layer.infer(shapes)
         except ShapeError as exc:
-            received = ", ".join(format_shape(s) for s in shapes)
-            raise CnnError(f"{full}: {exc.message} (input {received})", loc) from None
+            received = f" (input {format_shape(shapes[0])})" if len(shapes) == 1 else ""
+            raise CnnError(f"{full}: {exc.message}{received}", loc) from None
         for d in cost.output:
             if isinstance(d, int) and d <= 0:
                 raise CnnError(
