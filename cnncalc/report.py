@@ -169,7 +169,7 @@ def _totals(rows: list[Row], nbytes: int) -> Totals:
 
 def _receptive_fields(graph: Graph) -> dict[str, tuple[Any, Any]]:
     """rf and jump per leaf: r += (k-1)*jump, jump *= s; merges take the largest input."""
-    one = (Fraction(1), Fraction(1))
+    one = (1, 1)  # ints while strides are whole; Fractions appear only after upsampling
     spatial = len(graph.input) == 3
     known: dict[str, tuple[Any, Any]] = {INPUT: (one, one) if spatial else (None, None)}
     shapes = {INPUT: graph.input}
@@ -205,7 +205,8 @@ def _largest(values: Any) -> Any:
     values = list(values)
     out = values[0]
     for v in values[1:]:
-        out = dims.maximum(out, v) if not isinstance(out, Fraction) else max(out, v)
+        concrete = isinstance(out, (int, Fraction)) and isinstance(v, (int, Fraction))
+        out = max(out, v) if concrete else dims.maximum(out, v)
     return out
 
 
