@@ -12,7 +12,26 @@ def symbol(name: str) -> Any:
 
 
 def sym_floordiv(a: Any, b: Any) -> Any:
+    """floor(a/b), with floor(floor(x/m)/n) = floor(x/(m n)) for positive integers m, n
+    (true for every integer x), so that repeated halvings read floor(H/4), not nested floors."""
+    if isinstance(b, int) and b > 0:
+        inner = _floor_of_quotient(a)
+        if inner is not None:
+            x, m = inner
+            return sympy.floor(x / (m * b))
     return sympy.floor(sympy.Rational(1, 1) * a / b)
+
+
+def _floor_of_quotient(a: Any) -> tuple[Any, int] | None:
+    """(x + c m, m) when a = floor(x/m) + c, with x an integer expression and c, m integers,
+    m > 0: then floor(a/n) = floor((x + c m)/(m n))."""
+    c, rest = sympy.sympify(a).as_coeff_Add()
+    if not isinstance(rest, sympy.floor) or not c.is_Integer:
+        return None
+    num, den = sympy.fraction(sympy.together(rest.args[0]))
+    if den.is_Integer and int(den) > 0 and num.is_integer:
+        return sympy.expand(num + c * den), int(den)
+    return None
 
 
 def sym_ceildiv(a: Any, b: Any) -> Any:
@@ -48,3 +67,29 @@ def substitute(value: Any, values: dict[str, int]) -> Any:
     if isinstance(value, int):
         return value
     return value.subs({sympy.Symbol(k, integer=True, positive=True): v for k, v in values.items()})
+
+
+class _Printer(sympy.printing.str.StrPrinter):
+    """floor((H - 1)/2) rather than sympy's floor(H/2 - 1/2): the course's way of writing it."""
+
+    def _print_floor(self, expr: Any) -> str:
+        return f"floor({self._quotient(expr.args[0])})"
+
+    def _print_ceiling(self, expr: Any) -> str:
+        return f"ceil({self._quotient(expr.args[0])})"
+
+    def _quotient(self, arg: Any) -> str:
+        num, den = sympy.fraction(sympy.together(arg))
+        if den == 1:
+            return self._print(num)
+        top = self._print(sympy.expand(num))
+        if not (num.is_Symbol or num.is_Integer):
+            top = f"({top})"
+        return f"{top}/{self._print(den)}"
+
+
+_PRINTER = _Printer()
+
+
+def show(value: Any) -> str:
+    return _PRINTER.doprint(value)

@@ -20,8 +20,13 @@ def render(reports: list[tuple[Report, list[Row]]]) -> str:
         for r in rows:
             writer.writerow(
                 ([report.file] if several else [])
-                + [r.name, r.kind, " ".join(r.inputs), "x".join(str(json_number(d)) for d in r.output)]
+                + [r.name, r.kind, " ".join(r.inputs), _shape(r.output)]
                 + [json_number(v) for v in (r.activations, r.params, r.trainable, r.buffers, r.macs)]
                 + [pair(r.rf) if r.rf else "", pair(r.jump) if r.jump else ""]
             )
     return out.getvalue()
+
+
+def _shape(dims: tuple) -> str:
+    sep = "x" if all(isinstance(d, int) for d in dims) else " x "
+    return sep.join(str(json_number(d)) for d in dims)

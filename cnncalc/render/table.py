@@ -21,7 +21,8 @@ def build(report: Report, rows: list[Row]) -> Group:
         title_style="bold",
     )
     for i, col in enumerate((*COLUMNS, "From") if with_from else COLUMNS):
-        table.add_column(col, justify="right" if 3 <= i <= 5 else "left", no_wrap=True)
+        # names never wrap; symbolic expressions may fold onto several lines
+        table.add_column(col, justify="right" if 3 <= i <= 5 else "left", no_wrap=i < 2, overflow="fold")
     for row in rows:
         table.add_row(*row_cells(row, with_from), style="dim" if row.trainable == 0 and row.params else None)
     footer = Table.grid(padding=(0, 2))

@@ -6,15 +6,24 @@ from fractions import Fraction
 from typing import Any
 
 
+def text(value: Any) -> str:
+    """A size as written: ints plainly, symbolic expressions the course's way."""
+    if type(value).__module__.startswith("sympy"):
+        from ..symbolic import show
+
+        return show(value)
+    return str(value)
+
+
 def count(value: Any) -> str:
     """61706 -> '61,706'; symbolic expressions as they are."""
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    return f"{value:,}" if isinstance(value, int) else text(value)
 
 
 def shape(dims: Any) -> str:
     if len(dims) == 1:
         return f"{count(dims[0])}"
-    return " x ".join(str(d) for d in dims)
+    return " x ".join(text(d) for d in dims)
 
 
 def json_number(value: Any) -> Any:
@@ -27,7 +36,7 @@ def json_number(value: Any) -> Any:
         return int(value) if value.denominator == 1 else float(value)
     if isinstance(value, float):
         return value
-    return str(value)
+    return text(value)
 
 
 def pair(value: Any) -> str:
@@ -59,7 +68,9 @@ def totals_lines(report: Any) -> list[tuple[str, str]]:
         ("MACs (multiplications)", count(t.macs)),
         ("FLOPs (2 x MACs)", count(t.flops)),
         ("Activations (values output)", count(t.activations)),
-        (f"Parameter bytes ({report.dtype})", f"{count(t.param_bytes)} ({human_bytes(t.param_bytes)})"),
+        (f"Parameter bytes ({report.dtype})",
+         f"{count(t.param_bytes)} ({human_bytes(t.param_bytes)})" if isinstance(t.param_bytes, int)
+         else count(t.param_bytes)),
     ]
 
 
