@@ -38,7 +38,9 @@ def slide(
     n: Dim, f: int, s: int, d: int, before: Dim, after: Dim, ceil: bool = False, axis: str = "n_H"
 ) -> Slide:
     span = n + before + after - d * (f - 1) - 1
-    if dims.is_true(span < 0) is True:
+    # ceil mode (PyTorch, Caffe) keeps a window that starts inside the input but overhangs it
+    too_small = span < 0 if not ceil else dims.ceildiv(span, s) < 0
+    if dims.is_true(too_small) is True:
         raise ShapeError(
             f"kernel of {d * (f - 1) + 1} (f={f}, dilation={d}) is larger than the padded input "
             f"{axis} = {n} + {before + after} = {n + before + after}"
