@@ -107,6 +107,8 @@ def main(debug: bool) -> None:
 
 _FORMATS = click.Choice(["table", "json", "csv", "markdown"])
 _DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
+# the names of cnncalc/conventions.py, listed here so --help does not import it
+_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-alexeyab"]
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -122,9 +124,11 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @common_options
 @click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
 @click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
+              help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
 @guarded
 def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
-              dtype: str, depth: int | None, strict: bool) -> None:
+              dtype: str, depth: int | None, strict: bool, convention: str = "cnncalc") -> None:
     """The per-layer table: output shape, activations, parameters and MACs."""
     from .analysis import analyze_text
     from .report import fold
@@ -142,6 +146,10 @@ def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tu
             click.echo(str(exc), err=True)
             status = EXIT_UNUSABLE
             continue
+        if convention != "cnncalc":
+            from .conventions import apply
+
+            apply(report, convention)
         results.append((report, fold(report, depth)))
         if status != EXIT_UNUSABLE:
             status = max(status, report.return_code(strict))
@@ -195,6 +203,91 @@ def list_(fmt: str) -> None:
     for i in items:
         size = "x".join(str(d) for d in i["input"])
         click.echo(f"{i['name']:<{width}}  {size:>11}  {i['params']:>13,} params  {i['macs']:>15,} MACs  {i['title']}")
+
+
+@main.command()
+@click.argument("file")
+@click.option("--input", "input_size", help="Symbolic input such as HxWx3 (default: H x W x the file's n_C).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: str) -> None:
+    """Input sizes the network accepts: the smallest, and those where nothing floors."""
+    import json
+
+    from .analysis import analyze_text
+    from .constraints import find
+
+    text, display = read_source(file)
+    set_values = parse_sets(sets)
+    if input_size is None:
+        concrete = analyze_text(text, display, set_values)
+        if concrete.symbols:
+            input_size = None
+        elif len(concrete.input) == 3:
+            input_size = f"HxWx{concrete.input[2]}"
+        else:
+            raise CnnError("the input is not a volume, so there is no size to vary", Location(display))
+    found = find(text, display, set_values, input_size)
+    names = " x ".join(found.symbols)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "symbols": list(found.symbols), "period": found.period, "smallest": found.smallest,
+            "smallest_fails_below_because": found.smallest_error,
+            "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),
+            "condition": found.describe(),
+        }, indent=2))
+        return
+    if found.smallest is None:
+        click.echo(f"{display}: no size up to the search limit gives every layer a positive size")
+        return
+    click.echo(f"{display}: input sizes {names} (every symbol set alike)")
+    click.echo(f"  smallest input: {found.smallest} (every layer has a positive size)")
+    if found.smallest_error:
+        click.echo(f"  at {found.smallest - 1}: {found.smallest_error}")
+    click.echo(f"  no division floors and every add/concat aligns when: {found.describe()}")
+    if found.examples:
+        click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.period})")
+
+
+def _wants_ascii(flag: bool) -> bool:
+    """--ascii, or a stdout that cannot encode the floor brackets."""
+    from .render.explain_text import UNICODE_PROBE
+
+    if flag:
+        return True
+    try:
+        UNICODE_PROBE.encode(getattr(sys.stdout, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False
+
+
+@main.command()
+@click.argument("file")
+@click.argument("layers", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
+@common_options
+@guarded
+def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_size: str | None,
+            sets: tuple[str, ...], dtype: str) -> None:
+    """Every number with its formula and the values put in, step by step.
+
+    LAYER names (or composite names) pick layers; without them every layer is explained,
+    then the totals.
+    """
+    from .analysis import analyze_node
+    from .explain import explain as build_explanation
+    from .render.explain_text import render
+    from .source import load
+
+    text, display = read_source(file)
+    root = load(text, display)
+    report = analyze_node(root, display, parse_sets(sets), input_size, dtype)
+    where = root.key_locs.get("layers") if root.is_map else None
+    exp = build_explanation(report, list(layers) or None, where)
+    click.echo(render(exp, fmt, _wants_ascii(ascii_)), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
