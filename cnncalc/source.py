@@ -124,6 +124,7 @@ class _Builder:
         self.root: Node | None = None
         self.documents = 0
         self.total = 0
+        self.merged: dict[int, set[str]] = {}  # id(mapping) -> keys that came from '<<'
 
     def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
@@ -185,6 +186,10 @@ class _Builder:
             key = "null" if key_node.value is None else str(key_node.value)
             if key == "<<" and key_node.value == "<<":
                 self._merge(parent, item)
+            elif key in self.merged.get(id(parent), ()):  # an explicit key overrides a merged one
+                self.merged[id(parent)].discard(key)
+                parent.value[key] = item
+                parent.key_locs[key] = key_node.loc
             elif key in parent.value:
                 first = parent.key_locs[key]
                 raise CnnError(
@@ -205,6 +210,7 @@ class _Builder:
                 if k not in parent.value:
                     parent.value[k] = v
                     parent.key_locs[k] = src.key_locs.get(k, src.loc)
+                    self.merged.setdefault(id(parent), set()).add(k)
 
     def _check_tag(self, tag: str | None, default: str, event: Any) -> None:
         if tag not in (None, "!", default):
