@@ -56,6 +56,15 @@ def is_true(cond: Any) -> bool | None:
     return sym_truth(cond)
 
 
+def equal(a: Dim, b: Dim) -> bool | None:
+    """a == b for sizes: None when it depends on the symbols."""
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    from .symbolic import sym_equal
+
+    return sym_equal(a, b)
+
+
 def product(values: Any) -> Dim:
     out: Dim = 1
     for v in values:

@@ -55,6 +55,15 @@ def sym_truth(cond: Any) -> bool | None:
     return None
 
 
+def sym_equal(a: Any, b: Any) -> bool | None:
+    diff = sympy.simplify(a - b)
+    if diff == 0:
+        return True
+    if diff.is_number:
+        return False
+    return None
+
+
 def shortcut_stride(n_in: Any, n_out: Any) -> int | None:
     """The smallest s with floor((n_in - 1)/s) + 1 = n_out, for symbolic sizes."""
     for s in range(1, 65):

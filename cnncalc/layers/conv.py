@@ -52,6 +52,9 @@ def slide_volume(
     sw = slide(w, f[1], s[1], d[1], pad[2], pad[3], ceil, "n_W")
     spans = (h + pad[0] + pad[1] - d[0] * (f[0] - 1) - 1, w + pad[2] + pad[3] - d[1] * (f[1] - 1) - 1)
     note = None if ceil else floor_note((h, w), (sh, sw), s, spans)
+    if padding == "same" and not (isinstance(h, int) and isinstance(w, int)):
+        # TF's definition, ceil(n/s), reads better than the padded rule it equals
+        return dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1]), pad, (note,) if note else ()
     return sh.size, sw.size, pad, (note,) if note else ()
 
 

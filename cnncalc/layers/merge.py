@@ -11,8 +11,8 @@ from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
 
 
 def _same(a: object, b: object) -> bool:
-    decided = dims.is_true(a == b) if not (isinstance(a, int) and isinstance(b, int)) else a == b
-    return decided is not False
+    """Equal, or not provably different (symbolic sizes: `constraints` finds when they align)."""
+    return dims.equal(a, b) is not False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,87 @@
+"""Smallest inputs and floor-free sizes, each worked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cnncalc.cli import main
+from cnncalc.constraints import find
+
+ARCH = Path(__file__).resolve().parents[1] / "architectures"
+
+# Two paths at different strides meeting in a concat:
+#   a: conv 3x3 s2 same -> ceil(H/2);  b: pool 2x2 s2 twice -> floor(floor(H/2)/2) = floor(H/4),
+#   then upsample x2 -> 2 floor(H/4).  They align when ceil(H/2) = 2 floor(H/4), i.e. H mod 4 = 0
+#   (H = 4k: 2k = 2k; 4k+1: 2k+1 vs 2k; 4k+2: 2k+1 vs 2k; 4k+3: 2k+2 vs 2k), and nothing floors
+#   then either (the pools divide exactly).  Smallest: H = 4 (a: 2, b: 1 -> 2).
+TWO_STRIDES = """
+input: [H, W, 3]
+layers:
+  - conv: {filters: 8, f: 3, s: 2, padding: same, name: a}
+  - pool: {f: 2, from: input, name: b1}
+  - pool: {f: 2, name: b2}
+  - upsample: {factor: 2, name: b3}
+  - concat: {from: [a, b3]}
+"""
+
+
+def test_concat_of_two_strides() -> None:
+    found = find(TWO_STRIDES, "two.yaml")
+    assert found.symbols == ("H", "W")
+    assert found.period == 4  # the jump of b2: 2 * 2
+    assert found.smallest == 4
+    assert found.clean_residues == (0,)
+    assert found.describe() == "H and W divisible by 4"
+
+
+def test_vgg16_smallest_is_32_and_multiples_of_32() -> None:
+    # Five 2x2/2 pools: n -> floor(n/32) after them; pool5 needs an input of at least 2, so
+    # the smallest n with floor(n/16) >= 2 is 32, and every pool divides exactly iff 32 | n.
+    found = find((ARCH / "vgg16.yaml").read_text(), "vgg16", input_override="HxWx3")
+    assert found.smallest == 32
+    assert "larger than the padded input" in (found.smallest_error or "")
+    assert found.period == 32
+    assert found.clean_residues == (0,)
+
+
+def test_resnet50_never_floors_only_at_1_mod_32() -> None:
+    # torchvision's ResNet-50: 7x7/2 pad 3: (n + 6 - 7)/2 exact iff n odd; 3x3/2 pad 1 max pool
+    # and the stride-2 3x3 convs: (m + 2 - 3)/2 exact iff m odd; 1x1/2 shortcuts: (m - 1)/2
+    # exact iff m odd.  Sizes go n -> (n+1)/2 at each of the five halvings, all odd iff
+    # n = 1 (mod 32).  Padding keeps every size positive, so even 1 x 1 is accepted.
+    found = find((ARCH / "resnet50.yaml").read_text(), "resnet50", input_override="HxWx3")
+    assert found.smallest == 1
+    assert found.period == 32
+    assert found.clean_residues == (1,)
+    assert found.examples[0] == 33
+
+
+def test_cli_text_and_default_symbolic_input() -> None:
+    result = CliRunner().invoke(main, ["constraints", str(ARCH / "lenet5.yaml")])
+    # lenet5 as H x W x 1: conv 5 (n-4), pool 2, conv 5, pool 2: floor((floor(n/2)-4)/2) >= 1
+    # first at n = 16 (16 -> 12 -> 6 -> 2 -> 1); exact division iff 4 | n.
+    assert result.exit_code == 0, result.output
+    assert "smallest input: 16" in result.output
+    assert "H and W divisible by 4" in result.output
+
+
+def test_cli_rejects_non_volume_input(tmp_path: Path) -> None:
+    f = tmp_path / "mlp.yaml"
+    f.write_text("input: [784]\nlayers:\n  - fc: 10\n")
+    result = CliRunner().invoke(main, ["constraints", str(f)])
+    assert result.exit_code == 2
+    assert "error: the input is not a volume" in result.output
+
+
+@pytest.mark.parametrize("size,expected", [("HxWx1", "H - 4")])
+def test_symbolic_lenet_conv1(size: str, expected: str) -> None:
+    result = CliRunner().invoke(main, ["summarize", str(ARCH / "lenet5.yaml"), "--input", size, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    conv1 = result.output.splitlines()[1]
+    assert conv1.startswith(f"conv1,conv,input,{expected} x W - 4 x 6,")
+    pool2 = result.output.splitlines()[4]
+    # floor((floor((H-4)/2) - 4)/2)... = floor((H - 4)/4) - 2 = floor(H/4) - 3
+    assert "floor(H/4) - 3 x floor(W/4) - 3 x 16" in pool2
