@@ -266,32 +266,9 @@ class _Builder:
         self, entry: _Entry, scope: _Scope, full: str, inputs: list[str], trainable: bool,
         expect: list[Expectation],
     ) -> str:
-        kind = KINDS[entry.kind]
-        cls = kind.cls
-        kwargs = dict(kind.preset)
-        kwargs.update(entry.preset)
-        for key, node in entry.args.items():
-            if key not in cls.ARGS:
-                hint = did_you_mean(key, [*cls.ARGS, *COMMON_KEYS])
-                valid = ", ".join([*cls.ARGS, *COMMON_KEYS])
-                raise CnnError(
-                    f"unknown key '{key}' for {entry.kind}{hint or f' (valid keys: {valid})'}",
-                    entry.arg_locs[key],
-                )
-            try:
-                kwargs[key] = cls.ARGS[key].parse(resolve(node, scope.env))
-            except ArgError as exc:
-                raise CnnError(f"{entry.kind} '{key}': {exc}", node.loc) from None
-        for key, arg in cls.ARGS.items():
-            if key not in kwargs:
-                if arg.required:
-                    raise CnnError(f"{entry.kind} needs '{key}' ({arg.doc})", entry.kind_loc)
-                if arg.default is not None or key in {f.name for f in fields(cls)}:
-                    kwargs.setdefault(key, arg.default)
-        try:
-            layer = cls(**kwargs)
-        except ArgError as exc:
-            raise CnnError(f"{entry.kind}: {exc}", entry.kind_loc) from None
+        cls = KINDS[entry.kind].cls
+        layer = make_layer(entry, scope.env)
+        assert layer is not None
         if not cls.MIN_INPUTS <= len(inputs) <= cls.MAX_INPUTS:
             where = entry.common["from"].loc if "from" in entry.common else entry.kind_loc
             need = f"{cls.MIN_INPUTS} or more" if cls.MAX_INPUTS > 1 else "exactly one"
@@ -485,6 +462,54 @@ class _Builder:
                 env[key] = resolve(default, env)
         inner = self.child(scope, f"{full}.", input_, trainable, groups, env, (*scope.blocks_in_use, entry.kind))
         return self.body(block.layers, inner, collapse_into=full)
+
+
+def make_layer(entry: _Entry, env: dict[str, Any], problems: list[CnnError] | None = None) -> Layer | None:
+    """The layer an entry of a leaf kind describes. Each bad key or value raises, or, when
+    `problems` is given, is appended there (so `validate` can report them all) and None returned."""
+    kind = KINDS[entry.kind]
+    cls = kind.cls
+    kwargs = dict(kind.preset)
+    kwargs.update(entry.preset)
+    found: list[CnnError] = []
+    for key, node in entry.args.items():
+        try:
+            if key not in cls.ARGS:
+                hint = did_you_mean(key, [*cls.ARGS, *COMMON_KEYS])
+                valid = ", ".join([*cls.ARGS, *COMMON_KEYS])
+                raise CnnError(
+                    f"unknown key '{key}' for {entry.kind}{hint or f' (valid keys: {valid})'}",
+                    entry.arg_locs[key],
+                )
+            try:
+                kwargs[key] = cls.ARGS[key].parse(resolve(node, env))
+            except ArgError as exc:
+                raise CnnError(f"{entry.kind} '{key}': {exc}", node.loc) from None
+        except CnnError as exc:
+            if problems is None:
+                raise
+            found.append(exc)
+    for key, arg in cls.ARGS.items():
+        if key not in kwargs and key not in entry.args:
+            if arg.required:
+                exc = CnnError(f"{entry.kind} needs '{key}' ({arg.doc})", entry.kind_loc)
+                if problems is None:
+                    raise exc
+                found.append(exc)
+            elif arg.default is not None or key in {f.name for f in fields(cls)}:
+                kwargs.setdefault(key, arg.default)
+    if found:
+        assert problems is not None
+        problems.extend(found)
+        return None
+    try:
+        return cls(**kwargs)
+    except ArgError as exc:
+        error = CnnError(f"{entry.kind}: {exc}", entry.kind_loc)
+        if problems is None:
+            raise error from None
+        problems.append(error)
+        return None
 
 
 def _shortcut_stride(n_in: Any, n_out: Any) -> int | None:
