@@ -290,5 +290,79 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     click.echo(render(exp, fmt, _wants_ascii(ascii_)), nl=False)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="github: workflow commands that annotate the lines in a pull request.")
+@common_options
+@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@guarded
+def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
+             dtype: str, strict: bool) -> None:
+    """For CI: check files, folders (*.yaml, *.yml) and globs; report every problem.
+
+    Exit status: 0 all good; 1 an `expect` entry (or, with --strict, a warning) failed;
+    2 a file could not be used.
+    """
+    from .render.validate_out import render
+    from .validate import validate_paths
+
+    summary = validate_paths(paths, _checked_read, parse_sets(sets), input_size, strict, dtype)
+    click.echo(render(summary, fmt))
+    sys.exit(summary.return_code)
+
+
+def _checked_read(name: str) -> tuple[str, str]:
+    """read_source, with anything the pipeline could not turn into a CnnError located at the file."""
+    try:
+        return read_source(name)
+    except (OSError, ValueError) as exc:
+        raise CnnError(f"cannot read: {exc}", Location(name)) from None
+
+
+@main.command()
+@click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
+def schema(indent: int) -> None:
+    """The JSON Schema (draft 2020-12) of architecture files, for editors' YAML language servers."""
+    import json
+
+    from .schema import build
+
+    click.echo(json.dumps(build(), indent=indent or None))
+
+
+@main.command()
+@click.argument("file")
+@click.argument("answers")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
+@common_options
+@guarded
+def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | None, sets: tuple[str, ...],
+          dtype: str) -> None:
+    """Grade ANSWERS (YAML: layer name or `totals` -> output, params, trainable, buffers, macs,
+    activations). Each answer is marked right or wrong; a wrong one shows the right value and its
+    formula with the values put in. Exit status 1 when any answer is wrong.
+
+    \b
+    Answers are read as students write them: 28x28x6, "28 x 28 x 6", [28, 28, 6], [10];
+    48120, "48,120", 48_120; approximately: 2.4M, ~2.4M, "about 2.4M", {approx: 2.4M}
+    (right when the true value rounds to it: 2.4M accepts 2,350,000 to 2,450,000).
+    """
+    from .analysis import analyze_text
+    from .check import grade
+    from .render import check_text
+
+    text, display = read_source(file)
+    report = analyze_text(text, display, parse_sets(sets), input_size, dtype)
+    answers_text, answers_display = read_source(answers)
+    grading = grade(report, answers_text, answers_display)
+    if fmt == "json":
+        click.echo(check_text.as_json(grading))
+    else:
+        click.echo(check_text.text(grading, _wants_ascii(ascii_)), nl=False)
+    sys.exit(grading.return_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
