@@ -364,5 +364,29 @@ def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | Non
     sys.exit(grading.return_code)
 
 
+@main.command("export")
+@click.argument("file")
+@click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
+@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@guarded
+def export_command(file: str, target: str, output: str | None, input_size: str | None,
+                   sets: tuple[str, ...]) -> None:
+    """The network as code: a runnable PyTorch nn.Module (channels first)."""
+    from .analysis import analyze_text
+    from .export import to_pytorch_source
+
+    text, display = read_source(file)
+    source = to_pytorch_source(analyze_text(text, display, parse_sets(sets), input_size))
+    if output is None:
+        click.echo(source, nl=False)
+        return
+    try:
+        Path(output).write_text(source, encoding="utf-8")
+    except OSError as exc:
+        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
