@@ -126,9 +126,11 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
 @click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
               help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
+@click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
 @guarded
 def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
-              dtype: str, depth: int | None, strict: bool, convention: str = "cnncalc") -> None:
+              dtype: str, depth: int | None, strict: bool, convention: str = "cnncalc",
+              savings: bool = False) -> None:
     """The per-layer table: output shape, activations, parameters and MACs."""
     from .analysis import analyze_text
     from .report import fold
@@ -155,6 +157,11 @@ def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tu
             status = max(status, report.return_code(strict))
     if results:
         emit(results, fmt)
+    if savings:
+        from .savings import text as savings_text
+
+        for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
+            click.echo("\n" + savings_text(report), nl=False, err=fmt in ("json", "csv"))
     if fmt != "table":
         for report, _ in results:
             for d in report.failures + (report.warnings if strict else []):
@@ -386,6 +393,94 @@ def export_command(file: str, target: str, output: str | None, input_size: str |
         Path(output).write_text(source, encoding="utf-8")
     except OSError as exc:
         raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+
+
+@main.command(epilog=None)
+@click.argument("words", nargs=-1, required=True, metavar="INPUT LAYER...")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "text"]), default=None,
+              help="table (default), json, csv or markdown; with --explain: text (default) or markdown.")
+@click.option("--explain", "show_work", is_flag=True, help="Show every number's formula, as `explain` does.")
+@click.option("--ascii", "ascii_", is_flag=True, help="With --explain: floor(...) and x instead of Unicode.")
+@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")
+@guarded
+def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool, strict: bool, dtype: str) -> None:
+    """A layer or a short chain without a file, for pop quizzes: the same numbers as summarize.
+
+    INPUT is n_H x n_W x n_C (600x600x3) or a number of units (3072).
+    Each LAYER is  KIND [MAIN] [key=value]... [xN]   or   KIND:MAIN,key=value,...
+    (several layers may share one argument, split by '->' or ';').
+
+    \b
+    MAIN is the kind's main number: filters (conv, deconv, local), units (fc),
+    f (pool, depthwise), rate (dropout), p (zeropad), factor (upsample),
+    output (adaptive_pool, crop), groups (split), block (space_to_depth).
+    For conv, deconv and local a second number is f; for pool it is s.
+    Bare words: same / valid (padding), relu, sigmoid, ... (activation),
+    max / avg (pool mode), ceil, nobias, frozen.  xN or *N repeats N times.
+    Values: 3x5 is an [h, w] pair; 1,2,1,2 a list (top, bottom, left, right).
+    Short keys: p = padding, k = f, d = dilation, r = repeat; the file format's
+    keys and aliases work too (filters, stride, kernel_size, units, name, from).
+
+    \b
+    Examples:
+      cnncalc calc 600x600x3 "conv 10 f=3 s=2 x4" "fc 1"
+      cnncalc calc 32x32x3 conv:filters=6,f=5
+      cnncalc calc 32x32x3 "conv 100 f=3"              # 2,800 params
+      cnncalc calc 32x32x1 "conv 6 5 relu" "pool 2" "conv 16 5 relu" "pool 2" "fc 120" "fc 84" "fc 10"
+      cnncalc calc 28x28x192 "conv 16 f=1 -> conv 32 f=5 same" --explain
+      cnncalc calc 5x5x1 "conv 1 f=3 s=2 same" --explain
+      cnncalc calc 3072 "fc 10"
+    """
+    from .analysis import analyze_node
+    from .calc import FILE, parse
+
+    allowed = ("text", "markdown") if show_work else ("table", "json", "csv", "markdown")
+    fmt = fmt or allowed[0]
+    if fmt not in allowed:
+        raise click.BadParameter(f"'{fmt}' is not one of {', '.join(allowed)}"
+                                 + (" with --explain" if show_work else " (text needs --explain)"),
+                                 param_hint="--format")
+    report = analyze_node(parse(words), FILE, dtype=dtype)
+    if show_work:
+        from .explain import explain as build_explanation
+        from .render.explain_text import render
+
+        click.echo(render(build_explanation(report), fmt, _wants_ascii(ascii_)), nl=False)
+        for w in report.warnings if strict else []:
+            click.echo(str(w), err=True)
+    else:
+        emit([(report, report.rows)], fmt)
+        if fmt != "table":
+            for w in report.warnings if strict else []:
+                click.echo(str(w), err=True)
+    sys.exit(report.return_code(strict))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@common_options
+@guarded
+def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
+    """Totals side by side (differences and ratios against the first FILE), and the per-layer
+    rows that differ, matched by name.
+
+    \b
+    Example: cnncalc compare alexnet alexnet_no_fc7
+    """
+    from .analysis import analyze_text
+    from .compare import compare as build_comparison
+    from .render.compare_text import render
+
+    if len(files) < 2:
+        raise click.UsageError("compare needs two or more files")
+    set_values = parse_sets(sets)
+    reports = []
+    for name in files:
+        text, display = read_source(name)
+        reports.append(analyze_text(text, display, set_values, input_size, dtype))
+    click.echo(render(build_comparison(reports), fmt), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

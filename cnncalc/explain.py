@@ -298,18 +298,26 @@ def _padding_steps(padding: Any, n: tuple[Any, Any], f: Any, s: Any, d: Any, pad
     for i, (axis, a, b) in enumerate(axes):
         k = "d(f - 1) + 1" if d[i] != 1 else "f"
         k_v = f"{num(d[i])}×({num(f[i])} - 1) + 1" if d[i] != 1 else num(f[i])
-        n_out = dims.ceildiv(n[i], s[i])
         total = pad[2 * i] + pad[2 * i + 1]
         before, after = same_padding(n[i], f[i], s[i], d[i])
-        label = "p (same)" if len(axes) == 1 else f"p along n_{axis} (same)"
+        both = len(axes) == 1
         out.append(
             Step(
-                label,
-                f"p_total = max((⌈n_{axis}_prev/s⌉ - 1) × s + {k} - n_{axis}_prev, 0), {a} = ⌊p_total/2⌋, "
-                f"{b} = the rest",
-                (f"max(({num(n_out)} - 1) × {num(s[i])} + {k_v} - {num(n[i])}, 0) = {num(total)}",),
-                f"{a} {num(before)}, {b} {num(after)}" + (" (both axes)" if len(axes) == 1 else ""),
-                "asymmetric: TensorFlow puts the extra row/column at the bottom/right"
+                "p_total (same)" if both else f"p_total along n_{axis} (same)",
+                f"max((⌈n_{axis}_prev/s⌉ - 1){X}s + {k} - n_{axis}_prev, 0)",
+                (f"max((⌈{num(n[i])}/{num(s[i])}⌉ - 1){X}{num(s[i])} + {k_v} - {num(n[i])}, 0)",),
+                num(total),
+                "TensorFlow's same: the output is ⌈n_prev/s⌉, padded as little as that needs",
+            )
+        )
+        out.append(
+            Step(
+                f"p_{a}, p_{b}" + (f" (and p_left, p_right)" if both else ""),
+                "⌊p_total/2⌋, the rest",
+                (f"⌊{num(total)}/2⌋, {num(total)} - {num(before)}",),
+                f"{num(before)}, {num(after)}",
+                f"asymmetric: the extra {'row' if axis == 'H' else 'column'} goes to the {b}"
+                + (" (and right)" if both else "")
                 if before != after
                 else "",
             )

@@ -1,0 +1,55 @@
+"""`cnncalc check` as text: each answer right or wrong, the working for wrong ones, the score."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..check import Approx, Grading, Item
+from .explain_text import to_ascii
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, tuple):
+        return " x ".join(str(d) for d in v) if len(v) != 1 else f"[{v[0]}]"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _approx(a: Approx) -> str:
+    return f"approximate: {int(a.low):,} to {int(a.high):,} accepted" if a.half >= 1 else \
+        f"approximate: {a.low:,} to {a.high:,} accepted"
+
+
+def item_lines(item: Item) -> list[str]:
+    where = f"{item.subject} {item.key}"
+    note = f"  ({_approx(item.answer)})" if isinstance(item.answer, Approx) else ""
+    if item.right:
+        return [f"right  {where}: {item.written}{note}"]
+    out = [f"WRONG  {where}: you wrote {item.written}{note}; the answer is {_value(item.actual)}"]
+    out.extend(f"         {w}" for w in item.working)
+    return out
+
+
+def text(g: Grading, ascii: bool = False) -> str:
+    lines = [f"{g.answers}: answers for {g.file}"]
+    for item in g.items:
+        lines.extend("  " + line for line in item_lines(item))
+    lines.append(f"{g.score}/{len(g.items)} correct")
+    out = "\n".join(lines) + "\n"
+    return to_ascii(out) if ascii else out
+
+
+def as_json(g: Grading) -> str:
+    def plain(v: Any) -> Any:
+        if isinstance(v, tuple):
+            return list(v)
+        if isinstance(v, Approx):
+            return {"approx": float(v.value), "low": float(v.low), "high": float(v.high)}
+        return v
+
+    return json.dumps({
+        "file": g.file, "answers": g.answers, "score": g.score, "total": len(g.items),
+        "items": [{"subject": i.subject, "key": i.key, "written": i.written, "answer": plain(i.answer),
+                   "actual": plain(i.actual), "right": i.right, "working": list(i.working),
+                   "line": i.loc.line, "col": i.loc.col} for i in g.items],
+    }, indent=2, ensure_ascii=False)

@@ -1,0 +1,112 @@
+"""`cnncalc compare` as aligned text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..compare import Comparison, LayerLine
+from .values import count, json_number, shape
+
+_LABELS = {
+    "params": "params", "trainable": "trainable", "buffers": "buffers", "macs": "MACs",
+    "flops": "FLOPs", "activations": "activations", "param_bytes": "param bytes",
+}  # fmt: skip
+
+
+def _signed(v: Any) -> str:
+    if isinstance(v, int):
+        return f"{v:+,}" if v else "0"
+    return str(v)
+
+
+def _ratio(r: float | None) -> str:
+    return "-" if r is None else f"{r:.3f}x"
+
+
+def total_table(c: Comparison) -> list[list[str]]:
+    head = ["", *c.files]
+    for f in c.files[1:]:
+        head += [f"{f} - {c.files[0]}", f"{f} / {c.files[0]}"]
+    rows = [head]
+    for t in c.totals:
+        cells = [_LABELS[t.key], *(count(v) for v in t.values)]
+        for d, r in zip(t.differences, t.ratios, strict=True):
+            cells += [_signed(d), _ratio(r)]
+        rows.append(cells)
+    return rows
+
+
+def _cell(row: Any) -> str:
+    if row is None:
+        return "(absent)"
+    return f"{shape(row.output)}, {count(row.params)} params, {count(row.macs)} MACs"
+
+
+def layer_table(c: Comparison) -> list[list[str]]:
+    rows = [["layer", *c.files, "differs in"]]
+    for line in c.layers:
+        rows.append([line.name, *(_cell(r) for r in line.rows), ", ".join(line.changed)])
+    return rows
+
+
+def _aligned(rows: list[list[str]], right_from: int = 1) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for k, r in enumerate(rows):
+        cells = [c.ljust(w) if i < right_from or k == 0 else c.rjust(w) for i, (c, w) in
+                 enumerate(zip(r, widths, strict=True))]
+        out.append("  ".join(cells).rstrip())
+    return out
+
+
+def text(c: Comparison) -> str:
+    lines = ["Comparing " + " | ".join(f"{f} ({t})" if t != f else f for f, t in zip(c.files, c.titles, strict=True)),
+             "", "Totals"]
+    lines += ["  " + s for s in _aligned(total_table(c))]
+    lines.append("")
+    if c.layers:
+        lines.append(f"Layers that differ (matched by name; {c.same_layers} others are the same)")
+        lines += ["  " + s for s in _aligned(layer_table(c), right_from=99)]
+    else:
+        lines.append(f"Every layer is the same in all files ({c.same_layers} layers)")
+    return "\n".join(lines) + "\n"
+
+
+def _md(rows: list[list[str]], numeric_from: int) -> list[str]:
+    out = ["| " + " | ".join(rows[0]) + " |",
+           "|" + "|".join("---:" if i >= numeric_from else "---" for i in range(len(rows[0]))) + "|"]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
+    return out
+
+
+def markdown(c: Comparison) -> str:
+    lines = ["### Totals", "", *_md(total_table(c), 1), ""]
+    if c.layers:
+        lines += [f"### Layers that differ ({c.same_layers} others are the same)", "", *_md(layer_table(c), 99)]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(c: Comparison) -> str:
+    def row(r: Any) -> Any:
+        if r is None:
+            return None
+        return {"output": [json_number(d) for d in r.output], "params": json_number(r.params),
+                "macs": json_number(r.macs)}
+
+    def layer(line: LayerLine) -> dict[str, Any]:
+        return {"name": line.name, "differs_in": list(line.changed), "rows": [row(r) for r in line.rows]}
+
+    return json.dumps({
+        "files": list(c.files),
+        "titles": list(c.titles),
+        "totals": {t.key: {"values": [json_number(v) for v in t.values],
+                           "differences": [json_number(d) for d in t.differences],
+                           "ratios": list(t.ratios)} for t in c.totals},
+        "layers": [layer(line) for line in c.layers],
+        "same_layers": c.same_layers,
+    }, indent=2)
+
+
+def render(c: Comparison, fmt: str) -> str:
+    return {"text": text, "markdown": markdown, "json": as_json}[fmt](c)
