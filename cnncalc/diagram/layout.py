@@ -1,0 +1,600 @@
+"""Report -> boxes, texts and paths as plain data: where everything goes, not how it is written.
+
+The picture follows the course's LeNet-5 and AlexNet figures. Each volume is a box whose
+height stands for n_H, whose width (thickness) stands for n_C and whose oblique depth stands
+for n_W, on a compressed scale; vectors (FC, flatten) are thin vertical bars. The layer
+between two volumes is named under the arrow. Layers that keep the shape and the course never
+draws (activations, batch-norm, dropout, LRN) are notes under the arrow into the volume they
+follow instead of boxes of their own.
+
+Branches are found from the graph itself: a volume read by several layers splits, and the
+branches meet again at its nearest post-dominator. Branches of a concat (inception) are lanes
+stacked vertically between the split and the merge; the short side paths of an add (ResNet
+shortcuts) are arcs over the boxes, labelled with their layers if they have any. Long
+networks wrap into several lines: a line ends after a volume and the next starts with a dashed
+copy of it, so skip arcs never cross lines.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..graph import INPUT
+from ..render.values import count
+from ..report import Report, Row, fold
+from . import labels
+
+FONT = 11.0  # layer labels under the arrows
+SHAPE_FONT = 10.0  # shape labels under the boxes
+TITLE_FONT = 15.0
+CHAR = 0.62  # average glyph width / font size, a little generous for DejaVu Sans
+LINE = 13.0  # line height of labels
+MARGIN = 24.0
+MIN_GAP = 34.0  # shortest arrow between two boxes
+BUS = 22.0  # room for the vertical connectors around stacked lanes
+LANE_GAP = 14.0
+LINE_GAP = 40.0  # between wrapped lines
+MAX_WIDTH = 1500.0  # a line wraps when longer than this
+ARC_CLEAR = 12.0
+BAR_WIDTH = 7.0
+GHOST_LEAD = 18.0
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    return len(text) * size * CHAR
+
+
+# ---- scales --------------------------------------------------------------------------------
+
+
+def _soft(n: float, knee: float) -> float:
+    """sqrt(n) up to the knee, then logarithmic: strictly increasing and smooth."""
+    n = max(float(n), 1.0)
+    if n <= knee:
+        return math.sqrt(n)
+    return math.sqrt(knee) * (1 + 0.5 * math.log(n / knee))
+
+
+def _number(d: Any) -> float:
+    return float(d) if isinstance(d, int) else 32.0  # a symbolic size gets a middling box
+
+
+def box_height(n_h: Any) -> float:
+    return 4.0 + 7.5 * _soft(_number(n_h), 256)
+
+
+def box_width(n_c: Any) -> float:
+    return 2.0 + 0.9 * _soft(_number(n_c), 512)
+
+
+def box_depth(n_w: Any) -> float:
+    return 2.0 + 3.2 * _soft(_number(n_w), 256)
+
+
+def bar_height(units: Any) -> float:
+    return 10.0 + 9.0 * math.log2(_number(units) + 1)
+
+
+# ---- plain data out ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A volume: front face at (x, y) of width x height; depth drawn up and to the right."""
+
+    x: float
+    y: float
+    width: float  # stands for n_C (a bar: fixed)
+    height: float  # stands for n_H (a bar: the number of units)
+    depth: float  # stands for n_W (a bar: 0)
+
+    @property
+    def ox(self) -> float:
+        return self.depth * 0.62
+
+    @property
+    def oy(self) -> float:
+        return self.depth * 0.5
+
+    @property
+    def extent(self) -> float:
+        return self.width + self.ox
+
+    @property
+    def out(self) -> tuple[float, float]:
+        return (self.x + self.width + self.ox / 2, self.y + self.height / 2)
+
+    def top(self, at: float) -> tuple[float, float]:
+        """A point on the top face, `at` from 0 (front left) to 1 (back right)."""
+        return (self.x + self.width * at + self.ox * at, self.y - self.oy * at)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    x: float
+    y: float  # baseline
+    text: str
+    size: float = FONT
+    role: str = "label"  # label | shape | title | note
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One layer (or folded composite, or the input, or a dashed copy on a wrapped line)."""
+
+    name: str
+    kind: str
+    role: str  # layer | input | ghost
+    shape: str
+    box: Box | None
+    texts: tuple[Text, ...]
+    fill: str = "conv"  # a colour family, chosen by svg.py
+    folded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    points: tuple[tuple[float, float], ...]
+    role: str = "arrow"  # arrow (head at the end) | line | arc | wrap
+    head: bool = True
+
+
+@dataclass(slots=True)
+class Diagram:
+    title: str
+    subtitle: str
+    width: float
+    height: float
+    items: list[Item]
+    paths: list[Path]
+
+
+# ---- volumes and their graph ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Vol:
+    name: str
+    row: Row | None  # None for the network input
+    shape: tuple[Any, ...]
+    notes: list[Row] = field(default_factory=list)
+
+    @property
+    def flat(self) -> bool:
+        return len(self.shape) != 3
+
+    def size(self) -> tuple[float, float, float]:
+        if self.flat:
+            return BAR_WIDTH, bar_height(self.shape[0]), 0.0
+        h, w, c = self.shape
+        return box_width(c), box_height(h), box_depth(w)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(row name, text) of the label under the arrow into this volume."""
+        if self.row is None:
+            return []
+        out = [(self.row.name, t) for t in labels.lines(self.row)]
+        return out + [(n.name, labels.describe(n)) for n in self.notes]
+
+    @property
+    def shape_text(self) -> str:
+        return labels.shape(self.shape) if not self.flat else count(self.shape[0])
+
+    def extent(self) -> float:
+        w, _, d = self.size()
+        return w + d * 0.62
+
+    def slot(self) -> float:
+        return max(self.extent(), text_width(self.shape_text, SHAPE_FONT)) + 10
+
+    def above(self) -> float:
+        _, h, d = self.size()
+        return h / 2 + d * 0.5 + 2
+
+    def below(self) -> float:
+        _, h, _ = self.size()
+        return h / 2 + 6 + SHAPE_FONT
+
+
+def _volumes(rows: list[Row], input_shape: tuple[Any, ...]) -> tuple[list[_Vol], dict[str, list[str]]]:
+    """Volumes in execution order and, for each, the volumes it reads."""
+    readers: dict[str, int] = {}
+    for row in rows:
+        for i in row.inputs:
+            readers[i] = readers.get(i, 0) + 1
+    vols = {INPUT: _Vol(INPUT, None, tuple(input_shape))}
+    order = [vols[INPUT]]
+    owner: dict[str, str] = {INPUT: INPUT}
+    shapes = {INPUT: tuple(input_shape)}
+    preds: dict[str, list[str]] = {INPUT: []}
+    for row in rows:
+        shapes[row.name] = tuple(row.output)
+        src = row.inputs[0] if len(row.inputs) == 1 else None
+        if (labels.is_note(row) and src is not None and src in owner and owner[src] != INPUT
+                and readers.get(src, 0) == 1 and shapes.get(src) == tuple(row.output)):
+            owner[row.name] = owner[src]
+            vols[owner[src]].notes.append(row)
+            continue
+        vol = _Vol(row.name, row, tuple(row.output))
+        vols[row.name] = vol
+        order.append(vol)
+        owner[row.name] = row.name
+        preds[row.name] = list(dict.fromkeys(owner.get(i, i) for i in row.inputs if owner.get(i, i) in vols))
+    return order, preds
+
+
+# ---- series-parallel decomposition ---------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Node:
+    vol: _Vol
+
+
+@dataclass(slots=True)
+class _Fork:
+    split: _Vol
+    branches: list[list[Any]]  # each a sequence of _Node/_Fork; [] is a direct edge
+    merge: _Vol | None  # None: the branches end the network
+    stacked: bool = True
+    arcs: list[list[_Vol]] = field(default_factory=list)  # inline mode: side paths drawn as arcs
+
+
+_SINK = "\0sink"
+
+
+class _Structure:
+    def __init__(self, order: list[_Vol], preds: dict[str, list[str]]) -> None:
+        self.vols = {v.name: v for v in order}
+        self.index = {v.name: k for k, v in enumerate(order)}
+        self.succ: dict[str, list[str]] = {v.name: [] for v in order}
+        for name, ps in preds.items():
+            for p in ps:
+                self.succ[p].append(name)
+        self.ipdom = self._post_dominators(order)
+        self.claimed: set[str] = set()
+        self.drawn: set[tuple[str, str]] = set()  # edges the layout draws
+
+    def _post_dominators(self, order: list[_Vol]) -> dict[str, str]:
+        pdom: dict[str, frozenset[str]] = {}
+        for v in reversed(order):
+            succs = self.succ[v.name]
+            common = frozenset.intersection(*(pdom[s] for s in succs)) if succs else frozenset({_SINK})
+            pdom[v.name] = common | {v.name}
+        big = len(order) + 1
+        return {
+            name: min(ds - {name}, key=lambda d: self.index.get(d, big))
+            for name, ds in pdom.items()
+        }
+
+    def sequence(self, start: str, stop: str | None) -> list[Any]:
+        out: list[Any] = []
+        v: str | None = start
+        while v is not None and v != stop and v != _SINK and v not in self.claimed:
+            self.claimed.add(v)
+            out.append(_Node(self.vols[v]))
+            succs = self.succ[v]
+            if len(succs) == 1:
+                self.drawn.add((v, succs[0]))
+                v = succs[0]
+                continue
+            if not succs:
+                break
+            merge = self.ipdom[v]
+            if merge == stop and stop is not None:
+                out.append(self._fork(v, succs, merge, tail=True))
+                break
+            out.append(self._fork(v, succs, merge, tail=False))
+            v = merge if merge != _SINK else None
+        return out
+
+    def _fork(self, v: str, succs: list[str], merge: str, tail: bool) -> _Fork:
+        branches: list[list[Any]] = []
+        for s in succs:
+            if s == merge:
+                self.drawn.add((v, s))
+                branches.append([])
+            elif s not in self.claimed:
+                self.drawn.add((v, s))
+                branch = self.sequence(s, merge)
+                if branch and merge != _SINK:
+                    self._mark_end(branch, merge)
+                branches.append(branch)
+        fork = _Fork(self.vols[v], branches, self.vols.get(merge))
+        nonempty = [b for b in branches if b]
+        if tail or fork.merge is None:
+            return fork
+        main = max(nonempty, key=len) if nonempty else []
+        side = [b for b in branches if b is not main]
+        short = all(len(b) <= 3 and all(isinstance(e, _Node) for e in b) for b in side)
+        is_add = fork.merge is not None and fork.merge.row is not None and fork.merge.row.kind != "concat"
+        if len(nonempty) <= 1 or (is_add and short):
+            fork.stacked = False
+            fork.branches = [main]
+            fork.arcs = [[e.vol for e in b] for b in side]
+        return fork
+
+    def _mark_end(self, branch: list[Any], merge: str) -> None:
+        last = branch[-1]
+        if isinstance(last, _Node):
+            self.drawn.add((last.vol.name, merge))
+        elif isinstance(last, _Fork):
+            for b in last.branches:
+                if b:
+                    self._mark_end(b, merge)
+                else:
+                    self.drawn.add((last.split.name, merge))
+
+
+_Point = tuple[float, float]
+
+# ---- geometry ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Extent:
+    width: float
+    above: float
+    below: float
+
+
+def _label_width(vol: _Vol) -> float:
+    return max((text_width(t) for _, t in vol.lines()), default=0.0)
+
+
+def _gap(vol: _Vol) -> float:
+    return max(MIN_GAP, _label_width(vol) + 14)
+
+
+def _arc_lines(vol: _Vol) -> list[tuple[str, str]]:
+    if vol.row is None:  # pragma: no cover - the input is never on a side path
+        return []
+    first = f"{' + '.join(labels.lines(vol.row))} \u2192 {vol.shape_text}"
+    return [(vol.row.name, first)] + [(n.name, labels.describe(n)) for n in vol.notes]
+
+
+class _Placer:
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.paths: list[Path] = []
+        self.boxes: dict[str, Box] = {}
+
+    # measuring
+
+    def measure(self, seq: list[Any], lead: bool) -> _Extent:
+        """Width and height of a sequence; `lead`: its first node has an incoming arrow."""
+        ext = _Extent(0.0, 0.0, 0.0)
+        for k, el in enumerate(seq):
+            e = self._measure_one(el, lead or k > 0)
+            ext.width += e.width
+            ext.above = max(ext.above, e.above)
+            ext.below = max(ext.below, e.below)
+        return ext
+
+    def _measure_one(self, el: Any, lead: bool) -> _Extent:
+        if isinstance(el, _Node):
+            vol = el.vol
+            gap = _gap(vol) if lead else 0.0
+            below = max(vol.below(), 8 + LINE * len(vol.lines())) if lead else vol.below()
+            return _Extent(gap + vol.slot(), vol.above(), below)
+        if el.stacked:
+            lanes = [self.measure(b, True) if b else _Extent(0, 6, 6) for b in el.branches]
+            total = sum(x.above + x.below for x in lanes) + LANE_GAP * (len(lanes) - 1)
+            return _Extent(BUS + max(x.width for x in lanes) + BUS, total / 2, total / 2)
+        main = self.measure(el.branches[0], True) if el.branches[0] else _Extent(0, 0, 0)
+        ends = [el.split.above()] + ([el.merge.above()] if el.merge is not None else [])
+        above = max([main.above, *ends]) + ARC_CLEAR
+        width = main.width
+        for arc in el.arcs:
+            lines = [ln for v in arc for ln in _arc_lines(v)]
+            above += LINE * len(lines) + (8 if lines else 0) + 6
+            width = max(width, max((text_width(t) for _, t in lines), default=0) + 24)
+        return _Extent(width, above, main.below)
+
+    # placing
+
+    def place(self, seq: list[Any], x: float, yc: float, attach: _Point | None) -> _Point:
+        """Draw a sequence from x on the centre line yc; returns where the next arrow starts."""
+        pending: list[tuple[_Fork, float, float, float]] = []
+        for el in seq:
+            ext = self._measure_one(el, attach is not None)
+            if isinstance(el, _Node):
+                attach = self._node(el.vol, x, yc, attach)
+                for fork, y_arc, left, right in [p for p in pending if p[0].merge is el.vol]:
+                    self._arcs(fork, y_arc, left, right)
+                    pending = [p for p in pending if p[0] is not fork]
+            elif el.stacked:
+                attach = self._stacked(el, x, yc, attach, ext)
+            else:
+                main = self.measure(el.branches[0], True) if el.branches[0] else _Extent(0, 0, 0)
+                if el.branches[0]:
+                    attach = self.place(el.branches[0], x, yc, attach)
+                ends = [el.split.above()] + ([el.merge.above()] if el.merge is not None else [])
+                y_arc = yc - max([main.above, *ends]) - ARC_CLEAR
+                pending.append((el, y_arc, x, x + ext.width))
+            x += ext.width
+        return attach if attach is not None else (x, yc)
+
+    def _node(self, vol: _Vol, x: float, yc: float, attach: _Point | None) -> _Point:
+        w, h, d = vol.size()
+        gap = _gap(vol) if attach is not None else 0.0
+        slot = vol.slot()
+        box = Box(x + gap + (slot - vol.extent()) / 2, yc - h / 2, w, h, d)
+        texts = []
+        if attach is not None:
+            self.paths.append(Path(((attach[0], yc), (box.x - 1, yc))))
+            by_row: dict[str, list[Text]] = {}
+            for k, (name, t) in enumerate(vol.lines()):
+                by_row.setdefault(name, []).append(Text(x + gap / 2, yc + 14 + LINE * k, t))
+            for note in vol.notes:
+                self.items.append(Item(note.name, note.kind, "layer", vol.shape_text, None,
+                                       tuple(by_row.get(note.name, ())), "note"))
+            texts = by_row.get(vol.name, [])
+        texts.append(Text(x + gap + slot / 2, yc + h / 2 + 4 + SHAPE_FONT, vol.shape_text, SHAPE_FONT,
+                          "shape"))
+        self.boxes[vol.name] = box
+        self._add_volume(vol, box, texts)
+        return box.out
+
+    def _add_volume(self, vol: _Vol, box: Box, texts: list[Text]) -> None:
+        row = vol.row
+        if row is None:
+            self.items.append(Item(INPUT, "input", "input", vol.shape_text, box, tuple(texts), "input"))
+            return
+        folded = row.leaf is None
+        self.items.append(Item(row.name, row.kind, "layer", vol.shape_text, box, tuple(texts),
+                               _family(row), folded))
+
+    def ghost(self, vol: _Vol, x: float, yc: float) -> tuple[float, float]:
+        w, h, d = vol.size()
+        box = Box(x + (vol.slot() - vol.extent()) / 2, yc - h / 2, w, h, d)
+        self.boxes[vol.name] = box
+        shape = Text(x + vol.slot() / 2, yc + h / 2 + 4 + SHAPE_FONT, vol.shape_text, SHAPE_FONT, "shape")
+        family = _family(vol.row) if vol.row is not None else "input"
+        self.items.append(Item(vol.name, vol.row.kind if vol.row else "input", "ghost", vol.shape_text,
+                               box, (shape,), family, vol.row is not None and vol.row.leaf is None))
+        return box.out
+
+    def _stacked(self, fork: _Fork, x: float, yc: float, attach: tuple[float, float] | None,
+                 ext: _Extent) -> tuple[float, float]:
+        assert attach is not None
+        lanes = [self.measure(b, True) if b else _Extent(0, 6, 6) for b in fork.branches]
+        bus_in, bus_out = x + BUS / 2, x + ext.width - BUS / 2
+        y = yc - ext.above
+        for branch, lane in zip(fork.branches, lanes, strict=True):
+            ly = y + lane.above
+            self.paths.append(Path(((attach[0], yc), (bus_in, yc), (bus_in, ly)), "line", head=False))
+            if branch:
+                end = self.place(branch, x + BUS, ly, (bus_in, ly))
+            else:
+                end = (bus_in, ly)
+            self.paths.append(Path(((end[0], ly), (bus_out, ly), (bus_out, yc)), "line", head=False))
+            y = ly + lane.below + LANE_GAP
+        return (bus_out, yc)
+
+    def _arcs(self, fork: _Fork, y_arc: float, left: float, right: float) -> None:
+        start, end = self.boxes[fork.split.name], self.boxes[fork.merge.name] if fork.merge else None
+        if end is None:  # pragma: no cover - inline forks always have a merge
+            return
+        for k, arc in enumerate(fork.arcs):
+            a = start.top(0.7)
+            b = end.top(0.3)
+            lines = [ln for v in arc for ln in _arc_lines(v)]
+            self.paths.append(Path((a, (a[0], y_arc), (b[0], y_arc), b), "arc"))
+            mid = (a[0] + b[0]) / 2
+            for j, (name, t) in enumerate(reversed(lines)):
+                text = Text(mid, y_arc - 5 - LINE * j, t)
+                vol = next((v for v in arc if v.name == name), None)
+                row = vol.row if vol is not None else next(n for v in arc for n in v.notes if n.name == name)
+                assert row is not None
+                self.items.append(Item(name, row.kind, "layer", labels.shape(row.output), None, (text,),
+                                       _family(row)))
+            y_arc -= LINE * len(lines) + (8 if lines else 0) + 6
+            del k
+
+
+def _family(row: Row) -> str:
+    if row.leaf is None:
+        return "folded"
+    if labels.is_note(row):
+        return "note"
+    kind = row.kind
+    if kind in ("conv", "depthwise", "deconv", "local"):
+        return "conv"
+    if kind in ("pool", "gap", "gmp", "adaptive_pool"):
+        return "pool"
+    if kind in ("fc", "flatten"):
+        return "fc"
+    if kind in ("add", "concat"):
+        return "merge"
+    return "other"
+
+
+# ---- whole picture -------------------------------------------------------------------------
+
+
+def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDTH) -> Diagram:
+    rows = fold(report, depth)
+    order, preds = _volumes(rows, report.input)
+    structure = _Structure(order, preds)
+    top = structure.sequence(INPUT, None)
+    for vol in order:  # anything the decomposition did not reach (it reaches all in practice)
+        if vol.name not in structure.claimed:
+            top.append(_Node(vol))
+    placer = _Placer()
+    lines = _wrap(placer, top, max_width)
+
+    title_h = MARGIN + TITLE_FONT + LINE + 10
+    y = title_h
+    width = 0.0
+    previous_end: tuple[float, float, float] | None = None  # attach x, y, bottom of the line
+    for k, line in enumerate(lines):
+        ghost = line[0] if k > 0 else None
+        seq = line[1:] if k > 0 else line
+        ext = placer.measure(seq, k > 0)
+        above, below = ext.above, ext.below
+        if ghost is not None:
+            above, below = max(above, ghost.vol.above()), max(below, ghost.vol.below())
+        yc = y + above
+        x = MARGIN
+        attach = None
+        if ghost is not None:
+            x += GHOST_LEAD
+            attach = placer.ghost(ghost.vol, x, yc)
+            assert previous_end is not None
+            ax, ay, bottom = previous_end
+            box = placer.boxes[ghost.vol.name]
+            mid = bottom + (y - bottom) / 2
+            placer.paths.append(Path(((ax, ay), (ax + 12, ay), (ax + 12, mid), (MARGIN + 4, mid),
+                                      (MARGIN + 4, yc), (box.x - 1, yc)), "wrap"))
+            x += ghost.vol.slot()
+        end = placer.place(seq, x, yc, attach)
+        line_width = x + ext.width - MARGIN
+        width = max(width, line_width, end[0] + 12 - MARGIN)
+        previous_end = (end[0], end[1], yc + below)
+        y = yc + below + LINE_GAP
+    _extra_edges(placer, structure, preds)
+
+    title = report.name or report.file
+    subtitle = f"input {labels.shape(report.input)} \u00b7 {count(report.totals.params)} params \u00b7 " \
+               f"{count(report.totals.macs)} MACs"
+    width = max(width, text_width(title, TITLE_FONT), text_width(subtitle))
+    texts = [t for i in placer.items for t in i.texts]
+    texts_right = max((t.x + text_width(t.text, t.size) / 2 for t in texts), default=0)
+    width = max(width, texts_right - MARGIN)
+    return Diagram(title, subtitle, width + 2 * MARGIN, y - LINE_GAP + MARGIN, placer.items, placer.paths)
+
+
+def _wrap(placer: _Placer, top: list[Any], max_width: float) -> list[list[Any]]:
+    """Split the top-level sequence into lines; a new line repeats (as a ghost) the last volume."""
+    lines: list[list[Any]] = [[]]
+    width = 0.0
+    k = 0
+    while k < len(top):
+        unit = [top[k]]
+        if isinstance(top[k], _Fork) and k + 1 < len(top):
+            unit.append(top[k + 1])  # a fork and its merge stay together
+        w = placer.measure(unit, True).width
+        line = lines[-1]
+        can_break = len(line) >= 2 and isinstance(line[-1], _Node)
+        if can_break and width + w > max_width:
+            ghost = line[-1]
+            lines.append([ghost])
+            width = GHOST_LEAD + ghost.vol.slot()
+        lines[-1].extend(unit)
+        width += w
+        k += len(unit)
+    return lines
+
+
+def _extra_edges(placer: _Placer, structure: _Structure, preds: dict[str, list[str]]) -> None:
+    """Edges the decomposition did not draw (unusual `from` wiring): dashed arcs over the boxes."""
+    for name, ps in preds.items():
+        for p in ps:
+            if (p, name) in structure.drawn or p not in placer.boxes or name not in placer.boxes:
+                continue
+            a, b = placer.boxes[p].top(0.5), placer.boxes[name].top(0.5)
+            lift = min(a[1], b[1]) - 18
+            placer.paths.append(Path((a, (a[0], lift), (b[0], lift), b), "extra"))
