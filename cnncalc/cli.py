@@ -483,5 +483,32 @@ def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tupl
     click.echo(render(build_comparison(reports), fmt), nl=False)
 
 
+@main.command()
+@click.argument("file")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write here instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "mermaid", "dot"]), default="svg", show_default=True)
+@click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
+@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@guarded
+def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_size: str | None,
+            sets: tuple[str, ...]) -> None:
+    """Draw the network: SVG volumes in the course's style, or its graph as Mermaid or DOT."""
+    from . import diagram as pictures
+    from .analysis import analyze_text
+
+    text, display = read_source(file)
+    report = analyze_text(text, display, parse_sets(sets), input_size)
+    picture = pictures.render(report, fmt, depth)
+    if output is None:
+        click.echo(picture, nl=False)
+        return
+    try:
+        Path(output).write_text(picture, encoding="utf-8")
+    except OSError as exc:
+        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
