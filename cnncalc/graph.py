@@ -85,6 +85,8 @@ class _Scope:
 
     def next_name(self, base: str) -> str:
         n = self.counters.get(base, 0) + 1
+        while f"{base}{n}" in self.names:  # skip names the file gave explicitly
+            n += 1
         self.counters[base] = n
         return f"{base}{n}"
 
