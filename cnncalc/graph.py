@@ -362,14 +362,15 @@ class _Builder:
             raise CnnError("residual needs 'main' (a list of layers)", entry.kind_loc)
         main_groups = self.subgroup(f"{full}.main", "main", entry.arg_locs["main"], groups)
         main_scope = self.child(scope, f"{full}.main.", input_, trainable, main_groups)
-        main_out = self.body(entry.args["main"], main_scope)
+        main_out = self.body(entry.args["main"], main_scope, collapse_into=f"{full}.main")
         short_node = entry.args.get("shortcut")
         short_value = resolve(short_node, scope.env) if short_node is not None and not short_node.is_list else None
         if short_node is None or short_value == "identity":
             short_out = input_
         elif short_node.is_list:
             sg = self.subgroup(f"{full}.shortcut", "shortcut", entry.arg_locs["shortcut"], groups)
-            short_out = self.body(short_node, self.child(scope, f"{full}.shortcut.", input_, trainable, sg))
+            short_scope = self.child(scope, f"{full}.shortcut.", input_, trainable, sg)
+            short_out = self.body(short_node, short_scope, collapse_into=f"{full}.shortcut")
         elif short_value == "auto":
             short_out = self.auto_shortcut(full, input_, main_out, short_node.loc, trainable, groups)
         else:
@@ -436,7 +437,8 @@ class _Builder:
                 outs.append(input_)
                 continue
             bg = self.subgroup(f"{full}.b{i}", f"b{i}", branch.loc, groups)
-            outs.append(self.body(branch, self.child(scope, f"{full}.b{i}.", input_, trainable, bg)))
+            branch_scope = self.child(scope, f"{full}.b{i}.", input_, trainable, bg)
+            outs.append(self.body(branch, branch_scope, collapse_into=f"{full}.b{i}"))
         from .layers.merge import Add, Concat
 
         activation = self._activation(entry, scope)
