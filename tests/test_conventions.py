@@ -1,0 +1,409 @@
+"""--convention NAME: each tool's totals, checked against the tool itself where it installs here
+(torchinfo, fvcore, ptflops run on the same network written by hand as an nn.Module), and
+against hand-worked and published numbers where it does not (Keras, Darknet).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from functools import cache
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cnncalc import bundled
+from cnncalc.analysis import analyze_text
+from cnncalc.cli import main
+from cnncalc.conventions import CONVENTIONS, NAMES, apply
+from cnncalc.report import Report
+
+
+def counted(text: str, convention: str, **kw: Any) -> Report:
+    return apply(analyze_text(textwrap.dedent(text), "net.yaml", **kw), convention)
+
+
+def bundled_text(name: str) -> str:
+    path = bundled.path(name)
+    assert path is not None
+    return path.read_text()
+
+
+# ---- the three networks, in cnncalc YAML and (below) as PyTorch modules -----------------------
+
+LENET5 = bundled_text("lenet5")
+
+# A stem and two residual blocks with batch norm: one identity, one projection shortcut.
+RESIDUAL = """
+input: [16, 16, 8]
+layers:
+  - conv: {filters: 16, f: 3, padding: 1, bias: false}
+  - bn
+  - relu
+  - residual:
+      main:
+        - conv: {filters: 16, f: 3, padding: 1, bias: false}
+        - bn
+        - relu
+        - conv: {filters: 16, f: 3, padding: 1, bias: false}
+        - bn
+      activation: relu
+  - residual:
+      main:
+        - conv: {filters: 32, f: 3, s: 2, padding: 1, bias: false}
+        - bn
+        - relu
+        - conv: {filters: 32, f: 3, padding: 1, bias: false}
+        - bn
+      shortcut: auto
+      activation: relu
+  - gap
+  - fc: 10
+"""
+
+# Pools of both kinds, upsample, concat, an adaptive pool, several activations, dropout.
+POOLING = """
+input: [32, 32, 3]
+layers:
+  - conv: {name: c1, filters: 8, f: 3, padding: 1, activation: relu}
+  - pool: {name: p1, mode: max, f: 2}
+  - conv: {name: c2, filters: 16, f: 3, padding: 1, activation: leaky_relu}
+  - pool: {name: p2, mode: avg, f: 2}
+  - upsample: {name: up, factor: 2}
+  - concat: {name: cat, from: [up, p1]}
+  - conv: {name: c3, filters: 8, f: 1}
+  - sigmoid
+  - adaptive_pool: {output: [4, 4]}
+  - flatten
+  - dropout: 0.5
+  - fc: {units: 10, activation: softmax}
+"""
+
+
+def _torch_modules() -> dict[str, Any]:
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+
+    def lenet5() -> Any:
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, 10), nn.Softmax(dim=1),
+        )
+
+    class Block(nn.Module):
+        def __init__(self, c_in: int, c_out: int, stride: int) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(c_out)
+            self.relu1 = nn.ReLU()
+            self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(c_out)
+            self.shortcut = (
+                nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
+                if stride != 1 or c_in != c_out else nn.Identity()
+            )
+            self.relu2 = nn.ReLU()
+
+        def forward(self, x: Any) -> Any:
+            y = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
+            return self.relu2(y + self.shortcut(x))
+
+    def residual() -> Any:
+        return nn.Sequential(
+            nn.Conv2d(8, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
+            Block(16, 16, 1), Block(16, 32, 2),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
+        )
+
+    class Pooling(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.c1 = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+            self.p1 = nn.MaxPool2d(2)
+            self.c2 = nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), nn.LeakyReLU())
+            self.p2 = nn.AvgPool2d(2)
+            self.up = nn.Upsample(scale_factor=2)
+            self.c3 = nn.Conv2d(24, 8, 1)
+            self.head = nn.Sequential(
+                nn.Sigmoid(), nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Dropout(0.5),
+                nn.Linear(128, 10), nn.Softmax(dim=1),
+            )
+
+        def forward(self, x: Any) -> Any:
+            p1 = self.p1(self.c1(x))
+            up = self.up(self.p2(self.c2(p1)))
+            return self.head(self.c3(torch.cat([up, p1], dim=1)))
+
+    return {
+        "lenet5": (LENET5, lenet5, (1, 32, 32)),
+        "residual": (RESIDUAL, residual, (8, 16, 16)),
+        "pooling": (POOLING, Pooling, (3, 32, 32)),
+    }
+
+
+NETWORKS = ["lenet5", "residual", "pooling"]
+
+
+@cache
+def network(name: str) -> tuple[str, Any, tuple[int, ...]]:
+    return _torch_modules()[name]
+
+
+def _fresh(name: str) -> tuple[str, Any, tuple[int, ...]]:
+    import torch
+
+    torch.manual_seed(0)
+    text, build, chw = network(name)
+    return text, build().eval(), chw
+
+
+# ---- against the tools themselves ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_torchinfo_totals_equal_torchinfos_own(name: str) -> None:
+    torchinfo = pytest.importorskip("torchinfo")
+    text, model, chw = _fresh(name)
+    stats = torchinfo.summary(model, input_size=(1, *chw), verbose=0)
+    t = counted(text, "torchinfo").totals
+    expected = (stats.total_params, stats.trainable_params, stats.total_mult_adds)
+    assert (t.params, t.trainable, t.macs) == expected
+    assert t.flops == 2 * t.macs
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_fvcore_totals_equal_fvcores_own(name: str) -> None:
+    pytest.importorskip("fvcore.nn")  # imports torch
+    import torch
+    from fvcore.nn import FlopCountAnalysis, parameter_count
+
+    text, model, chw = _fresh(name)
+    flops = FlopCountAnalysis(model, torch.zeros(1, *chw))
+    flops.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+    t = counted(text, "fvcore").totals
+    assert t.params == parameter_count(model)[""]
+    # fvcore's "flops" are multiply-adds: both keys carry its figure
+    assert t.macs == t.flops == flops.total()
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_ptflops_totals_equal_ptflops_own(name: str) -> None:
+    pytest.importorskip("ptflops")
+    from ptflops import get_model_complexity_info
+
+    text, model, chw = _fresh(name)
+    macs, params = get_model_complexity_info(model, chw, as_strings=False, print_per_layer_stat=False)
+    t = counted(text, "ptflops").totals
+    assert (t.params, t.macs) == (params, macs)
+
+
+# ptflops counts activations by module hook and by patched functional: each kind alone
+@pytest.mark.parametrize("function, module", [
+    ("relu", "ReLU"), ("relu6", "ReLU6"), ("leaky_relu", "LeakyReLU"), ("elu", "ELU"),
+    ("gelu", "GELU"), ("silu", "SiLU"), ("sigmoid", "Sigmoid"), ("tanh", "Tanh"),
+    ("softmax", "Softmax"), ("selu", "SELU"), ("mish", "Mish"), ("hardswish", "Hardswish"),
+    ("softplus", "Softplus"),
+])
+def test_ptflops_activation_costs(function: str, module: str) -> None:
+    pytest.importorskip("ptflops")
+    import torch
+    from ptflops import get_model_complexity_info
+
+    act = getattr(torch.nn, module)(dim=1) if module == "Softmax" else getattr(torch.nn, module)()
+    macs, _ = get_model_complexity_info(
+        torch.nn.Sequential(act), (3, 4, 5), as_strings=False, print_per_layer_stat=False
+    )
+    t = counted(f"input: [4, 5, 3]\nlayers:\n  - {function}\n", "ptflops").totals
+    assert t.macs == macs
+
+
+@pytest.mark.parametrize("convention", ["torchinfo", "fvcore", "ptflops"])
+def test_deconv_depthwise_and_plain_bn(convention: str) -> None:
+    """Layers the three networks lack: transposed and grouped convs, BN without gamma/beta."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip(convention)
+    nn = torch.nn
+    text = """
+    input: [8, 8, 4]
+    layers:
+      - depthwise: {f: 3, padding: 1, multiplier: 2}
+      - bn: {affine: false}
+      - deconv: {filters: 6, f: 2, s: 2}
+      - upsample: {factor: 2, mode: bilinear}
+      - conv: {filters: 6, f: 3, groups: 3, bias: false}
+    """
+    model = nn.Sequential(
+        nn.Conv2d(4, 8, 3, padding=1, groups=4), nn.BatchNorm2d(8, affine=False),
+        nn.ConvTranspose2d(8, 6, 2, 2), nn.Upsample(scale_factor=2, mode="bilinear"),
+        nn.Conv2d(6, 6, 3, groups=3, bias=False),
+    ).eval()
+    t = counted(text, convention).totals
+    if convention == "torchinfo":
+        import torchinfo
+
+        stats = torchinfo.summary(model, input_size=(1, 4, 8, 8), verbose=0)
+        assert (t.params, t.macs) == (stats.total_params, stats.total_mult_adds)
+    elif convention == "fvcore":
+        from fvcore.nn import FlopCountAnalysis
+
+        flops = FlopCountAnalysis(model, torch.zeros(1, 4, 8, 8))
+        flops.unsupported_ops_warnings(False)
+        assert t.macs == flops.total()
+    else:
+        from ptflops import get_model_complexity_info
+
+        macs, params = get_model_complexity_info(
+            model, (4, 8, 8), as_strings=False, print_per_layer_stat=False
+        )
+        assert (t.params, t.macs) == (params, macs)
+
+
+# ---- hand-worked numbers (they hold whether or not the tools are installed) ---------------------
+
+
+def test_lenet5_under_each_convention_by_hand() -> None:
+    """LeNet-5: conv1 28x28x6 (5*5*1 weights), conv2 10x10x16 (5*5*6), fc 400-120-84-10."""
+    # cnncalc: 117,600 + 240,000 + 48,000 + 10,080 + 840 = 416,520 weight multiplications
+    macs = 28 * 28 * 6 * 25 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10
+    assert macs == 416_520
+    # torchinfo: conv (weights + bias) x positions, fc its params: 122,304 + 241,600 + 59,134
+    torchinfo = 28 * 28 * (150 + 6) + 10 * 10 * (2400 + 16) + 48_120 + 10_164 + 850
+    # ptflops: + bias adds (4,704 + 1,600 + 120 + 84 + 10), ReLU x2 (4,704 + 1,600 + 120 + 84)
+    # after conv1/conv2/fc1/fc2, max pools 2 x input (4,704 + 1,600), softmax 10 once
+    ptflops = macs + 6_518 + 2 * 6_508 + 2 * 6_304 + 10
+    # darknet-alexeyab: 2 x conv MACs + pool windows 2*2 x (14*14*6 + 5*5*16); fc ignored
+    alexeyab = 2 * (117_600 + 240_000) + 4 * (1_176 + 400)
+    expected = {
+        "cnncalc": (61_706, 416_520, 833_040),
+        "torchinfo": (61_706, torchinfo, 2 * torchinfo),
+        "fvcore": (61_706, 416_520, 416_520),
+        "ptflops": (61_706, ptflops, 2 * ptflops),
+        "keras": (61_706, 416_520, 833_040),
+        "darknet": (61_706, 416_520, 833_040),
+        "darknet-alexeyab": (61_706, 357_600, alexeyab),
+    }
+    assert set(expected) == set(NAMES)
+    for name, (params, m, f) in expected.items():
+        t = counted(LENET5, name).totals
+        assert (t.params, t.macs, t.flops) == (params, m, f), name
+
+
+def test_keras_counts_bn_statistics_as_non_trainable_params() -> None:
+    # Keras: Conv2D(16, 3) on 8 channels = 3*3*8*16 + 16 = 1,168; BatchNormalization(16) shows
+    # 4 * 16 = 64 params of which moving mean/variance (32) are non-trainable.
+    t = counted("input: [8, 8, 8]\nlayers:\n  - conv: {filters: 16, f: 3}\n  - bn\n", "keras").totals
+    assert (t.params, t.trainable, t.params - t.trainable) == (1_232, 1_200, 32)
+
+
+def test_keras_resnet50_non_trainable_matches_keras_applications() -> None:
+    # keras.applications.ResNet50 summary: "Non-trainable params: 53,120" (BN moving statistics);
+    # its total 25,636,712 also holds 26,560 conv biases (Keras keeps use_bias=True, one per BN
+    # channel: 53,120 / 2) that torchvision's 25,557,032 (the bundled layout) drops.
+    t = apply(analyze_text(bundled_text("resnet50"), "resnet50"), "keras").totals
+    assert t.params - t.trainable == 53_120
+    assert t.params + 53_120 // 2 == 25_636_712
+
+
+# Darknet19 (pjreddie/darknet cfg/darknet19.cfg) written out by hand: conv with batch_normalize
+# has no bias of its own (BN's beta is stored as "biases"), pad=1 means padding size/2.
+def _dn(filters: int, f: int) -> str:
+    return (f"  - conv: {{filters: {filters}, f: {f}, padding: {f // 2}, bias: false}}\n"
+            "  - bn\n  - leaky_relu\n")
+
+
+DARKNET19 = (
+    "input: [256, 256, 3]\nlayers:\n"
+    + _dn(32, 3) + "  - maxpool: {f: 2}\n" + _dn(64, 3) + "  - maxpool: {f: 2}\n"
+    + _dn(128, 3) + _dn(64, 1) + _dn(128, 3) + "  - maxpool: {f: 2}\n"
+    + _dn(256, 3) + _dn(128, 1) + _dn(256, 3) + "  - maxpool: {f: 2}\n"
+    + _dn(512, 3) + _dn(256, 1) + _dn(512, 3) + _dn(256, 1) + _dn(512, 3) + "  - maxpool: {f: 2}\n"
+    + _dn(1024, 3) + _dn(512, 1) + _dn(1024, 3) + _dn(512, 1) + _dn(1024, 3)
+    + "  - conv: {filters: 1000, f: 1}\n  - gap\n  - softmax\n"
+)
+
+
+def test_darknet19_matches_pjreddies_published_numbers() -> None:
+    # pjreddie.com/darknet/imagenet: Darknet19 at 256: 7.29 Bn ops; the weights file holds
+    # 20,856,776 values (/work/shared/data/README.md)
+    t = counted(DARKNET19, "darknet").totals
+    assert t.params == 20_856_776
+    assert round(t.flops / 1e9, 2) == 7.29
+    assert t.flops == 2 * t.macs
+
+
+def test_darknet_counts_connected_layers_alexeyab_does_not() -> None:
+    # yolov3 layer 0 (pjreddie/darknet#1039): conv 32 3x3/1 416x416x3 -> 0.299 BFLOPs
+    #   = 2 * 416*416*32 * 27 = 299,040,768; then a connected 10 -> 5 (50 MACs).
+    text = "input: [416, 416, 3]\nlayers:\n  - conv: {filters: 32, f: 3, padding: 1}\n  - gap\n  - fc: 5\n"
+    dark = counted(text, "darknet").totals
+    assert dark.flops == 299_040_768 + 2 * 32 * 5
+    assert round((dark.flops - 2 * 32 * 5) / 1e9, 3) == 0.299
+    assert counted(text, "darknet-alexeyab").totals.flops == 299_040_768
+
+
+def test_alexeyab_counts_pool_windows_and_shortcut_additions() -> None:
+    # conv 4 3x3 on 8x8x4 same: 8*8*4*36 = 9,216 MACs -> 18,432; shortcut (add) of 8x8x4 with
+    # one extra input: 256 additions; maxpool 2x2/2 -> 4x4x4 outputs, 4 window elements: 256.
+    text = """
+    input: [8, 8, 4]
+    layers:
+      - conv: {name: a, filters: 4, f: 3, padding: 1, bias: false}
+      - conv: {name: b, filters: 4, f: 3, padding: 1, bias: false}
+      - add: {from: [a, b]}
+      - maxpool: {f: 2}
+    """
+    t = counted(text, "darknet-alexeyab").totals
+    assert (t.macs, t.flops) == (2 * 9_216, 4 * 9_216 + 256 + 256)
+
+
+# ---- every convention is declared, documented, and named in every output ----------------------
+
+
+def test_each_convention_declares_its_rules_and_source() -> None:
+    assert NAMES[0] == "cnncalc"
+    for c in CONVENTIONS.values():
+        assert c.source and c.tool and all(getattr(c.rules, f) for f in c.rules.__slots__)
+
+
+def test_cli_choices_are_the_modules_names() -> None:
+    from cnncalc.cli import _CONVENTIONS
+
+    assert tuple(_CONVENTIONS) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_names_the_convention_and_carries_its_totals(name: str) -> None:
+    result = CliRunner().invoke(main, ["summarize", "lenet5", "--format", "json", "--convention", name])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    t = counted(LENET5, name).totals
+    assert data["convention"] == name
+    totals = data["totals"]
+    assert (totals["params"], totals["macs"], totals["flops"]) == (t.params, t.macs, t.flops)
+    assert sum(layer["macs"] for layer in data["layers"]) == t.macs
+
+
+@pytest.mark.parametrize("fmt, line", [("table", "Convention: ptflops"), ("markdown", "Convention: ptflops")])
+def test_table_and_markdown_name_the_convention(fmt: str, line: str) -> None:
+    result = CliRunner().invoke(main, ["summarize", "lenet5", "--format", fmt, "--convention", "ptflops"])
+    assert result.exit_code == 0, result.output
+    assert line in result.output
+    default = CliRunner().invoke(main, ["summarize", "lenet5", "--format", fmt])
+    assert "Convention:" not in default.output
+
+
+def test_unknown_convention_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["summarize", "lenet5", "--convention", "thop"])
+    assert result.exit_code == 2
+    assert "torchinfo" in result.output
+
+
+def test_depth_folding_sums_the_conventions_rows() -> None:
+    result = CliRunner().invoke(
+        main, ["summarize", "resnet18", "--format", "json", "--depth", "1", "--convention", "torchinfo"]
+    )
+    data = json.loads(result.output)
+    assert sum(layer["macs"] for layer in data["layers"]) == data["totals"]["macs"]
