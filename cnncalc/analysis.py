@@ -23,6 +23,16 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def load_root(text: str, filename: str, input_override: str | None = None) -> source.Node:
+    """The located tree of any architecture file: cnncalc YAML, Darknet .cfg or Caffe .prototxt."""
+    from . import importers
+
+    fmt = importers.detect(text, filename)
+    if fmt is None:
+        return source.load(text, filename)
+    return importers.load(text, filename, fmt, input_override)
+
+
 def analyze_text(
     text: str,
     filename: str,
@@ -31,7 +41,7 @@ def analyze_text(
     dtype: str = "float32",
 ) -> report.Report:
     with _no_gc():
-        root = source.load(text, filename)
+        root = load_root(text, filename, input_override)
         arch = spec.parse(root, sets, input_override)
         return report.analyze(arch, graph.build(arch), filename, dtype)
 

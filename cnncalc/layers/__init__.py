@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .affine import PReLU, Scale
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .dense import Flatten, FullyConnected
+from .elementwise import Maximum, Multiply, Shortcut
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
 from .pointwise import Activation, Dropout, Identity
@@ -50,6 +52,11 @@ KINDS: dict[str, Kind] = {
         Kind("space_to_depth", SpaceToDepth),
         Kind("add", Add),
         Kind("concat", Concat),
+        Kind("multiply", Multiply),
+        Kind("maximum", Maximum),
+        Kind("shortcut", Shortcut),
+        Kind("scale", Scale),
+        Kind("prelu", PReLU),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }

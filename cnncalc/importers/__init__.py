@@ -1,0 +1,38 @@
+"""Architecture files of other tools, read into cnncalc's located Node tree (SPEC §1).
+
+`detect` names the format of a file (by extension, else by content) and `load` converts it;
+everything downstream (spec, graph, report) is the same as for cnncalc's own YAML.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from ..source import Node
+
+FORMATS = ("darknet", "caffe")
+_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
+
+
+def detect(text: str, filename: str) -> str | None:
+    """'darknet', 'caffe', or None for cnncalc YAML."""
+    by_ext = _EXTENSIONS.get(PurePath(filename).suffix.lower())
+    if by_ext is not None:
+        return by_ext
+    from . import caffe, darknet
+
+    if darknet.looks_like(text):
+        return "darknet"
+    if caffe.looks_like(text):
+        return "caffe"
+    return None
+
+
+def load(text: str, filename: str, fmt: str, input_override: str | None = None) -> Node:
+    if fmt == "darknet":
+        from . import darknet
+
+        return darknet.load(text, filename, input_override)
+    from . import caffe
+
+    return caffe.load(text, filename, input_override)
