@@ -510,5 +510,36 @@ def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_si
         raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
 
 
+@main.command("memory")
+@click.argument("file")
+@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per value.")
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), default="sgd", show_default=True,
+              help="Optimizer state in the training estimate: none, 1x or 2x the trainable params.")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Examples per batch.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@guarded
+def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dtype: str, optimizer: str,
+                   batch: int, fmt: str) -> None:
+    """Activation and parameter bytes, a training estimate, and the inference peak (README: Memory)."""
+    from .analysis import analyze_text
+    from .memory import as_dict, estimate
+
+    text, display = read_source(file)
+    report = analyze_text(text, display, parse_sets(sets), input_size, dtype)
+    found = estimate(report, dtype, optimizer, batch)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(as_dict(found), indent=2))
+        return
+    from rich.console import Console
+
+    from .render import memory_table
+
+    memory_table.render(found, Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
