@@ -429,7 +429,7 @@ class _Placer:
             for k, (name, t) in enumerate(vol.lines()):
                 by_row.setdefault(name, []).append(Text(x + gap / 2, yc + 14 + LINE * k, t))
             for note in vol.notes:
-                self.items.append(Item(note.name, note.kind, "layer", vol.shape_text, None,
+                self.items.append(Item(note.name, note.kind, "layer", labels.shape(vol.shape), None,
                                        tuple(by_row.get(note.name, ())), "note"))
             texts = by_row.get(vol.name, [])
         texts.append(Text(x + gap + slot / 2, yc + h / 2 + 4 + SHAPE_FONT, vol.shape_text, SHAPE_FONT,
@@ -440,21 +440,23 @@ class _Placer:
 
     def _add_volume(self, vol: _Vol, box: Box, texts: list[Text]) -> None:
         row = vol.row
+        shape = labels.shape(vol.shape)
         if row is None:
-            self.items.append(Item(INPUT, "input", "input", vol.shape_text, box, tuple(texts), "input"))
+            self.items.append(Item(INPUT, "input", "input", shape, box, tuple(texts), "input"))
             return
         folded = row.leaf is None
-        self.items.append(Item(row.name, row.kind, "layer", vol.shape_text, box, tuple(texts),
-                               _family(row), folded))
+        self.items.append(Item(row.name, row.kind, "layer", shape, box, tuple(texts), _family(row), folded))
 
     def ghost(self, vol: _Vol, x: float, yc: float) -> tuple[float, float]:
         w, h, d = vol.size()
         box = Box(x + (vol.slot() - vol.extent()) / 2, yc - h / 2, w, h, d)
         self.boxes[vol.name] = box
-        shape = Text(x + vol.slot() / 2, yc + h / 2 + 4 + SHAPE_FONT, vol.shape_text, SHAPE_FONT, "shape")
+        label = Text(x + vol.slot() / 2, yc + h / 2 + 4 + SHAPE_FONT, vol.shape_text, SHAPE_FONT, "shape")
         family = _family(vol.row) if vol.row is not None else "input"
-        self.items.append(Item(vol.name, vol.row.kind if vol.row else "input", "ghost", vol.shape_text,
-                               box, (shape,), family, vol.row is not None and vol.row.leaf is None))
+        kind = vol.row.kind if vol.row else "input"
+        folded = vol.row is not None and vol.row.leaf is None
+        shape = labels.shape(vol.shape)
+        self.items.append(Item(vol.name, kind, "ghost", shape, box, (label,), family, folded))
         return box.out
 
     def _stacked(self, fork: _Fork, x: float, yc: float, attach: tuple[float, float] | None,
@@ -530,6 +532,7 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
     y = title_h
     width = 0.0
     previous_end: tuple[float, float, float] | None = None  # attach x, y, bottom of the line
+    previous_right = 0.0
     for k, line in enumerate(lines):
         ghost = line[0] if k > 0 else None
         seq = line[1:] if k > 0 else line
@@ -547,13 +550,15 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
             ax, ay, bottom = previous_end
             box = placer.boxes[ghost.vol.name]
             mid = bottom + (y - bottom) / 2
-            placer.paths.append(Path(((ax, ay), (ax + 12, ay), (ax + 12, mid), (MARGIN + 4, mid),
+            right = max(ax + 12, previous_right + 4)  # clear of the last shape label
+            placer.paths.append(Path(((ax, ay), (right, ay), (right, mid), (MARGIN + 4, mid),
                                       (MARGIN + 4, yc), (box.x - 1, yc)), "wrap"))
             x += ghost.vol.slot()
         end = placer.place(seq, x, yc, attach)
         line_width = x + ext.width - MARGIN
-        width = max(width, line_width, end[0] + 12 - MARGIN)
+        width = max(width, line_width + 8, end[0] + 12 - MARGIN)
         previous_end = (end[0], end[1], yc + below)
+        previous_right = x + ext.width
         y = yc + below + LINE_GAP
     _extra_edges(placer, structure, preds)
 
@@ -568,7 +573,22 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
 
 
 def _wrap(placer: _Placer, top: list[Any], max_width: float) -> list[list[Any]]:
-    """Split the top-level sequence into lines; a new line repeats (as a ghost) the last volume."""
+    """Split the top-level sequence into lines of about equal width, none (if it can be helped)
+    wider than max_width; a new line starts with a ghost of the last volume of the line before."""
+    lines = _greedy(placer, top, max_width)
+    if len(lines) < 2:
+        return lines
+    total = sum(placer.measure(line, True).width for line in lines)
+    target = total / len(lines)
+    while target < max_width:
+        balanced = _greedy(placer, top, target)
+        if len(balanced) <= len(lines):
+            return balanced
+        target *= 1.04
+    return lines
+
+
+def _greedy(placer: _Placer, top: list[Any], max_width: float) -> list[list[Any]]:
     lines: list[list[Any]] = [[]]
     width = 0.0
     k = 0
