@@ -92,6 +92,7 @@ class _Scope:
 
 
 def build(arch: Architecture) -> Graph:
+    check_size(arch)
     builder = _Builder(arch)
     top = _Scope("", INPUT, arch.env, None, (), True)
     out = builder.body(arch.layers, top)
@@ -330,7 +331,7 @@ class _Builder:
         while s is not None:
             known.extend(s.names)
             s = s.parent
-        close = nearest(name, known, 3)
+        close = nearest(name, dict.fromkeys(known), 3)
         hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
         raise CnnError(f"'from' names '{name}', which is not an earlier layer{hint}", node.loc)
 
@@ -466,6 +467,75 @@ class _Builder:
                 env[key] = resolve(default, env)
         inner = self.child(scope, f"{full}.", input_, trainable, groups, env, (*scope.blocks_in_use, entry.kind))
         return self.body(block.layers, inner, collapse_into=full)
+
+
+def check_size(arch: Architecture) -> None:
+    """Refuse a network of more than MAX_LAYERS layers before building any: counting entries
+    times their `repeat` (blocks and composites expanded) takes microseconds, building them
+    seconds. The count never exceeds the real one (an unknown `repeat` counts as 1), so the
+    builder's own checks still catch what this misses."""
+    memo: dict[tuple[str, str], int] = {}
+
+    def repeat_of(args: Node | None, env: dict[str, Any]) -> tuple[int, Node | None]:
+        if args is None or not args.is_map or "repeat" not in args.value:
+            return 1, None
+        node = args.value["repeat"]
+        try:
+            value = resolve(node, env)
+        except CnnError:
+            return 1, node
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        return (value if ok else 1), node
+
+    def one(item: Node, env: dict[str, Any], depth: int) -> int:
+        if isinstance(item.value, str):
+            kind, args = item.value, None
+        elif item.is_map and len(item.value) == 1:
+            kind, args = next(iter(item.value.items()))
+        else:
+            return 0
+        kind = KIND_ALIASES.get(kind, (kind, {}))[0]
+        parts = args.value if args is not None and args.is_map else {}
+        if kind == "residual":
+            short = parts.get("shortcut")
+            per = 1 + body(parts.get("main"), env, depth) + (body(short, env, depth) if short else 0)
+        elif kind == "parallel":
+            branches = parts.get("branches")
+            per = 1 + sum(body(b, env, depth) for b in (branches.value if branches and branches.is_list else []))
+        elif kind in arch.blocks and depth < MAX_BLOCK_DEPTH:
+            per = block(arch.blocks[kind], parts, env, depth + 1)
+        else:
+            per = 1
+        repeat, node = repeat_of(args, env)
+        if node is not None and repeat * per > MAX_LAYERS:
+            raise CnnError(f"repeat {repeat:,} of {per:,} layer(s) makes more than {MAX_LAYERS:,} layers", node.loc)
+        return repeat * per
+
+    def block(blk: Block, call: dict[str, Node], env: dict[str, Any], depth: int) -> int:
+        inner = dict(arch.env)
+        for key, default in blk.args.items():
+            source = call.get(key, default)
+            try:
+                inner[key] = None if source is None else resolve(source, env if key in call else inner)
+            except CnnError:
+                inner[key] = None
+        key = (blk.name, repr(sorted(inner.items(), key=lambda kv: kv[0])))
+        if key not in memo:
+            memo[key] = 0  # a block that uses itself counts nothing (the builder reports it)
+            memo[key] = body(blk.layers, inner, depth)
+        return memo[key]
+
+    def body(items: Node | None, env: dict[str, Any], depth: int) -> int:
+        if items is None or not items.is_list:
+            return 0
+        total = 0
+        for item in items.value:
+            total += one(item, env, depth)
+            if total > MAX_LAYERS:
+                raise CnnError(f"the network has more than {MAX_LAYERS:,} layers", item.loc)
+        return total
+
+    body(arch.layers, arch.env, 0)
 
 
 def make_layer(entry: _Entry, env: dict[str, Any], problems: list[CnnError] | None = None) -> Layer | None:
