@@ -469,6 +469,8 @@ def test_sliding_rule_against_torch(n: int, f: int, s: int, d: int, p: int, ceil
     try:
         expected = _torch_run(torch, module, (n, n, 1))
     except RuntimeError:  # torch: output too small
+        expected = (0,)
+    if 0 in expected:  # torch refuses it, or gives an empty tensor: an error for cnncalc
         with pytest.raises(CnnError):
             one(f"[{n}, {n}, 1]", entry)
         return
