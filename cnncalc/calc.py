@@ -68,6 +68,7 @@ _SHORT_KEYS = {"p": "padding", "pad": "padding", "k": "f", "kernel": "f", "d": "
                "n": "filters", "in": "from"}  # fmt: skip
 _REPEAT = re.compile(r"[x×*](\d+)")
 _PAIR = re.compile(r"\d+(?:[x×]\d+)+")
+_SIZE = re.compile(r"\w+(?:\s*[x×X]\s*\w+)*")
 _SPLIT = re.compile(r"\s*(?:->|→|;)\s*")
 
 
@@ -86,10 +87,12 @@ def parse(args: Sequence[str]) -> Node:
         raise CnnError("give an input size, such as 600x600x3, then layers", Location(FILE))
     pieces = _layer_texts(args)
     first = pieces[0]
-    words = first.text.split(None, 1)
-    input_tok = _Token(words[0], first.col)
-    if len(words) > 1:  # "600x600x3 -> conv ..." or "600x600x3 conv 10" in one argument
-        pieces[0] = _Token(words[1], first.col + len(first.text) - len(words[1]))
+    size = _SIZE.match(first.text)
+    end = size.end() if size else len(first.text.split(None, 1)[0])
+    input_tok = _Token(first.text[:end], first.col)
+    rest = first.text[end:]
+    if rest.strip():  # "600x600x3 conv 10" in one argument
+        pieces[0] = _Token(rest.strip(), first.col + end + len(rest) - len(rest.lstrip()))
     else:
         pieces = pieces[1:]
     if not pieces:
@@ -97,8 +100,11 @@ def parse(args: Sequence[str]) -> Node:
     layers = [_layer(p) for p in pieces]
     title = " → ".join([input_tok.text, *(p.text for p in pieces)])
     loc = Location(FILE)
-    root = {"name": node(title, loc), "input": node(input_tok.text, input_tok.loc),
-            "layers": Node(layers, loc)}
+    root = {
+        "name": node(title, loc),
+        "input": node(input_tok.text, input_tok.loc),
+        "layers": Node(layers, loc),
+    }
     return Node(root, loc, {"name": loc, "input": input_tok.loc, "layers": loc})
 
 
@@ -125,7 +131,7 @@ def _words(piece: _Token) -> tuple[_Token, list[_Token]]:
     if head is None:
         raise CnnError(f"a layer starts with its type (conv, pool, fc, ...), got '{text}'", piece.loc)
     kind = _Token(head.group(0), piece.col)
-    rest, offset = text[head.end():], head.end()
+    rest, offset = text[head.end() :], head.end()
     words: list[_Token] = []
     if rest.startswith(":"):
         pos = 1

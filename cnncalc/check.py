@@ -109,7 +109,7 @@ def parse_count(value: Any, loc: Location) -> int | Approx:
         if _EXACT.fullmatch(text):
             return int(re.sub(r"[,_ ]", "", text))
         return _approx(text, loc, marked=False)
-    raise CnnError(f"expected a number such as 48120, \"48,120\" or ~2.4M, got {value!r}", loc)
+    raise CnnError(f'expected a number such as 48120, "48,120" or ~2.4M, got {value!r}', loc)
 
 
 def _approx(text: str, loc: Location, marked: bool) -> int | Approx:
@@ -144,8 +144,9 @@ def parse_answer(key: str, item: Node) -> Any:
 def grade(report: Report, text: str, answers_file: str) -> Grading:
     root = load(text, answers_file)
     if not root.is_map:
-        raise CnnError("an answer sheet maps layer names (and 'totals') to answers such as {params: 156}",
-                       root.loc)
+        raise CnnError(
+            "an answer sheet maps layer names (and 'totals') to answers such as {params: 156}", root.loc
+        )
     rows = {r.name: r for r in report.rows}
     groups = report.graph.groups if report.graph is not None else {}
     exp = {layer.name: layer for layer in ex.explain(report).layers}
@@ -157,20 +158,29 @@ def grade(report: Report, text: str, answers_file: str) -> Grading:
             known = [*rows, *groups, TOTALS]
             close = nearest(subject, known, 3)
             listed = ", ".join(close) if close else ", ".join(list(rows)[:8])
-            raise CnnError(f"no layer named '{subject}' in {report.file} "
-                           f"({'nearest' if close else 'layers are'}: {listed})", sloc)
+            raise CnnError(
+                f"no layer named '{subject}' in {report.file} "
+                f"({'nearest' if close else 'layers are'}: {listed})",
+                sloc,
+            )
         if not body.is_map:
-            raise CnnError(f"answers for '{subject}' are a mapping such as {{output: 28x28x6, params: 456}}",
-                           body.loc)
+            raise CnnError(
+                f"answers for '{subject}' are a mapping such as {{output: 28x28x6, params: 456}}", body.loc
+            )
         for raw_key, item in body.value.items():
             kloc = body.key_locs[raw_key]
             key = KEY_ALIASES.get(str(raw_key).lower(), str(raw_key).lower())
             if key not in EXPECT_KEYS:
-                raise CnnError(f"unknown answer '{raw_key}'{did_you_mean(key, [*EXPECT_KEYS, *KEY_ALIASES])}"
-                               f" (answers are {', '.join(EXPECT_KEYS)})", kloc)
+                raise CnnError(
+                    f"unknown answer '{raw_key}'{did_you_mean(key, [*EXPECT_KEYS, *KEY_ALIASES])}"
+                    f" (answers are {', '.join(EXPECT_KEYS)})",
+                    kloc,
+                )
             answer = parse_answer(key, item)
             actual, working = _truth(report, subject, key, rows, groups, exp)
-            items.append(Item(subject, key, _written(item), answer, actual, _right(answer, actual), working, kloc))
+            items.append(
+                Item(subject, key, _written(item), answer, actual, _right(answer, actual), working, kloc)
+            )
     return Grading(report.file, answers_file, items)
 
 
@@ -191,15 +201,23 @@ def _right(answer: Any, actual: Any) -> bool:
     return answer == actual
 
 
-def _truth(report: Report, subject: str, key: str, rows: dict[str, Row], groups: dict[str, Any],
-           exp: dict[str, ex.LayerSteps]) -> tuple[Any, tuple[str, ...]]:
+def _truth(
+    report: Report,
+    subject: str,
+    key: str,
+    rows: dict[str, Row],
+    groups: dict[str, Any],
+    exp: dict[str, ex.LayerSteps],
+) -> tuple[Any, tuple[str, ...]]:
     """The true value and the formula lines that give it."""
     from .render.explain_text import line
 
     if subject == TOTALS or subject in groups and subject not in rows:
-        members = report.rows if subject == TOTALS else [
-            r for r in report.rows if r.leaf is not None and subject in r.leaf.groups
-        ]
+        members = (
+            report.rows
+            if subject == TOTALS
+            else [r for r in report.rows if r.leaf is not None and subject in r.leaf.groups]
+        )
         if key == "output":
             last = members[-1]
             return tuple(last.output), (f"the output of the last layer, {last.name}",)

@@ -26,8 +26,10 @@ class TotalLine:
     @property
     def ratios(self) -> tuple[float | None, ...]:
         first = self.values[0]
-        return tuple(v / first if isinstance(v, int) and isinstance(first, int) and first else None
-                     for v in self.values[1:])
+        return tuple(
+            v / first if isinstance(v, int) and isinstance(first, int) and first else None
+            for v in self.values[1:]
+        )
 
 
 @dataclass(frozen=True, slots=True)

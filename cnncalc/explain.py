@@ -312,7 +312,7 @@ def _padding_steps(padding: Any, n: tuple[Any, Any], f: Any, s: Any, d: Any, pad
         )
         out.append(
             Step(
-                f"p_{a}, p_{b}" + (f" (and p_left, p_right)" if both else ""),
+                f"p_{a}, p_{b}" + (" (and p_left, p_right)" if both else ""),
                 "⌊p_total/2⌋, the rest",
                 (f"⌊{num(total)}/2⌋, {num(total)} - {num(before)}",),
                 f"{num(before)}, {num(after)}",

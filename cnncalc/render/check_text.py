@@ -16,8 +16,11 @@ def _value(v: Any) -> str:
 
 
 def _approx(a: Approx) -> str:
-    return f"approximate: {int(a.low):,} to {int(a.high):,} accepted" if a.half >= 1 else \
-        f"approximate: {a.low:,} to {a.high:,} accepted"
+    return (
+        f"approximate: {int(a.low):,} to {int(a.high):,} accepted"
+        if a.half >= 1
+        else f"approximate: {a.low:,} to {a.high:,} accepted"
+    )
 
 
 def item_lines(item: Item) -> list[str]:
@@ -47,9 +50,27 @@ def as_json(g: Grading) -> str:
             return {"approx": float(v.value), "low": float(v.low), "high": float(v.high)}
         return v
 
-    return json.dumps({
-        "file": g.file, "answers": g.answers, "score": g.score, "total": len(g.items),
-        "items": [{"subject": i.subject, "key": i.key, "written": i.written, "answer": plain(i.answer),
-                   "actual": plain(i.actual), "right": i.right, "working": list(i.working),
-                   "line": i.loc.line, "col": i.loc.col} for i in g.items],
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "file": g.file,
+            "answers": g.answers,
+            "score": g.score,
+            "total": len(g.items),
+            "items": [
+                {
+                    "subject": i.subject,
+                    "key": i.key,
+                    "written": i.written,
+                    "answer": plain(i.answer),
+                    "actual": plain(i.actual),
+                    "right": i.right,
+                    "working": list(i.working),
+                    "line": i.loc.line,
+                    "col": i.loc.col,
+                }
+                for i in g.items
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )

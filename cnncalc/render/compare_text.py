@@ -54,15 +54,21 @@ def _aligned(rows: list[list[str]], right_from: int = 1) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for k, r in enumerate(rows):
-        cells = [c.ljust(w) if i < right_from or k == 0 else c.rjust(w) for i, (c, w) in
-                 enumerate(zip(r, widths, strict=True))]
+        cells = [
+            c.ljust(w) if i < right_from or k == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
         out.append("  ".join(cells).rstrip())
     return out
 
 
 def text(c: Comparison) -> str:
-    lines = ["Comparing " + " | ".join(f"{f} ({t})" if t != f else f for f, t in zip(c.files, c.titles, strict=True)),
-             "", "Totals"]
+    lines = [
+        "Comparing "
+        + " | ".join(f"{f} ({t})" if t != f else f for f, t in zip(c.files, c.titles, strict=True)),
+        "",
+        "Totals",
+    ]
     lines += ["  " + s for s in _aligned(total_table(c))]
     lines.append("")
     if c.layers:
@@ -74,8 +80,10 @@ def text(c: Comparison) -> str:
 
 
 def _md(rows: list[list[str]], numeric_from: int) -> list[str]:
-    out = ["| " + " | ".join(rows[0]) + " |",
-           "|" + "|".join("---:" if i >= numeric_from else "---" for i in range(len(rows[0]))) + "|"]
+    out = [
+        "| " + " | ".join(rows[0]) + " |",
+        "|" + "|".join("---:" if i >= numeric_from else "---" for i in range(len(rows[0]))) + "|",
+    ]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
     return out
 
@@ -83,7 +91,11 @@ def _md(rows: list[list[str]], numeric_from: int) -> list[str]:
 def markdown(c: Comparison) -> str:
     lines = ["### Totals", "", *_md(total_table(c), 1), ""]
     if c.layers:
-        lines += [f"### Layers that differ ({c.same_layers} others are the same)", "", *_md(layer_table(c), 99)]
+        lines += [
+            f"### Layers that differ ({c.same_layers} others are the same)",
+            "",
+            *_md(layer_table(c), 99),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -91,21 +103,32 @@ def as_json(c: Comparison) -> str:
     def row(r: Any) -> Any:
         if r is None:
             return None
-        return {"output": [json_number(d) for d in r.output], "params": json_number(r.params),
-                "macs": json_number(r.macs)}
+        return {
+            "output": [json_number(d) for d in r.output],
+            "params": json_number(r.params),
+            "macs": json_number(r.macs),
+        }
 
     def layer(line: LayerLine) -> dict[str, Any]:
         return {"name": line.name, "differs_in": list(line.changed), "rows": [row(r) for r in line.rows]}
 
-    return json.dumps({
-        "files": list(c.files),
-        "titles": list(c.titles),
-        "totals": {t.key: {"values": [json_number(v) for v in t.values],
-                           "differences": [json_number(d) for d in t.differences],
-                           "ratios": list(t.ratios)} for t in c.totals},
-        "layers": [layer(line) for line in c.layers],
-        "same_layers": c.same_layers,
-    }, indent=2)
+    return json.dumps(
+        {
+            "files": list(c.files),
+            "titles": list(c.titles),
+            "totals": {
+                t.key: {
+                    "values": [json_number(v) for v in t.values],
+                    "differences": [json_number(d) for d in t.differences],
+                    "ratios": list(t.ratios),
+                }
+                for t in c.totals
+            },
+            "layers": [layer(line) for line in c.layers],
+            "same_layers": c.same_layers,
+        },
+        indent=2,
+    )
 
 
 def render(c: Comparison, fmt: str) -> str:
