@@ -353,3 +353,12 @@ def test_cli_errors_are_one_line_exit_2(args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert result.output.startswith(message) and result.output.count("\n") == 1
+
+
+def test_readme_picture_is_the_commands_output() -> None:
+    """docs/lenet5.svg is what `cnncalc diagram lenet5` draws today (regenerate it if not:
+    `cnncalc diagram lenet5 -o docs/lenet5.svg`)."""
+    committed = Path(__file__).parent.parent / "docs" / "lenet5.svg"
+    if not committed.exists():
+        pytest.skip("not run from a checkout")
+    assert committed.read_text(encoding="utf-8") == svg.render(layout.layout(_report("lenet5")))

@@ -30,8 +30,9 @@ def stride(pair: Any) -> str:
 
 
 def shape(dims: Any) -> str:
-    """28x28x6, or 120 for a vector."""
-    return "x".join(text(d) for d in dims)
+    """28x28x6, or 120 for a vector; symbolic sizes in parentheses: (H - 2)x(W - 2)x8."""
+    parts = [text(d) for d in dims]
+    return "x".join(f"({p})" if " " in p else p for p in parts)
 
 
 def _window(name: str, f: Any, s: Any, dilation: Any = (1, 1)) -> str:
