@@ -284,13 +284,12 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     LAYER names (or composite names) pick layers; without them every layer is explained,
     then the totals.
     """
-    from .analysis import analyze_node
+    from .analysis import analyze_node, load_root
     from .explain import explain as build_explanation
     from .render.explain_text import render
-    from .source import load
 
     text, display = read_source(file)
-    root = load(text, display)
+    root = load_root(text, display, input_size)
     report = analyze_node(root, display, parse_sets(sets), input_size, dtype)
     where = root.key_locs.get("layers") if root.is_map else None
     exp = build_explanation(report, list(layers) or None, where)
@@ -539,6 +538,26 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
     from .render import memory_table
 
     memory_table.render(found, Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False))
+
+
+@main.command("import")
+@click.argument("file")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
+@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, when the file gives none.")
+@guarded
+def import_command(file: str, output: str | None, input_size: str | None) -> None:
+    """A Darknet .cfg or Caffe .prototxt as cnncalc YAML (original names, `from` by name)."""
+    from .importers import convert
+
+    text, display = read_source(file)
+    yaml_text = convert(text, display, input_size)
+    if output is None:
+        click.echo(yaml_text, nl=False)
+        return
+    try:
+        Path(output).write_text(yaml_text, encoding="utf-8")
+    except OSError as exc:
+        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import graph, report, source, spec
+from . import graph, report, spec
 from .errors import CnnError, Location
 from .source import Node
 from .suggest import did_you_mean
@@ -159,7 +159,9 @@ def validate_text(
 ) -> FileResult:
     """Every problem of one file's text, sorted by line and column."""
     try:
-        root = source.load(text, filename)
+        from .analysis import load_root  # also Darknet .cfg and Caffe .prototxt
+
+        root = load_root(text, filename, input_override)
     except CnnError as exc:
         return FileResult(filename, (_invalid(exc, filename),))
     errors: list[CnnError] = []

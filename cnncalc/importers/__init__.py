@@ -36,3 +36,25 @@ def load(text: str, filename: str, fmt: str, input_override: str | None = None) 
     from . import caffe
 
     return caffe.load(text, filename, input_override)
+
+
+def convert(text: str, filename: str, input_override: str | None = None) -> str:
+    """A Darknet or Caffe file as readable cnncalc YAML, headed by a comment naming the source."""
+    from pathlib import Path
+
+    from ..errors import CnnError, Location
+    from .emit import emit
+
+    fmt = detect(text, filename)
+    if fmt is None:
+        raise CnnError("not a Darknet .cfg or Caffe .prototxt file (nothing to import)", Location(filename))
+    root = load(text, filename, fmt, input_override)
+    data = root.plain()
+    if input_override:
+        data["input"] = input_override
+    tool = {"darknet": "Darknet", "caffe": "Caffe"}[fmt]
+    comment = (
+        f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
+        "Layer names are the original ones; `cnncalc summarize` on this file gives the same numbers."
+    )
+    return emit(data, comment)

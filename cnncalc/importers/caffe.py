@@ -254,8 +254,9 @@ class _Converter:
                 args["groups"] = groups
             if not _bool(p, "bias_term", True):
                 args["bias"] = False
-            if args["dilation"] == 1:
-                del args["dilation"]
+            for key, default in (("s", 1), ("padding", 0), ("dilation", 1)):  # cnncalc's defaults
+                if args[key] == default:
+                    del args[key]
             locs = {"filters": p.loc_of("num_output"), "f": p.loc_of("kernel_size" if p.has("kernel_size")
                                                                        else "kernel_h"),
                     "s": p.loc_of("stride"), "padding": p.loc_of("pad"), "groups": p.loc_of("group"),
@@ -270,6 +271,8 @@ class _Converter:
                     "s": _pair(p, "stride", "stride_h", "stride_w", 1),
                     "padding": _pair(p, "pad", "pad_h", "pad_w", 0),
                     "ceil": str(p.get("round_mode", "CEIL")) != "FLOOR"}
+            if args["padding"] == 0:
+                del args["padding"]
             locs = {"f": p.loc_of("kernel_size"), "s": p.loc_of("stride"), "padding": p.loc_of("pad"),
                     "ceil": p.loc_of("round_mode")}
             return add("pool", row, loc, args, locs, inputs), False

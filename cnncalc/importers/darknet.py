@@ -248,6 +248,9 @@ class _Converter:
         padding: Any = before if before == after else [before, after, before, after]
         args: dict[str, Any] = {"filters": filters, "f": size, "s": stride if sy == sx else [sy, sx],
                                 "padding": padding}
+        for key, default in (("s", 1), ("padding", 0)):  # cnncalc's defaults, left out for reading
+            if args[key] == default:
+                del args[key]
         if dilation != 1:
             args["dilation"] = dilation
         groups = s.int("groups", 1)
@@ -290,7 +293,7 @@ class _Converter:
             raise CnnError("[maxpool] with maxpool_depth (pooling across channels) is not supported",
                            s.loc_of("maxpool_depth"))
         before = total // 2
-        padding: Any = 0 if total == 0 else [before, total - before, before, total - before]
+        padding: Any = None if total == 0 else [before, total - before, before, total - before]
         args = {"mode": mode, "f": size, "s": stride if sy == sx else [sy, sx], "padding": padding}
         locs = {"f": s.loc_of("size"), "s": s.loc_of("stride"), "padding": s.loc_of("padding")}
         return self.net.add("pool", f"{s.kind}_{self.index}", s.loc, args, locs)
