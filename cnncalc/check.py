@@ -123,6 +123,8 @@ def _approx(text: str, loc: Location, marked: bool) -> int | Approx:
     number = Decimal(digits)
     if "." in digits:
         unit = Decimal(1).scaleb(-len(digits.split(".")[1]))
+    elif suffix:  # "120M": to the unit written
+        unit = Decimal(1)
     else:  # "~2400000": the last non-zero digit sets the precision
         stripped = digits.rstrip("0") or "0"
         unit = Decimal(1).scaleb(len(digits) - len(stripped))
