@@ -362,3 +362,27 @@ def test_readme_picture_is_the_commands_output() -> None:
     if not committed.exists():
         pytest.skip("not run from a checkout")
     assert committed.read_text(encoding="utf-8") == svg.render(layout.layout(_report("lenet5")))
+
+
+CROSS = """
+input: [16, 16, 3]
+layers:
+  - conv: {filters: 4, f: 3, padding: same, name: a}
+  - conv: {filters: 4, f: 3, padding: same, name: b}
+  - add: {from: [b, a], name: s}
+  - concat: {from: [s, a], name: r}
+"""
+
+
+def test_wiring_that_is_not_series_parallel_is_still_drawn_above_the_rest() -> None:
+    # a feeds b, s and r: the skip a -> r is an arc, a -> s crosses it and goes dashed above it
+    root = _svg(CROSS)
+    paths = {role: [p for p in root.iter(f"{SVG_NS}path") if role in p.get("class", "").split()]
+             for role in ("arc", "extra")}
+    assert len(paths["arc"]) == 1 and len(paths["extra"]) == 1
+
+    def top(path: ET.Element) -> float:
+        return min(float(y) for y in re.findall(r"[ML][\d.]+,([\d.]+)", path.get("d", "")))
+
+    assert top(paths["extra"][0]) < top(paths["arc"][0]) - 5
+    assert _problems(layout.layout(_report(CROSS))) == []

@@ -38,6 +38,7 @@ LANE_GAP = 14.0
 LINE_GAP = 40.0  # between wrapped lines
 MAX_WIDTH = 1500.0  # a line wraps when longer than this
 ARC_CLEAR = 12.0
+EXTRA_CLEAR = 12.0
 BAR_WIDTH = 7.0
 GHOST_LEAD = 18.0
 
@@ -527,6 +528,7 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
             top.append(_Node(vol))
     placer = _Placer()
     lines = _wrap(placer, top, max_width)
+    missing = _missing(structure, preds)
 
     title_h = MARGIN + TITLE_FONT + LINE + 10
     y = title_h
@@ -537,7 +539,9 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
         ghost = line[0] if k > 0 else None
         seq = line[1:] if k > 0 else line
         ext = placer.measure(seq, k > 0)
-        above, below = ext.above, ext.below
+        inside = _names(seq)
+        extra = sum(1 for name, _ in missing if name in inside)
+        above, below = ext.above + EXTRA_CLEAR * extra, ext.below
         if ghost is not None:
             above, below = max(above, ghost.vol.above()), max(below, ghost.vol.below())
         yc = y + above
@@ -610,11 +614,30 @@ def _greedy(placer: _Placer, top: list[Any], max_width: float) -> list[list[Any]
 
 
 def _extra_edges(placer: _Placer, structure: _Structure, preds: dict[str, list[str]]) -> None:
-    """Edges the decomposition did not draw (unusual `from` wiring): dashed arcs over the boxes."""
-    for name, ps in preds.items():
-        for p in ps:
-            if (p, name) in structure.drawn or p not in placer.boxes or name not in placer.boxes:
-                continue
-            a, b = placer.boxes[p].top(0.5), placer.boxes[name].top(0.5)
-            lift = min(a[1], b[1]) - 18
-            placer.paths.append(Path((a, (a[0], lift), (b[0], lift), b), "extra"))
+    """Edges the decomposition did not draw (unusual `from` wiring): dashed arcs over the boxes,
+    above everything already drawn between their ends (each line reserves room for them)."""
+    for name, p in _missing(structure, preds):
+        if p not in placer.boxes or name not in placer.boxes:  # pragma: no cover - all are placed
+            continue
+        a, b = placer.boxes[p].top(0.5), placer.boxes[name].top(0.5)
+        lo, hi = min(a[0], b[0]), max(a[0], b[0])
+        tops = [y for path in placer.paths for x, y in path.points if lo <= x <= hi and path.role != "wrap"]
+        tops += [box.y - box.oy for box in placer.boxes.values() if lo <= box.x + box.extent and box.x <= hi
+                 and abs(box.y + box.height / 2 - a[1]) < 400]
+        lift = min([a[1], b[1], *tops]) - EXTRA_CLEAR
+        placer.paths.append(Path((a, (a[0], lift), (b[0], lift), b), "extra"))
+
+
+def _missing(structure: _Structure, preds: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(name, p) for name, ps in preds.items() for p in ps if (p, name) not in structure.drawn]
+
+
+def _names(seq: list[Any]) -> set[str]:
+    out: set[str] = set()
+    for el in seq:
+        if isinstance(el, _Node):
+            out.add(el.vol.name)
+        else:
+            for branch in el.branches:
+                out |= _names(branch)
+    return out
