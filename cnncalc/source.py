@@ -23,7 +23,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 100
-MAX_EXPANDED_NODES = 2_000_000
+# Loading costs a few microseconds per value, so this also bounds the time to reject a file of
+# millions of layers or keys (well under a second); real networks, written with blocks and
+# `repeat`, need a few thousand values.
+MAX_EXPANDED_NODES = 100_000
 MAX_INT_DIGITS = 30
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -79,9 +82,7 @@ def node(value: Any, loc: Location) -> Node:
 def decode(data: bytes, filename: str) -> str:
     """UTF-8 bytes -> text; a bad byte is reported at its line and column."""
     if len(data) > MAX_BYTES:
-        raise CnnError(
-            f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}", Location(filename, 1, 1)
-        )
+        raise CnnError(f"file is larger than the limit of {MAX_BYTES:,} bytes", Location(filename, 1, 1))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -127,7 +128,9 @@ class _Builder:
         self.merged: dict[int, set[str]] = {}  # id(mapping) -> keys that came from '<<'
 
     def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+        if type(event) is yaml.ScalarEvent:  # the most common event first
+            self._add(self._scalar(event), event.anchor, event)
+        elif isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 raise CnnError(
@@ -164,9 +167,9 @@ class _Builder:
         elif len(self.stack) == 0:
             self.total = item.size
         if self.total > MAX_EXPANDED_NODES or item.size > MAX_EXPANDED_NODES:
+            hint = " (YAML aliases repeated too often?)" if self.anchors else ""
             raise CnnError(
-                f"the document expands to more than {MAX_EXPANDED_NODES:,} values "
-                "(YAML aliases repeated too often?)",
+                f"the document expands to more than {MAX_EXPANDED_NODES:,} values{hint}",
                 _loc(self.filename, event.start_mark),
             )
         if anchor is not None:
