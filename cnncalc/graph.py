@@ -501,14 +501,17 @@ def check_size(arch: Architecture) -> None:
             per = 1 + body(parts.get("main"), env, depth) + (body(short, env, depth) if short else 0)
         elif kind == "parallel":
             branches = parts.get("branches")
-            per = 1 + sum(body(b, env, depth) for b in (branches.value if branches and branches.is_list else []))
+            listed = branches.value if branches is not None and branches.is_list else []
+            per = 1 + sum(body(b, env, depth) for b in listed)
         elif kind in arch.blocks and depth < MAX_BLOCK_DEPTH:
             per = block(arch.blocks[kind], parts, env, depth + 1)
         else:
             per = 1
         repeat, node = repeat_of(args, env)
         if node is not None and repeat * per > MAX_LAYERS:
-            raise CnnError(f"repeat {repeat:,} of {per:,} layer(s) makes more than {MAX_LAYERS:,} layers", node.loc)
+            raise CnnError(
+                f"repeat {repeat:,} of {per:,} layer(s) makes more than {MAX_LAYERS:,} layers", node.loc
+            )
         return repeat * per
 
     def block(blk: Block, call: dict[str, Node], env: dict[str, Any], depth: int) -> int:
