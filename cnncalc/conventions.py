@@ -10,9 +10,10 @@ markdown then show the tool's figures and name the convention.
 The PyTorch tools count what runs in an `nn.Module`; the rules below assume the module a
 person (or `cnncalc export`) would write: `nn.Conv2d`, `nn.ConvTranspose2d`, `nn.Linear`,
 `nn.BatchNorm2d`, `nn.MaxPool2d`/`nn.AvgPool2d`, `nn.AdaptiveAvgPool2d(1)` for `gap`
-(`nn.AdaptiveMaxPool2d(1)` for `gmp`), `nn.Upsample`, the activation's own `nn` class, a
-layer's `activation:` key as a separate activation module, `a + b` for `add` and `torch.cat`
-for `concat`, and a batch of one. Read against torchinfo 1.8.0, fvcore 0.1.5.post20221221
+(`nn.AdaptiveMaxPool2d(1)` for `gmp`), `nn.Upsample`, the activation's own `nn` class for an
+activation row, a layer's `activation:` key as the functional call after it (`F.relu(...)`),
+`a + b` for `add` and `torch.cat` for `concat`, and a batch of one: what `cnncalc export`
+writes. Read against torchinfo 1.8.0, fvcore 0.1.5.post20221221
 and ptflops 0.7.5 (the versions the tests run).
 """
 
@@ -146,14 +147,23 @@ def _torchinfo(v: RowView) -> Cost:
 #     in training mode it would be 5 or 4 per value: the rule here is the eval-mode one);
 #   aten::upsample_nearest2d: 1 per output value; aten::upsample_bilinear2d: 4 per output value;
 #   aten::adaptive_avg_pool2d: 1 per input value (elementwise_flop_counter(1, 0));
+#   aten::einsum (the exporter's locally connected layer): numpy's optimized flop count / 2;
 #   everything else: relu/cat/dropout/flatten are in _IGNORED_OPS of jit_analysis.py, and
 #   max_pool2d, avg_pool2d, add, sigmoid, softmax have no handle (skipped with a warning).
 
 
+def _einsum_macs(macs: Any) -> Any:
+    """fvcore's einsum_flop_jit reads numpy's printed "Optimized FLOP count" (format %.3e,
+    2 per multiply-add) and halves it: 4 significant digits, floored."""
+    return int(float(f"{2 * macs:.3e}") // 2) if isinstance(macs, int) else macs
+
+
 def _fvcore(v: RowView) -> Cost:
     k = v.kind
-    if k in CONV_KINDS or k in ("fc", "local"):
+    if k in CONV_KINDS or k == "fc":
         macs = v.row.macs
+    elif k == "local":  # the exporter's LocallyConnected2d: F.unfold + torch.einsum
+        macs = _einsum_macs(v.row.macs)
     elif k == "bn":
         macs = v.in_values * (2 if v.layer.affine else 1)
     elif k == "upsample":
@@ -183,21 +193,67 @@ def _fvcore(v: RowView) -> Cost:
 #     (F.hardtanh) and LeakyReLU (F.leaky_relu) do not; SiLU and Softmax are not hooked
 #     modules but call the patched F.silu/F.softmax (once); sigmoid, tanh and the rest: 0;
 #   `a + b` (Tensor.__add__) and torch.cat are not patched: 0. Params: every parameter.
+#   Only the exact classes are hooked (`type(module) in MODULES_MAPPING`): the exporter's
+#   ConvTranspose2dTrimmed and LocallyConnected2d (F.unfold + torch.einsum) count 0, and a
+#   pool padded by F.pad reads (and is charged for) the padded input.
 PTFLOPS_ACTIVATION = {
     "relu": 2, "elu": 2, "gelu": 2,  # hooked module + patched functional
     "relu6": 1, "leaky_relu": 1,  # hooked module only
     "silu": 1, "swish": 1, "softmax": 1,  # patched functional only
 }  # fmt: skip
+# An `activation:` key is the functional call after the layer (F.relu, F.softmax, ...: what
+# `cnncalc export` writes): counted once when FUNCTIONAL_MAPPING patches it, else 0
+# (F.leaky_relu, F.selu, torch.sigmoid, torch.tanh, ...).
+PTFLOPS_FUNCTIONAL = {name: 1 for name in ("relu", "relu6", "elu", "gelu", "silu", "swish", "softmax")}
+
+
+def _native_pool(v: RowView) -> bool:
+    """nn.MaxPool2d/AvgPool2d pad symmetrically, at most f/2; else export pads with F.pad."""
+    top, bottom, left, right = v.cost.padding or (0, 0, 0, 0)
+    return top == bottom and left == right and 2 * top <= v.layer.f[0] and 2 * left <= v.layer.f[1]
+
+
+def _padded_pool_input(v: RowView) -> Any:
+    """The values an F.pad-padded pool reads: padded (or cut) to exactly the windows it uses."""
+    f, s = v.layer.f, v.layer.stride
+    rows = (v.row.output[0] - 1) * s[0] + f[0]
+    cols = (v.row.output[1] - 1) * s[1] + f[1]
+    return rows * cols * v.inputs[0][2]
+
+
+def _native_deconv(v: RowView) -> bool:
+    """nn.ConvTranspose2d says the padding; else export trims a subclass ptflops does not hook."""
+    layer = v.layer
+    explicit = layer.padding if isinstance(layer.padding, tuple) else (0, 0, 0, 0)
+    for axis in (0, 1):
+        n, f, s, d = v.inputs[0][axis], layer.f[axis], layer.s[axis], layer.dilation[axis]
+        full = (n - 1) * s + d * (f - 1) + 1
+        if layer.padding == "same":
+            total = max(d * (f - 1) + 1 - s, 0)
+            before, after = total // 2, total - total // 2
+        else:
+            before, after = explicit[2 * axis], explicit[2 * axis + 1]
+        extra = v.row.output[axis] - (full - before - after)
+        if before != after or not 0 <= extra < max(s, d):
+            return False
+    return True
 
 
 def _ptflops(v: RowView) -> Cost:
     k = v.kind
-    if k in CONV_KINDS or k == "fc":
+    if k in ("conv", "depthwise", "fc") or (k == "deconv" and _native_deconv(v)):
         macs = v.row.macs + _bias_values(v)
     elif k == "bn":
         macs = v.in_values * (2 if v.layer.affine else 1)
-    elif k in ("pool", "gap", "gmp", "adaptive_pool"):
+    elif k == "pool":
+        macs = 2 * (v.in_values if _native_pool(v) else _padded_pool_input(v))
+    elif k in ("gap", "gmp", "adaptive_pool"):
         macs = 2 * v.in_values
+    elif k == "lrn":
+        # nn.LocalResponseNorm -> F.local_response_norm: input.mul(input), a patched avg_pool
+        # over C + size - 1 padded channels, then .mul(alpha).add(k) (Tensor.mul/add patched)
+        c = v.inputs[0][-1]
+        macs = v.in_values // c * (c + v.layer.size - 1) + 3 * v.in_values
     elif k == "upsample":
         macs = 2 * v.out_values
     elif k == "activation":
@@ -205,7 +261,7 @@ def _ptflops(v: RowView) -> Cost:
     else:
         macs = 0
     if v.kind != "activation" and v.fused_activation:
-        macs = macs + PTFLOPS_ACTIVATION.get(v.fused_activation, 0) * v.out_values
+        macs = macs + PTFLOPS_FUNCTIONAL.get(v.fused_activation, 0) * v.out_values
     return Cost(v.row.params, macs, 2 * macs)
 
 
@@ -294,7 +350,8 @@ CONVENTIONS: dict[str, Convention] = {
                   bias="yes (1 per output value)", bn="2 per value (1 without affine)",
                   flops="2 x MACs (ptflops prints MACs)",
                   other="pools 2/input value, upsample 2/output value, ReLU/ELU/GELU 2/value, "
-                        "ReLU6/LeakyReLU/SiLU/softmax 1/value (hook and patched functional both count); "
+                        "ReLU6/LeakyReLU/SiLU/softmax 1/value (hook and patched functional both count), "
+                        "an activation: key (F.relu, ...) 1/value; "
                         "sigmoid, tanh, add, concat 0"),
             _ptflops,
         ),

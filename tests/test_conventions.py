@@ -83,14 +83,26 @@ layers:
 
 def _torch_modules() -> dict[str, Any]:
     torch = pytest.importorskip("torch")
-    nn = torch.nn
+    nn, F = torch.nn, torch.nn.functional
+
+    # A layer's `activation:` key is a functional call after it (F.relu), an activation row its
+    # own module (nn.ReLU): ptflops tells them apart, so the modules follow the YAML closely.
+    # (Lambdas: ptflops patches F.relu while it runs, so F must be looked up at call time.)
+    class Then(nn.Module):
+        def __init__(self, layer: Any, function: Any) -> None:
+            super().__init__()
+            self.layer, self.function = layer, function
+
+        def forward(self, x: Any) -> Any:
+            return self.function(self.layer(x))
 
     def lenet5() -> Any:
         return nn.Sequential(
-            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2, 2),
-            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
-            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-            nn.Linear(84, 10), nn.Softmax(dim=1),
+            Then(nn.Conv2d(1, 6, 5), lambda x: F.relu(x)), nn.MaxPool2d(2, 2),
+            Then(nn.Conv2d(6, 16, 5), lambda x: F.relu(x)), nn.MaxPool2d(2, 2), nn.Flatten(),
+            Then(nn.Linear(400, 120), lambda x: F.relu(x)),
+            Then(nn.Linear(120, 84), lambda x: F.relu(x)),
+            Then(nn.Linear(84, 10), lambda x: F.softmax(x, dim=1)),
         )
 
     class Block(nn.Module):
@@ -105,11 +117,10 @@ def _torch_modules() -> dict[str, Any]:
                 nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
                 if stride != 1 or c_in != c_out else nn.Identity()
             )
-            self.relu2 = nn.ReLU()
 
         def forward(self, x: Any) -> Any:
             y = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
-            return self.relu2(y + self.shortcut(x))
+            return F.relu(y + self.shortcut(x))  # the residual's activation: key
 
     def residual() -> Any:
         return nn.Sequential(
@@ -121,15 +132,15 @@ def _torch_modules() -> dict[str, Any]:
     class Pooling(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.c1 = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU())
+            self.c1 = Then(nn.Conv2d(3, 8, 3, padding=1), lambda x: F.relu(x))
             self.p1 = nn.MaxPool2d(2)
-            self.c2 = nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), nn.LeakyReLU())
+            self.c2 = Then(nn.Conv2d(8, 16, 3, padding=1), lambda x: F.leaky_relu(x))
             self.p2 = nn.AvgPool2d(2)
             self.up = nn.Upsample(scale_factor=2)
             self.c3 = nn.Conv2d(24, 8, 1)
             self.head = nn.Sequential(
                 nn.Sigmoid(), nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Dropout(0.5),
-                nn.Linear(128, 10), nn.Softmax(dim=1),
+                Then(nn.Linear(128, 10), lambda x: F.softmax(x, dim=1)),
             )
 
         def forward(self, x: Any) -> Any:
@@ -261,6 +272,81 @@ def test_deconv_depthwise_and_plain_bn(convention: str) -> None:
         assert (t.params, t.macs) == (params, macs)
 
 
+# ---- against the tools on `cnncalc export`'s module -------------------------------------------
+
+# What the three networks lack: locally connected (unfold + einsum), LRN (its internals are
+# patched ops for ptflops), TF-same deconv (a trimmed subclass) and same pools (F.pad).
+ODD = """
+input: [12, 12, 4]
+layers:
+  - local: {filters: 3, f: 3, padding: 1}
+  - lrn: {size: 3}
+  - deconv: {filters: 5, f: 3, s: 2, padding: same}
+  - deconv: {filters: 4, f: 2, s: 2}
+  - pool: {mode: max, f: 3, s: 2, padding: same}
+  - pool: {mode: avg, f: 2, s: 2, ceil: true}
+  - conv: {filters: 6, f: 3, s: 2, padding: same, activation: gelu}
+  - gmp
+  - fc: {units: 7, activation: tanh}
+  - lrn
+"""
+
+EXPORTED = {"lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING, "odd": ODD,
+            "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet")}
+
+
+@cache
+def tool_totals(name: str) -> dict[str, tuple[int, int]]:
+    """(params, figure) that each installed tool prints for the exported module."""
+    import contextlib
+    import io
+
+    torch = pytest.importorskip("torch")
+    export = pytest.importorskip("cnncalc.export.pytorch")
+    report = analyze_text(textwrap.dedent(EXPORTED[name]), f"{name}.yaml")
+    torch.manual_seed(0)
+    model = export.build_module(report).eval()
+    h, w, c = report.input
+    x = torch.zeros(1, c, h, w)
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        import torchinfo
+
+        stats = torchinfo.summary(model, input_data=x, verbose=0)
+        out["torchinfo"] = (stats.total_params, stats.total_mult_adds)
+    except ImportError:
+        pass
+    try:
+        from fvcore.nn import FlopCountAnalysis, parameter_count
+
+        flops = FlopCountAnalysis(model, x)
+        flops.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+        out["fvcore"] = (parameter_count(model)[""], flops.total())
+    except ImportError:
+        pass
+    try:
+        from ptflops import get_model_complexity_info
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            macs, params = get_model_complexity_info(
+                model, (c, h, w), as_strings=False, print_per_layer_stat=False
+            )
+        out["ptflops"] = (params, macs)
+    except ImportError:
+        pass
+    return out
+
+
+@pytest.mark.parametrize("tool", ["torchinfo", "fvcore", "ptflops"])
+@pytest.mark.parametrize("name", list(EXPORTED))
+def test_totals_equal_each_tool_on_the_exported_module(name: str, tool: str) -> None:
+    found = tool_totals(name)
+    if tool not in found:
+        pytest.skip(f"{tool} is not installed")
+    t = counted(EXPORTED[name], tool).totals
+    assert (t.params, t.macs) == found[tool]
+
+
 # ---- hand-worked numbers (they hold whether or not the tools are installed) ---------------------
 
 
@@ -271,9 +357,9 @@ def test_lenet5_under_each_convention_by_hand() -> None:
     assert macs == 416_520
     # torchinfo: conv (weights + bias) x positions, fc its params: 122,304 + 241,600 + 59,134
     torchinfo = 28 * 28 * (150 + 6) + 10 * 10 * (2400 + 16) + 48_120 + 10_164 + 850
-    # ptflops: + bias adds (4,704 + 1,600 + 120 + 84 + 10), ReLU x2 (4,704 + 1,600 + 120 + 84)
-    # after conv1/conv2/fc1/fc2, max pools 2 x input (4,704 + 1,600), softmax 10 once
-    ptflops = macs + 6_518 + 2 * 6_508 + 2 * 6_304 + 10
+    # ptflops: + bias adds (4,704 + 1,600 + 120 + 84 + 10), F.relu once (4,704 + 1,600 + 120 + 84)
+    # after conv1/conv2/fc1/fc2, max pools 2 x input (4,704 + 1,600), F.softmax 10 once
+    ptflops = macs + 6_518 + 6_508 + 2 * 6_304 + 10
     # darknet-alexeyab: 2 x conv MACs + pool windows 2*2 x (14*14*6 + 5*5*16); fc ignored
     alexeyab = 2 * (117_600 + 240_000) + 4 * (1_176 + 400)
     expected = {
