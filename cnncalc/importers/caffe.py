@@ -184,7 +184,7 @@ class _Converter:
             dims = shapes[0].values("dim") if shapes else None
         elif kind == "MemoryData":
             p = _param(layer, "memory_data_param")
-            dims = [_int(p, "batch_size", 1), _int(p, "channels", 1), _int(p, "height", 1), _int(p, "width", 1)]
+            dims = [_int(p, key, 1) for key in ("batch_size", "channels", "height", "width")]
         if self.override and dims is None:
             self.set_input(tops[0], None, loc, f"{kind} layer '{name}'")
         else:

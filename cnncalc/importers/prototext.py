@@ -156,7 +156,8 @@ def parse(text: str, filename: str) -> Message:
             continue
         if tok.kind == "punct" and tok.text in "}>":
             if tok.text != closer:
-                raise CnnError(f"unexpected '{tok.text}'" + ("" if closer else " (no message is open)"), tok.loc)
+                why = "" if closer else " (no message is open)"
+                raise CnnError(f"unexpected '{tok.text}'{why}", tok.loc)
             stack.pop()
             i += 1
             continue
