@@ -60,13 +60,18 @@ def human_bytes(n: Any) -> str:
 def totals_lines(report: Any) -> list[tuple[str, str]]:
     """The footer under every table: labels and values."""
     t = report.totals
+    # under --convention the figures are that tool's (fvcore's FLOPs are MACs): say whose
+    tool = getattr(report, "convention", "cnncalc")
+    own = tool == "cnncalc"
+    macs_label = "MACs (multiplications)" if own else f"MACs ({tool})"
+    flops_label = "FLOPs (2 x MACs)" if own else f"FLOPs ({tool})"
     return [
         ("Total params", count(t.params)),
         ("Trainable params", count(t.trainable)),
         ("Non-trainable params", count(t.params - t.trainable)),
         ("Buffers (BN statistics)", count(t.buffers)),
-        ("MACs (multiplications)", count(t.macs)),
-        ("FLOPs (2 x MACs)", count(t.flops)),
+        (macs_label, count(t.macs)),
+        (flops_label, count(t.flops)),
         ("Activations (values output)", count(t.activations)),
         (f"Parameter bytes ({report.dtype})",
          f"{count(t.param_bytes)} ({human_bytes(t.param_bytes)})" if isinstance(t.param_bytes, int)
