@@ -69,8 +69,11 @@ class Explanation:
 
 
 def num(x: Any) -> str:
-    """A value put into a formula: plain digits (no separators), symbols as they are."""
-    return str(x)
+    """A value put into a formula: plain digits (no separators); symbolic sums in parentheses."""
+    text = str(x)
+    if isinstance(x, int) or not any(op in text for op in " +-*/"):
+        return text
+    return f"({text})"
 
 
 def count(x: Any) -> str:
@@ -79,7 +82,7 @@ def count(x: Any) -> str:
 
 
 def shape(s: Any) -> str:
-    return " x ".join(str(d) for d in s) if len(s) != 1 else f"[{s[0]}]"
+    return " x ".join(num(d) for d in s) if len(s) != 1 else f"[{s[0]}]"
 
 
 def _quotient(a: int, b: int) -> str:

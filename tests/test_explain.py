@@ -333,3 +333,11 @@ def test_unknown_layer_is_a_located_error_with_the_nearest_names() -> None:
     pattern = r"popquiz:\d+:\d+: error: no layer named 'conv9' in popquiz \(nearest: (conv\d(, )?){3}\)\n"
     assert re.fullmatch(pattern, err), err
     assert "Traceback" not in err
+
+
+def test_symbolic_sizes_keep_their_expressions() -> None:
+    code, out, _ = run("explain", "lenet5", "conv1", "--input", "HxWx1")
+    assert code == 0
+    # (H + 0 - 5)/1 + 1 = H - 4, and the same for W
+    assert "n_H = ⌊(n_H_prev + 2p - f)/s⌋ + 1 = ⌊(H + 2×0 - 5)/1⌋ + 1 = H - 4" in out
+    assert "conv1 (conv): H x W x 1 → (H - 4) x (W - 4) x 6" in out
