@@ -121,24 +121,30 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 @click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
-@common_options
+@click.option("--input", "input_sizes", multiple=True,
+              help="Input size n_H x n_W x n_C, such as 224x224x3; repeat it to compare sizes side by side.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")
+@click.option("--columns", metavar="LIST",
+              help="Extra table columns, comma separated: rf, jump, from, trainable, buffers, bytes.")
 @click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
 @click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
 @click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
               help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
 @guarded
-def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
-              dtype: str, depth: int | None, strict: bool, convention: str = "cnncalc",
+def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
+              dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
               savings: bool = False) -> None:
     """The per-layer table: output shape, activations, parameters and MACs."""
     from .analysis import analyze_text
     from .report import fold
 
     set_values = parse_sets(sets)
+    extra = parse_columns(columns)
     results = []
     status = EXIT_OK
-    for name in files:
+    for name, input_size in [(n, size) for n in files for size in input_sizes or (None,)]:
         try:
             text, display = read_source(name)
             report = analyze_text(text, display, set_values, input_size, dtype)
@@ -156,7 +162,7 @@ def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tu
         if status != EXIT_UNUSABLE:
             status = max(status, report.return_code(strict))
     if results:
-        emit(results, fmt)
+        emit(results, fmt, extra, sweep=len(input_sizes) > 1)
     if savings:
         from .savings import text as savings_text
 
@@ -169,14 +175,33 @@ def summarize(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tu
     sys.exit(status)
 
 
-def emit(results: list[Any], fmt: str) -> None:
+def parse_columns(value: str | None) -> tuple[str, ...]:
+    from .render.values import EXTRA_COLUMNS
+
+    names = tuple(c.strip().lower() for c in (value or "").split(",") if c.strip())
+    for c in names:
+        if c not in EXTRA_COLUMNS:
+            known = ", ".join(EXTRA_COLUMNS)
+            raise click.BadParameter(f"'{c}' is not one of {known}", param_hint="--columns")
+    return names
+
+
+def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False) -> None:
+    if sweep:
+        _emit_sweep(results, fmt)
+        return
     if fmt == "table":
         from rich.console import Console
 
         from .render import table
 
         console = Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False)
-        table.render(results, console)
+        table.render(results, console, extra)
+        return
+    if fmt == "markdown":
+        from .render import markdown
+
+        click.echo(markdown.render(results, extra), nl=False)
         return
     if fmt == "json":
         from .render import json_out as module
@@ -185,6 +210,33 @@ def emit(results: list[Any], fmt: str) -> None:
     else:
         from .render import markdown as module  # type: ignore[no-redef]
     click.echo(module.render(results), nl=fmt == "json")
+
+
+def _emit_sweep(results: list[Any], fmt: str) -> None:
+    """One side-by-side table (or JSON object) per file, over the --input sizes."""
+    from .render import sweep
+
+    by_file: dict[str, list[Any]] = {}
+    for report, rows in results:
+        by_file.setdefault(report.file, []).append((report, rows))
+    groups = list(by_file.values())
+    if fmt == "table":
+        from rich.console import Console
+
+        console = Console(width=None if sys.stdout.isatty() else 240, soft_wrap=False)
+        for i, group in enumerate(groups):
+            if i:
+                console.print()
+            sweep.table(group, console)
+    elif fmt == "json":
+        import json
+
+        items = [sweep.sweep_dict(g) for g in groups]
+        click.echo(json.dumps(items[0] if len(items) == 1 else items, indent=1))
+    elif fmt == "csv":
+        click.echo("".join(sweep.to_csv(g) for g in groups), nl=False)
+    else:
+        click.echo("\n".join(sweep.to_markdown(g) for g in groups), nl=False)
 
 
 @main.command("list")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from ..report import Report, Row
-from .values import COLUMNS, row_cells, shape, totals_lines
+from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, shape, totals_lines
 
 
-def render_one(report: Report, rows: list[Row]) -> str:
-    with_from = report.branches
-    cols = [*COLUMNS, "From"] if with_from else list(COLUMNS)
-    align = ["---", "---", "---", "---:", "---:", "---:"] + (["---"] if with_from else [])
+def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> str:
+    keys = extra_keys(report, extra)
+    cols = [*COLUMNS, *(EXTRA_COLUMNS[k] for k in keys)]
+    align = ["---", "---", "---", "---:", "---:", "---:"] + ["---" if k == "from" else "---:" for k in keys]
     lines = [f"### {report.name or report.file} (input {shape(report.input)})", ""]
     lines.append("| " + " | ".join(cols) + " |")
     lines.append("|" + "|".join(align) + "|")
     for row in rows:
-        cells = [c.replace("|", "\\|") for c in row_cells(row, with_from)]
+        cells = [c.replace("|", "\\|") for c in [*row_cells(row, False), *extra_cells(report, row, keys)]]
         cells[0] = f"`{cells[0]}`"
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
@@ -26,5 +26,5 @@ def render_one(report: Report, rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(reports: list[tuple[Report, list[Row]]]) -> str:
-    return "\n".join(render_one(r, rows) for r, rows in reports)
+def render(reports: list[tuple[Report, list[Row]]], extra: tuple[str, ...] = ()) -> str:
+    return "\n".join(render_one(r, rows, extra) for r, rows in reports)

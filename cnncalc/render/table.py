@@ -8,11 +8,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..report import Report, Row
-from .values import COLUMNS, row_cells, shape, totals_lines
+from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, shape, totals_lines
 
 
-def build(report: Report, rows: list[Row]) -> Group:
-    with_from = report.branches
+def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group:
+    keys = extra_keys(report, extra)
     title = report.name or report.file
     table = Table(
         title=f"{title}  (input {shape(report.input)})",
@@ -20,11 +20,13 @@ def build(report: Report, rows: list[Row]) -> Group:
         title_justify="left",
         title_style="bold",
     )
-    for i, col in enumerate((*COLUMNS, "From") if with_from else COLUMNS):
+    for i, col in enumerate((*COLUMNS, *(EXTRA_COLUMNS[k] for k in keys))):
         # names never wrap; symbolic expressions may fold onto several lines
-        table.add_column(col, justify="right" if 3 <= i <= 5 else "left", no_wrap=i < 2, overflow="fold")
+        right = 3 <= i <= 5 or (i > 5 and keys[i - 6] != "from")
+        table.add_column(col, justify="right" if right else "left", no_wrap=i < 2, overflow="fold")
     for row in rows:
-        table.add_row(*row_cells(row, with_from), style="dim" if row.trainable == 0 and row.params else None)
+        table.add_row(*row_cells(row, False), *extra_cells(report, row, keys),
+                      style="dim" if row.trainable == 0 and row.params else None)
     footer = Table.grid(padding=(0, 2))
     footer.add_column()
     footer.add_column(justify="right")
@@ -40,8 +42,8 @@ def build(report: Report, rows: list[Row]) -> Group:
     return Group(*parts)
 
 
-def render(reports: list[tuple[Report, list[Row]]], console: Console) -> None:
+def render(reports: list[tuple[Report, list[Row]]], console: Console, extra: tuple[str, ...] = ()) -> None:
     for i, (report, rows) in enumerate(reports):
         if i:
             console.print()
-        console.print(build(report, rows))
+        console.print(build(report, rows, extra))

@@ -87,3 +87,33 @@ def row_cells(row: Any, with_from: bool) -> list[str]:
     if with_from:
         cells.append(", ".join(row.inputs))
     return cells
+
+
+# ---- extra columns (summarize --columns) ----------------------------------------------------
+
+EXTRA_COLUMNS = {
+    "rf": "RF", "jump": "Jump", "from": "From", "trainable": "Trainable", "buffers": "Buffers",
+    "bytes": "Param bytes",
+}
+
+
+def extra_keys(report: Any, asked: tuple[str, ...] = ()) -> list[str]:
+    """The extra columns to show: those asked for, then `from` when the graph branches."""
+    keys = list(dict.fromkeys(asked))
+    if report.branches and "from" not in keys:
+        keys.append("from")
+    return keys
+
+
+def extra_cells(report: Any, row: Any, keys: list[str]) -> list[str]:
+    from ..report import DTYPE_BYTES
+
+    cells = {
+        "rf": lambda: pair(row.rf),
+        "jump": lambda: pair(row.jump),
+        "from": lambda: ", ".join(row.inputs),
+        "trainable": lambda: count(row.trainable),
+        "buffers": lambda: count(row.buffers),
+        "bytes": lambda: count(row.params * DTYPE_BYTES[report.dtype]),
+    }
+    return [cells[k]() for k in keys]

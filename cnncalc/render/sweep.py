@@ -1,0 +1,137 @@
+"""`summarize FILE --input A --input B ...`: one network at several input sizes, side by side.
+
+Per layer (matched by name, in the first size's order): the output shape, MACs and activations
+at each size; then the totals per size. JSON is one object:
+
+    {"sweep": {"name": ..., "file": ..., "inputs": [[224, 224, 3], [320, 320, 3]],
+               "layers": [{"name", "type", "output": [[...], [...]], "activations": [a, b],
+                           "macs": [a, b], "params": [a, b]}, ...],
+               "totals": [{"input", "params", "macs", "flops", "activations"}, ...]}}
+
+A layer missing at some size has null there. rich is imported only for the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from ..report import Report, Row
+from .values import count, json_number, shape
+
+
+@dataclass(frozen=True, slots=True)
+class SweepLine:
+    name: str
+    kind: str
+    rows: tuple[Row | None, ...]  # one per input size
+
+
+def lines(results: list[tuple[Report, list[Row]]]) -> list[SweepLine]:
+    by_name = [{r.name: r for r in rows} for _, rows in results]
+    names: dict[str, str] = {}
+    for _, rows in results:
+        for r in rows:
+            names.setdefault(r.name, r.kind)
+    return [SweepLine(n, k, tuple(m.get(n) for m in by_name)) for n, k in names.items()]
+
+
+def _size(report: Report) -> str:
+    return "x".join(str(json_number(d)) for d in report.input)
+
+
+def _cell(row: Row | None, what: str) -> str:
+    if row is None:
+        return "-"
+    return shape(row.output) if what == "output" else count(getattr(row, what))
+
+
+_SHOWN = ("output", "macs", "activations")
+_TOTALS = (("Total params", "params"), ("MACs", "macs"), ("FLOPs", "flops"), ("Activations", "activations"))
+
+
+def table(results: list[tuple[Report, list[Row]]], console: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    first = results[0][0]
+    t = Table(title=f"{first.name or first.file}  (inputs {', '.join(_size(r) for r, _ in results)})",
+              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    t.add_column("Layer", no_wrap=True)
+    t.add_column("Type", no_wrap=True)
+    for what in ("Output", "MACs", "Activations"):
+        for report, _ in results:
+            t.add_column(f"{what} @{_size(report)}", justify="left" if what == "Output" else "right")
+    for line in lines(results):
+        t.add_row(line.name, line.kind, *(_cell(r, w) for w in _SHOWN for r in line.rows))
+    totals = Table(box=box.SIMPLE_HEAD)
+    totals.add_column("Totals")
+    for report, _ in results:
+        totals.add_column(f"@{_size(report)}", justify="right")
+    for label, key in _TOTALS:
+        totals.add_row(label, *(count(r.totals.get(key)) for r, _ in results))
+    console.print(t)
+    console.print(totals)
+
+
+def sweep_dict(results: list[tuple[Report, list[Row]]]) -> dict[str, Any]:
+    first = results[0][0]
+
+    def each(line: SweepLine, fn: Any) -> list[Any]:
+        return [None if r is None else fn(r) for r in line.rows]
+
+    return {"sweep": {
+        "name": first.name,
+        "file": first.file,
+        "inputs": [[json_number(d) for d in r.input] for r, _ in results],
+        "layers": [
+            {"name": line.name, "type": line.kind,
+             "output": each(line, lambda r: [json_number(d) for d in r.output]),
+             "activations": each(line, lambda r: json_number(r.activations)),
+             "macs": each(line, lambda r: json_number(r.macs)),
+             "params": each(line, lambda r: json_number(r.params))}
+            for line in lines(results)
+        ],
+        "totals": [
+            {"input": [json_number(d) for d in r.input],
+             **{key: json_number(r.totals.get(key)) for _, key in _TOTALS}}
+            for r, _ in results
+        ],
+    }}
+
+
+def to_json(results: list[tuple[Report, list[Row]]]) -> str:
+    import json
+
+    return json.dumps(sweep_dict(results), indent=1)
+
+
+def to_markdown(results: list[tuple[Report, list[Row]]]) -> str:
+    first = results[0][0]
+    sizes = [_size(r) for r, _ in results]
+    head = ["Layer", "Type"] + [f"{w} @{s}" for w in ("Output", "MACs", "Activations") for s in sizes]
+    out = [f"### {first.name or first.file} (inputs {', '.join(sizes)})", "",
+           "| " + " | ".join(head) + " |",
+           "|---|---|" + "---|" * len(sizes) + "---:|" * (2 * len(sizes))]
+    for line in lines(results):
+        cells = [f"`{line.name}`", line.kind]
+        cells += [_cell(r, w) for w in _SHOWN for r in line.rows]
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "| Totals | " + " | ".join(f"@{s}" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for label, key in _TOTALS:
+        out.append(f"| {label} | " + " | ".join(count(r.totals.get(key)) for r, _ in results) + " |")
+    return "\n".join(out) + "\n"
+
+
+def to_csv(results: list[tuple[Report, list[Row]]]) -> str:
+    """Long form: one row per (input, layer), so each size is a plain filter away."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["input", "name", "type", "output", "activations", "params", "macs"])
+    for report, rows in results:
+        for r in rows:
+            writer.writerow([_size(report), r.name, r.kind, "x".join(str(json_number(d)) for d in r.output),
+                             json_number(r.activations), json_number(r.params), json_number(r.macs)])
+    return buf.getvalue()
