@@ -228,6 +228,9 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
             if i:
                 console.print()
             sweep.table(group, console)
+        for report, _ in results:  # the single-size table shows these under it; here, on stderr
+            for d in report.warnings + report.failures:
+                click.echo(f"{d}  (input {'x'.join(str(n) for n in report.input)})", err=True)
     elif fmt == "json":
         import json
 
