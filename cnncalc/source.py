@@ -103,7 +103,10 @@ def load(text: str, filename: str) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(filename, mark) if mark is not None else Location(filename)
-        raise CnnError(f"invalid YAML: {exc.problem or exc.context}", loc) from None
+        hint = ""
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            hint = " (a tab: indent with spaces)"
+        raise CnnError(f"invalid YAML: {exc.problem or exc.context}{hint}", loc) from None
     except yaml.YAMLError as exc:
         raise CnnError(f"invalid YAML: {exc}", Location(filename)) from None
     if builder.root is None:
