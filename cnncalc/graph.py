@@ -293,6 +293,8 @@ class _Builder:
             cost = layer.infer(shapes)
         except ShapeError as exc:
             received = f" (input {format_shape(shapes[0])})" if len(shapes) == 1 else ""
+            if f"got {format_shape(shapes[0])}" in exc.message:  # the message already shows it
+                received = ""
             raise CnnError(f"{full}: {exc.message}{received}", loc) from None
         for d in cost.output:
             if isinstance(d, int) and d <= 0:

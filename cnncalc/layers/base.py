@@ -218,7 +218,7 @@ def need_volume(kind: str, shape: Shape) -> tuple[Dim, Dim, Dim]:
     if len(shape) != 3:
         raise ShapeError(
             f"{kind} needs an n_H x n_W x n_C input, got {format_shape(shape)} "
-            "(add no flatten/fc before it)"
+            "(a flatten or fc before it makes a vector)"
         )
     return shape[0], shape[1], shape[2]
 
