@@ -242,7 +242,9 @@ class _Builder:
     ) -> str:
         full = name_here if name_here is not None else scope.prefix + str(local)
         if name_here is None and (full in self.global_names or full in self.groups):
-            raise CnnError(f"duplicate layer name '{full}'", entry.kind_loc)
+            first = self.groups[full].loc if full in self.groups else self.by_name_loc(full)
+            where = f" (first at line {first.line}, column {first.col})" if first is not None else ""
+            raise CnnError(f"duplicate layer name '{full}'{where}", entry.kind_loc)
         if entry.kind in KINDS:
             out = self.leaf(entry, scope, full, inputs, trainable, expect)
         else:
@@ -262,6 +264,9 @@ class _Builder:
             scope.names[local] = out
         self.global_names[full] = out
         return out
+
+    def by_name_loc(self, name: str) -> Location | None:
+        return next((leaf.loc for leaf in self.leaves if leaf.name == name), None)
 
     # ---- leaves ------------------------------------------------------------------------
 
