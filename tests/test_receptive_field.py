@@ -238,3 +238,40 @@ def test_adaptive_pool_rf_against_torch() -> None:
         (g,) = torch.autograd.grad(y[0, 0, i, 0], x, retain_graph=True)
         widths.append(int((g[0, 0, :, 0] != 0).sum()))
     assert max(widths) == 3
+
+
+# ---- summarize --columns -----------------------------------------------------------------
+
+
+def test_columns_show_rf_and_jump_in_the_table() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    out = CliRunner().invoke(main, ["summarize", "vgg16", "--columns", "rf,jump", "--format", "markdown"])
+    assert out.exit_code == 0, out.output
+    assert "| RF | Jump |" in out.stdout
+    row_ = next(x for x in out.stdout.splitlines() if x.startswith("| `stage5.pool1`"))
+    assert row_.endswith("| 212 | 32 |")  # Distill's 212, jump 2^5
+    table = CliRunner().invoke(main, ["summarize", "alexnet", "--columns", "rf, jump,bytes"])
+    line = next(x for x in table.stdout.splitlines() if x.strip().startswith("pool5"))
+    assert "195" in line and "32" in line
+    # conv1 param bytes: (11*11*3*64 + 64) * 4 = 23,296 * 4 = 93,184
+    conv1 = next(x for x in table.stdout.splitlines() if x.strip().startswith("conv1"))
+    assert conv1.rstrip().endswith("93,184")
+
+
+def test_columns_rectangular_rf_and_unknown_name() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    text = "input: 32x32x1\nlayers:\n  - conv: {filters: 1, f: [3, 5], s: [1, 2]}\n"
+    runner = CliRunner()
+    with runner.isolated_filesystem():
+        with open("r.yaml", "w") as fh:
+            fh.write(text)
+        out = runner.invoke(main, ["summarize", "r.yaml", "--columns", "rf,jump", "--format", "markdown"])
+        assert out.stdout.splitlines()[4].endswith("| 3x5 | 1x2 |")
+    bad = runner.invoke(main, ["summarize", "lenet5", "--columns", "rf,size"])
+    assert bad.exit_code == 2 and "'size' is not one of" in bad.output
