@@ -105,6 +105,31 @@ def test_local():
     assert tuple(r["local_1"].output) == (2, 2, 1)  # without pad: (4 - 3)/1 + 1
 
 
+@pytest.mark.parametrize(
+    "activation, bn, rows_, folded",
+    [
+        ("mish", 0, ["conv_0"], "mish"),  # a cnncalc activation folds into the conv row
+        ("logistic", 0, ["conv_0"], "sigmoid"),
+        ("leaky", 0, ["conv_0", "leaky_0"], None),  # slope 0.1 is not the default: a row
+        ("mish", 1, ["conv_0", "bn_0", "mish_0"], None),  # Darknet order: conv, BN, activation
+        ("hard_mish", 0, ["conv_0", "hard_mish_0"], None),  # no cnncalc name: an identity row
+    ],
+)
+def test_activation_rows(activation, bn, rows_, folded):
+    rep = run(net(f"[convolutional]\nfilters=2\nsize=1\nbatch_normalize={bn}\nactivation={activation}\n"))
+    assert [r.name for r in rep.rows] == rows_
+    assert rep.rows[0].leaf.layer.activation == folded
+    if activation == "hard_mish":
+        assert rep.rows[1].kind == "identity" and rep.rows[1].leaf.layer.role == "hard_mish"
+
+
+def test_activation_section_and_batchnorm_section():
+    r = rows(net("[batchnorm]\n\n[activation]\nactivation=swish\n\n[activation]\nactivation=linear\n"))
+    assert r["batchnorm_0"].params == 6 and r["batchnorm_0"].buffers == 6  # 3 channels
+    assert r["swish_1"].kind == "swish"
+    assert r["linear_2"].kind == "identity"
+
+
 # ---- pooling and the rest ---------------------------------------------------------------
 
 

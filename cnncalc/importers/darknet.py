@@ -26,7 +26,8 @@ from .build import Net
 _INT = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
-# Darknet activation -> (cnncalc activation, alpha); None: linear (no row)
+# Darknet activation -> (cnncalc activation, alpha). None: linear, no row. "identity": cnncalc has
+# no function of that name, so it is a parameter-free row with the Darknet name as its role.
 ACTIVATIONS: dict[str, tuple[str | None, float | None]] = {
     "linear": (None, None),
     "logistic": ("sigmoid", None),
@@ -40,9 +41,11 @@ ACTIVATIONS: dict[str, tuple[str | None, float | None]] = {
     "mish": ("mish", None),
     "swish": ("swish", None),
     "silu": ("silu", None),
-    "hard_mish": ("hardswish", None),  # closest cnncalc name; costs nothing either way
+    **{name: ("identity", None) for name in (
+        "hard_mish", "loggy", "relie", "plse", "hardtan", "lhtan", "ramp", "stair", "revleaky",
+        "normalize_channels", "normalize_channels_softmax", "normalize_channels_softmax_maxval",
+    )},
 }
-_ROW_NAME = {"sigmoid": "logistic", "leaky_relu": "leaky"}
 
 
 @dataclass(slots=True)
@@ -198,37 +201,39 @@ class _Converter:
             )
         return self.outputs[target]
 
-    def activation(self, s: Section, default: str, inputs: list[str] | None = None) -> str:
-        """The activation row for `activation=` (none for linear); returns the output name."""
+    def _act(self, s: Section, default: str) -> tuple[str, str | None, float | None]:
         name = (s.text("activation", default) or default).lower()
         if name not in ACTIVATIONS:
             raise CnnError(f"unknown Darknet activation '{name}'", s.loc_of("activation"))
         fn, alpha = ACTIVATIONS[name]
+        return name, fn, alpha
+
+    def fold(self, s: Section, default: str) -> tuple[bool, str | None]:
+        """(True, function) when the activation fits an `activation:` key (no row of its own)."""
+        _, fn, alpha = self._act(s, default)
+        return fn != "identity" and alpha is None, fn
+
+    def activation(self, s: Section, default: str) -> str:
+        """The activation row for `activation=` (none for linear); returns the output's name."""
+        name, fn, alpha = self._act(s, default)
         if fn is None:
             return self.net.last
-        row = f"{name}_{self.index}"
-        return self.net.add(fn, row, s.loc, {"alpha": alpha}, {"alpha": s.loc_of("activation")}, inputs)
-
-    def act_arg(self, s: Section, default: str) -> str | None:
-        name = (s.text("activation", default) or default).lower()
-        if name not in ACTIVATIONS:
-            raise CnnError(f"unknown Darknet activation '{name}'", s.loc_of("activation"))
-        fn, alpha = ACTIVATIONS[name]
-        if alpha is not None:  # leaky's slope is not the default of an `activation:` key
-            return "__row__"
-        return fn
+        key = "role" if fn == "identity" else "alpha"
+        args = {key: name if fn == "identity" else alpha}
+        return self.net.add(fn, f"{name}_{self.index}", s.loc, args, {key: s.loc_of("activation")})
 
     def _conv_like(self, s: Section, kind: str, args: dict[str, Any], locs: dict[str, Location]) -> str:
         bn = s.int("batch_normalize", 0) != 0
-        act = self.act_arg(s, "logistic")
-        if not bn and act != "__row__":
-            args["activation"] = act
+        folds, fn = self.fold(s, "logistic")
+        name = f"{_ROW_PREFIX[kind]}_{self.index}"
+        if not bn and folds:
+            args["activation"] = fn
             locs["activation"] = s.loc_of("activation")
-            return self.net.add(kind, f"{_ROW_PREFIX[kind]}_{self.index}", s.loc, args, locs)
+            return self.net.add(kind, name, s.loc, args, locs)
         if bn:
             args["bias"] = False
             locs["bias"] = s.loc_of("batch_normalize")
-        self.net.add(kind, f"{_ROW_PREFIX[kind]}_{self.index}", s.loc, args, locs)
+        self.net.add(kind, name, s.loc, args, locs)
         if bn:
             self.net.add("bn", f"bn_{self.index}", s.loc_of("batch_normalize"))
         return self.activation(s, "logistic")
@@ -328,13 +333,11 @@ class _Converter:
 
     def _shortcut(self, s: Section) -> str:
         sources = [self.outputs[self.index - 1]] + [self.ref(s, "from", v) for v in s.ints("from")]
-        act = self.act_arg(s, "linear")
-        args: dict[str, Any] = {}
-        if act != "__row__":
-            args["activation"] = act
+        folds, fn = self.fold(s, "linear")
         locs = {"from": s.loc_of("from"), "activation": s.loc_of("activation")}
+        args = {"activation": fn} if folds else None
         out = self.net.add("shortcut", f"shortcut_{self.index}", s.loc, args, locs, sources)
-        return self.activation(s, "linear") if act == "__row__" else out
+        return out if folds else self.activation(s, "linear")
 
     def _gate(self, s: Section, role: str) -> str:
         """[scale_channels] and [sam]: the `from` layer's output times the previous one."""
@@ -387,12 +390,9 @@ class _Converter:
         return self.net.add("lrn", f"lrn_{self.index}", s.loc, args)
 
     def _activation(self, s: Section) -> str:
-        name = (s.text("activation", "linear") or "linear").lower()
-        if name not in ACTIVATIONS:
-            raise CnnError(f"unknown Darknet activation '{name}'", s.loc_of("activation"))
-        fn, alpha = ACTIVATIONS[name]
-        return self.net.add(fn or "identity", f"{name}_{self.index}", s.loc,
-                            {"alpha": alpha} if fn else {"role": "linear"})
+        if self._act(s, "linear")[1] is None:
+            return self.net.add("identity", f"linear_{self.index}", s.loc, {"role": "linear"})
+        return self.activation(s, "linear")
 
     def _head(self, s: Section) -> str:
         return self.net.add("identity", f"{s.kind}_{self.index}", s.loc, {"role": s.kind})
