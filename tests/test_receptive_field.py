@@ -74,10 +74,10 @@ def test_torchvision_alexnet_same_fields(name: str, rf: int, jump: int) -> None:
     assert (r.rf, r.jump) == ((rf, rf), (jump, jump))
 
 
-def test_alexnet_adaptive_pool_6_to_6_is_identity_for_rf() -> None:
-    # AdaptiveAvgPool2d((6, 6)) on a 6x6 map: every bin is one position, so r and j stay.
+def test_alexnet_adaptive_pool_covers_its_whole_input() -> None:
+    # SPEC §1: adaptive_pool covers its whole input: r = 195 + (6 - 1) * 32 = 355, j = 32 * 6/6.
     r = row(bundled("alexnet"), "avgpool")
-    assert (r.rf, r.jump) == ((195, 195), (32, 32))
+    assert (r.rf, r.jump) == ((355, 355), (32, 32))
 
 
 def test_vgg16_matches_distill_212() -> None:
@@ -217,19 +217,19 @@ layers:
 
 
 def test_adaptive_pool_uneven_bins() -> None:
-    # PyTorch bins for 7 -> 3: [0, 3), [2, 5), [4, 7): 3 rows each, stride 7/3.
-    # r = 1 + (3-1)*1 = 3, j = 7/3.
+    # SPEC §1: the whole input, r = 1 + (7 - 1) * 1 = 7; the jump is the mean bin stride 7/3.
     report = inline("""
 input: 7x7x1
 layers:
   - adaptive_pool: {output: [3, 3], name: a}
 """)
     a = row(report, "a")
-    assert a.rf == (3, 3) and a.jump == (Fraction(7, 3), Fraction(7, 3))
+    assert a.rf == (7, 7) and a.jump == (Fraction(7, 3), Fraction(7, 3))
 
 
 def test_adaptive_pool_rf_against_torch() -> None:
-    # The gradient of one output of AdaptiveAvgPool2d is non-zero exactly on its bin.
+    # The gradient of one output of AdaptiveAvgPool2d is non-zero exactly on its bin: 3 rows,
+    # within the whole-input bound of 7 that SPEC §1 reports.
     torch = pytest.importorskip("torch")
     x = torch.zeros(1, 1, 7, 7, requires_grad=True)
     y = torch.nn.AdaptiveAvgPool2d((3, 3))(x)
