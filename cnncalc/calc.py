@@ -5,7 +5,7 @@ YAML file gives, so `cnncalc calc` runs the very pipeline `summarize` and `expla
     cnncalc calc 32x32x3 conv:filters=6,f=5
     cnncalc calc 28x28x192 "conv 16 f=1 -> conv 32 f=5 same"
 
-Syntax (SYNTAX below is the help text):
+Syntax (the `calc` command's help repeats it, with examples):
 - the first word is the input, n_H x n_W x n_C (`600x600x3`) or a number of units (`3072`);
 - then one layer per argument (or several in one argument, split by `->` or `;`);
 - a layer is `KIND [MAIN] [key=value]... [xN]`, or `KIND:MAIN,key=value,...`;
@@ -28,34 +28,6 @@ from .source import Node, node
 from .suggest import did_you_mean
 
 FILE = "calc"
-
-SYNTAX = """\b
-INPUT is n_H x n_W x n_C (600x600x3) or a number of units (3072).
-Each LAYER is  KIND [MAIN] [key=value]... [xN]   or   KIND:MAIN,key=value,...
-(several layers may share one argument, split by '->' or ';').
-
-\b
-MAIN is the kind's main number: filters (conv, deconv, local), units (fc),
-f (pool, depthwise), rate (dropout), p (zeropad), factor (upsample),
-output (adaptive_pool, crop), groups (split), block (space_to_depth).
-For conv, deconv and local a second number is f; for pool it is s.
-Bare words: same / valid (padding), relu / sigmoid / ... (activation),
-max / avg (pool mode), ceil, nobias, frozen.  xN or *N repeats N times.
-Values: 3x5 is an [h, w] pair; 1,2,1,2 a list (padding top,bottom,left,right).
-Short keys: p = padding, k = f, d = dilation, r = repeat; the file format's
-keys and aliases work too (filters, stride, kernel_size, units, name, from).
-
-\b
-Examples:
-  cnncalc calc 600x600x3 "conv 10 f=3 s=2 x4" "fc 1"
-  cnncalc calc 32x32x3 conv:filters=6,f=5
-  cnncalc calc 32x32x3 "conv 100 f=3"                       # 2,800 params
-  cnncalc calc 32x32x1 "conv 6 5 relu" "pool 2" "conv 16 5 relu" "pool 2" \\
-      "fc 120" "fc 84" "fc 10"                               # LeNet-5
-  cnncalc calc 28x28x192 "conv 16 f=1 -> conv 32 f=5 same" --explain
-  cnncalc calc 5x5x1 "conv 1 f=3 s=2 same" --explain       # TF same padding
-  cnncalc calc 3072 "fc 10"
-"""
 
 # The number a quiz question states first, per kind.
 _MAIN = {
