@@ -147,23 +147,15 @@ def _torchinfo(v: RowView) -> Cost:
 #     in training mode it would be 5 or 4 per value: the rule here is the eval-mode one);
 #   aten::upsample_nearest2d: 1 per output value; aten::upsample_bilinear2d: 4 per output value;
 #   aten::adaptive_avg_pool2d: 1 per input value (elementwise_flop_counter(1, 0));
-#   aten::einsum (the exporter's locally connected layer): numpy's optimized flop count / 2;
+#   aten::bmm (the exporter's locally connected layer, one product per position): n * c * t * d;
 #   everything else: relu/cat/dropout/flatten are in _IGNORED_OPS of jit_analysis.py, and
 #   max_pool2d, avg_pool2d, add, sigmoid, softmax have no handle (skipped with a warning).
 
 
-def _einsum_macs(macs: Any) -> Any:
-    """fvcore's einsum_flop_jit reads numpy's printed "Optimized FLOP count" (format %.3e,
-    2 per multiply-add) and halves it: 4 significant digits, floored."""
-    return int(float(f"{2 * macs:.3e}") // 2) if isinstance(macs, int) else macs
-
-
 def _fvcore(v: RowView) -> Cost:
     k = v.kind
-    if k in CONV_KINDS or k == "fc":
+    if k in CONV_KINDS or k in ("fc", "local"):  # local: the exporter's torch.bmm
         macs = v.row.macs
-    elif k == "local":  # the exporter's LocallyConnected2d: F.unfold + torch.einsum
-        macs = _einsum_macs(v.row.macs)
     elif k == "bn":
         macs = v.in_values * (2 if v.layer.affine else 1)
     elif k == "upsample":
@@ -194,8 +186,9 @@ def _fvcore(v: RowView) -> Cost:
 #     modules but call the patched F.silu/F.softmax (once); sigmoid, tanh and the rest: 0;
 #   `a + b` (Tensor.__add__) and torch.cat are not patched: 0. Params: every parameter.
 #   Only the exact classes are hooked (`type(module) in MODULES_MAPPING`): the exporter's
-#   ConvTranspose2dTrimmed and LocallyConnected2d (F.unfold + torch.einsum) count 0, and a
-#   pool padded by F.pad reads (and is charged for) the padded input.
+#   ConvTranspose2dTrimmed counts 0, LocallyConnected2d only its patched torch.bmm
+#   (_matmul_tensor_flops_hook: the weight multiplications), and a pool padded by F.pad
+#   reads (and is charged for) the padded input.
 PTFLOPS_ACTIVATION = {
     "relu": 2, "elu": 2, "gelu": 2,  # hooked module + patched functional
     "relu6": 1, "leaky_relu": 1,  # hooked module only
@@ -243,6 +236,8 @@ def _ptflops(v: RowView) -> Cost:
     k = v.kind
     if k in ("conv", "depthwise", "fc") or (k == "deconv" and _native_deconv(v)):
         macs = v.row.macs + _bias_values(v)
+    elif k == "local":  # LocallyConnected2d is not hooked; its torch.bmm is patched, its + bias not
+        macs = v.row.macs
     elif k == "bn":
         macs = v.in_values * (2 if v.layer.affine else 1)
     elif k == "pool":

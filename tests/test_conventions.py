@@ -274,7 +274,7 @@ def test_deconv_depthwise_and_plain_bn(convention: str) -> None:
 
 # ---- against the tools on `cnncalc export`'s module -------------------------------------------
 
-# What the three networks lack: locally connected (unfold + einsum), LRN (its internals are
+# What the three networks lack: locally connected (unfold + bmm), LRN (its internals are
 # patched ops for ptflops), TF-same deconv (a trimmed subclass) and same pools (F.pad).
 ODD = """
 input: [12, 12, 4]
@@ -291,7 +291,24 @@ layers:
   - lrn
 """
 
-EXPORTED = {"lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING, "odd": ODD,
+# README "How cnncalc counts": the network worked under every convention
+TINY = """
+input: [8, 8, 3]
+layers:
+  - conv: {filters: 4, f: 3, padding: 1}
+  - bn
+  - relu
+  - residual:
+      main:
+        - conv: {filters: 4, f: 3, padding: 1, bias: false}
+        - bn
+      activation: relu
+  - pool: {mode: max, f: 2}
+  - gap
+  - fc: 2
+"""
+
+EXPORTED = {"tiny": TINY, "lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING, "odd": ODD,
             "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet")}
 
 
@@ -493,3 +510,34 @@ def test_depth_folding_sums_the_conventions_rows() -> None:
     )
     data = json.loads(result.output)
     assert sum(layer["macs"] for layer in data["layers"]) == data["totals"]["macs"]
+
+
+def test_the_readme_network_under_each_convention_by_hand() -> None:
+    conv1, conv2, fc = 8 * 8 * 4 * 27, 8 * 8 * 4 * 36, 4 * 2  # 6,912, 9,216, 8 MACs
+    params = (108 + 4) + 8 + 144 + 8 + (8 + 2)  # conv1, bn, conv2, bn, fc: 282
+    volume = 8 * 8 * 4  # every value up to the pool: 256
+    expected = {
+        "cnncalc": (params, 0, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
+        # conv: (weights + bias) x 64 positions; bn 2C; fc its params
+        "torchinfo": (params, 0, 112 * 64 + 8 + 144 * 64 + 8 + 10, 2 * (112 * 64 + 8 + 144 * 64 + 8 + 10)),
+        # + bn 2 per value twice, gap (adaptive avg) 1 per input value (4x4x4)
+        "fvcore": (params, 0, conv1 + conv2 + fc + 2 * 2 * volume + 64, conv1 + conv2 + fc + 4 * volume + 64),
+        # conv1 bias 256, bn 512 twice, relu row 2 x 256, F.relu 256, pool 2 x 256, gap 2 x 64, fc bias 2
+        "ptflops": (params, 0, conv1 + volume + 2 * (2 * volume) + 2 * volume + conv2 + volume
+                    + 2 * volume + 2 * 64 + fc + 2, 0),
+        "keras": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
+        "darknet": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
+        # 2 x conv MACs, 2x2 window per pooled value (64), one addition per value of the add
+        "darknet-alexeyab": (params + 16, 16, conv1 + conv2, 2 * (conv1 + conv2) + 4 * 64 + volume),
+    }
+    expected["ptflops"] = (*expected["ptflops"][:3], 2 * expected["ptflops"][2])
+    assert expected["ptflops"][2] == 18_826 and expected["fvcore"][2] == 17_224  # as the README says
+    for name, (p, frozen, macs, flops) in expected.items():
+        t = counted(TINY, name).totals
+        assert (t.params, t.params - t.trainable, t.macs, t.flops) == (p, frozen, macs, flops), name
+
+
+def test_footer_labels_name_the_tool() -> None:
+    result = CliRunner().invoke(main, ["summarize", "lenet5", "--convention", "fvcore"])
+    assert "MACs (fvcore):" in result.output and "FLOPs (fvcore):" in result.output
+    assert "2 x MACs" not in result.output
