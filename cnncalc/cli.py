@@ -461,6 +461,7 @@ def export_command(file: str, target: str, output: str | None, input_size: str |
 def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool, strict: bool, dtype: str) -> None:
     """A layer or a short chain without a file, for pop quizzes: the same numbers as summarize.
 
+    \b
     INPUT is n_H x n_W x n_C (600x600x3) or a number of units (3072).
     Each LAYER is  KIND [MAIN] [key=value]... [xN]   or   KIND:MAIN,key=value,...
     (several layers may share one argument, split by '->' or ';').
