@@ -14,11 +14,25 @@ from cnncalc.cli import main
 
 # SPEC §3, the example for lenet5 (its conv1 row and its totals), every key and value
 SPEC_CONV1 = {
-    "name": "conv1", "type": "conv", "from": ["input"], "output": [28, 28, 6], "activations": 4704, "params": 156,
-    "trainable": 156, "buffers": 0, "macs": 117600, "rf": [5, 5], "jump": [1, 1],
+    "name": "conv1",
+    "type": "conv",
+    "from": ["input"],
+    "output": [28, 28, 6],
+    "activations": 4704,
+    "params": 156,
+    "trainable": 156,
+    "buffers": 0,
+    "macs": 117600,
+    "rf": [5, 5],
+    "jump": [1, 1],
 }
 SPEC_TOTALS = {
-    "params": 61706, "trainable": 61706, "buffers": 0, "macs": 416520, "flops": 833040, "activations": 8094,
+    "params": 61706,
+    "trainable": 61706,
+    "buffers": 0,
+    "macs": 416520,
+    "flops": 833040,
+    "activations": 8094,
     "param_bytes": 246824,
 }
 
@@ -43,9 +57,24 @@ def test_summarize_json_is_spec_3() -> None:
     assert data["layers"][0] == SPEC_CONV1
     assert data["totals"] == SPEC_TOTALS
     assert data["warnings"] == []
-    assert [layer["name"] for layer in data["layers"]] == ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3"]
-    assert [layer["output"] for layer in data["layers"]] == [[28, 28, 6], [14, 14, 6], [10, 10, 16], [5, 5, 16],
-                                                             [120], [84], [10]]
+    assert [layer["name"] for layer in data["layers"]] == [
+        "conv1",
+        "pool1",
+        "conv2",
+        "pool2",
+        "fc1",
+        "fc2",
+        "fc3",
+    ]
+    assert [layer["output"] for layer in data["layers"]] == [
+        [28, 28, 6],
+        [14, 14, 6],
+        [10, 10, 16],
+        [5, 5, 16],
+        [120],
+        [84],
+        [10],
+    ]
     assert [layer["params"] for layer in data["layers"]] == [156, 0, 2416, 0, 48120, 10164, 850]
 
 
@@ -79,7 +108,9 @@ def test_input_override() -> None:
 
 
 def test_set_overrides_a_var(tmp_path: Path) -> None:
-    path = write(tmp_path, "w.yaml", "vars: {width: 4}\ninput: [8, 8, 3]\nlayers: [conv: {filters: $width, f: 1}]\n")
+    path = write(
+        tmp_path, "w.yaml", "vars: {width: 4}\ninput: [8, 8, 3]\nlayers: [conv: {filters: $width, f: 1}]\n"
+    )
     data = json.loads(run("summarize", path, "--format", "json", "--set", "width=10").stdout)
     assert data["layers"][0]["output"] == [8, 8, 10]
     assert data["layers"][0]["params"] == 40  # 1*1*3*10 + 10
@@ -127,7 +158,10 @@ def test_strict_turns_a_floor_warning_into_exit_1(tmp_path: Path) -> None:
     result = run("summarize", path, "--format", "json", "--strict")
     assert result.exit_code == 1
     # (8 - 3)/2 = 2.5
-    line = f"{path}:3:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, 1 input row and column never covered"
+    line = (
+        f"{path}:3:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, "
+        "1 input row and column never covered"
+    )
     assert line in result.stderr.splitlines()
     assert json.loads(result.stdout)["warnings"][0]["layer"] == "conv1"
 
@@ -154,7 +188,8 @@ def test_unknown_file() -> None:
     result = run("summarize", "lenet")
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "lenet:1:1: error: no such file or bundled architecture (did you mean 'lenet5'?); `cnncalc list` shows them"
+        "lenet:1:1: error: no such file or bundled architecture (did you mean 'lenet5'?); "
+        "`cnncalc list` shows them"
     ]
 
 
@@ -194,5 +229,7 @@ def test_a_file_path_wins_over_a_bundled_name(tmp_path: Path, monkeypatch: pytes
 
 
 def test_no_traceback_on_errors(tmp_path: Path) -> None:
-    result = run("summarize", write(tmp_path, "x.yaml", "input: [8, 8, 1]\nlayers: [conv: {filters: 1, f: 9}]\n"))
+    result = run(
+        "summarize", write(tmp_path, "x.yaml", "input: [8, 8, 1]\nlayers: [conv: {filters: 1, f: 9}]\n")
+    )
     assert result.exit_code == 2 and "Traceback" not in result.output

@@ -100,18 +100,28 @@ def test_explicit_names_are_skipped_by_the_counter() -> None:
 
 
 def test_block_with_a_single_residual_adds_no_level() -> None:
-    g = leaves(BASIC + """
+    g = leaves(
+        BASIC
+        + """
         input: [56, 56, 64]
         layers:
           - basic: {filters: 64, repeat: 2}
           - basic: {filters: 128, s: 2}
-    """.replace("\n        ", "\n"))
+    """.replace("\n        ", "\n")
+    )
     assert list(g)[:6] == [
-        "basic1.main.conv1", "basic1.main.bn1", "basic1.main.relu1", "basic1.main.conv2", "basic1.main.bn2",
+        "basic1.main.conv1",
+        "basic1.main.bn1",
+        "basic1.main.relu1",
+        "basic1.main.conv2",
+        "basic1.main.bn2",
         "basic1.add",
     ]
     assert "basic2.add" in g
-    assert [n for n in g if n.startswith("basic3.shortcut")] == ["basic3.shortcut.conv1", "basic3.shortcut.bn1"]
+    assert [n for n in g if n.startswith("basic3.shortcut")] == [
+        "basic3.shortcut.conv1",
+        "basic3.shortcut.bn1",
+    ]
     assert g["basic1.add"].inputs == ("basic1.main.bn2", "input")  # identity: same shape
     assert g["basic3.add"].inputs == ("basic3.main.bn2", "basic3.shortcut.bn2".replace("bn2", "bn1"))
     # the merge row carries the residual's activation
@@ -134,12 +144,20 @@ def test_parallel_branches_and_merge_row() -> None:
           - inception: {c1: 64, name: inception3a}
     """)
     assert list(g) == [
-        "inception3a.b1.conv1", "inception3a.b2.conv1", "inception3a.b2.conv2", "inception3a.b3.pool1",
-        "inception3a.b3.conv1", "inception3a.concat",
+        "inception3a.b1.conv1",
+        "inception3a.b2.conv1",
+        "inception3a.b2.conv2",
+        "inception3a.b3.pool1",
+        "inception3a.b3.conv1",
+        "inception3a.concat",
     ]
     # 64 + 128 + 32 = 224 channels
     assert g["inception3a.concat"].output == (28, 28, 224)
-    assert g["inception3a.concat"].inputs == ("inception3a.b1.conv1", "inception3a.b2.conv2", "inception3a.b3.conv1")
+    assert g["inception3a.concat"].inputs == (
+        "inception3a.b1.conv1",
+        "inception3a.b2.conv2",
+        "inception3a.b3.conv1",
+    )
 
 
 def test_parallel_empty_branch_passes_the_input() -> None:
@@ -241,12 +259,15 @@ def test_from_a_composite_name_means_its_output() -> None:
 
 
 def test_unknown_from_suggests() -> None:
-    assert error_of("""
+    assert (
+        error_of("""
         input: [8, 8, 3]
         layers:
           - conv: {filters: 4, f: 1, name: stem}
           - conv: {filters: 4, f: 1, from: stme}
-    """) == "g.yaml:5:36: error: 'from' names 'stme', which is not an earlier layer (did you mean 'stem'?)"
+    """)
+        == "g.yaml:5:36: error: 'from' names 'stme', which is not an earlier layer (did you mean 'stem'?)"
+    )
 
 
 def test_from_a_later_layer_is_an_error() -> None:
@@ -260,6 +281,7 @@ def test_from_a_later_layer_is_an_error() -> None:
 
 # ---- trainable ------------------------------------------------------------------------------
 
+
 def test_trainable_false_on_a_layer() -> None:
     g = leaves("""
         input: [8, 8, 3]
@@ -269,12 +291,15 @@ def test_trainable_false_on_a_layer() -> None:
 
 
 def test_trainable_false_on_a_composite_freezes_all_inside() -> None:
-    g = leaves(BASIC + """
+    g = leaves(
+        BASIC
+        + """
         input: [8, 8, 4]
         layers:
           - basic: {filters: 8, s: 2, trainable: false}
           - fc: 2
-    """.replace("\n        ", "\n"))
+    """.replace("\n        ", "\n")
+    )
     inside = [leaf for name, leaf in g.items() if name.startswith("basic1.")]
     assert len(inside) == 8 and not any(leaf.trainable for leaf in inside)
     assert g["fc1"].trainable
@@ -291,11 +316,14 @@ def test_trainable_true_inside_a_frozen_composite_stays_frozen() -> None:
 
 def test_trainable_counts_in_the_report() -> None:
     # conv 1*1*3*4 + 4 = 16 frozen; fc 8*8*4*2 + 2 = 514 trainable
-    report = analyze_text("input: [8, 8, 3]\nlayers: [conv: {filters: 4, f: 1, trainable: false}, fc: 2]\n", "g")
+    report = analyze_text(
+        "input: [8, 8, 3]\nlayers: [conv: {filters: 4, f: 1, trainable: false}, fc: 2]\n", "g"
+    )
     assert (report.totals.params, report.totals.trainable) == (530, 514)
 
 
 # ---- shortcut: auto -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("n_in", "s_main", "stride"),
@@ -345,7 +373,8 @@ def test_auto_shortcut_without_a_stride_is_an_error() -> None:
         input: [10, 10, 4]
         layers: [residual: {main: [conv: {filters: 4, f: 4}], shortcut: auto}]
     """) == (
-        "g.yaml:3:65: error: residual1: shortcut: auto finds no stride s with floor((10 - 1)/s) + 1 = 7 (n_H); "
+        "g.yaml:3:65: error: residual1: shortcut: auto finds no stride s with "
+        "floor((10 - 1)/s) + 1 = 7 (n_H); "
         "write the shortcut layers out"
     )
 
@@ -360,16 +389,26 @@ def test_identity_shortcut_shape_mismatch_is_an_add_error() -> None:
 
 # ---- errors ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("layers", "message"),
     [
-        ("[conv: {filters: 4, f: 1, name: a}, conv: {filters: 4, f: 1, name: a}]", "duplicate layer name 'a'"),
+        (
+            "[conv: {filters: 4, f: 1, name: a}, conv: {filters: 4, f: 1, name: a}]",
+            "duplicate layer name 'a'",
+        ),
         ("[conv: {filters: 4, f: 1}, conv: {filters: 4, f: 1, name: conv1}]", "duplicate layer name 'conv1'"),
-        ("[conv: {filters: 4, f: 1, name: a.b}]", "'name' must be a word without dots (and not 'input'), got 'a.b'"),
+        (
+            "[conv: {filters: 4, f: 1, name: a.b}]",
+            "'name' must be a word without dots (and not 'input'), got 'a.b'",
+        ),
         ("[conv: {filters: 4, f: 1, repeat: 0}]", "'repeat' must be a positive integer, got 0"),
         ("[conv: {filters: 4, f: 1, trainable: maybe}]", "'trainable' must be true or false, got 'maybe'"),
         ("[residual: {mian: [relu]}]", "unknown key 'mian' for residual (did you mean 'main'?)"),
-        ("[residual: {main: [relu], shortcut: other}]", "'shortcut' is identity, auto or a list of layers, got 'other'"),
+        (
+            "[residual: {main: [relu], shortcut: other}]",
+            "'shortcut' is identity, auto or a list of layers, got 'other'",
+        ),
         ("[parallel: {branches: [[relu]]}]", "parallel needs 'branches': a list of two or more layer lists"),
         ("[parallel: {branches: [[relu], []], merge: max}]", "'merge' is concat or add, got 'max'"),
         ("[{conv: {filters: 1, f: 1}, relu: null}]", "a layer entry has exactly one key, its type; found 2"),

@@ -38,81 +38,234 @@ Case = tuple[str, str, str, tuple[int, ...], int, int, TorchBuilder]
 CONV: list[Case] = [
     # the course: 100 filters of 3x3x3 -> 3*3*3*100 + 100 = 2,800 params;
     # 32x32x3 valid: (32 - 3)/1 + 1 = 30; MACs 30*30*100*27 = 2,430,000
-    ("course-2800", "[32, 32, 3]", "conv: {filters: 100, f: 3}", (30, 30, 100), 2800, 2_430_000,
-     lambda nn: nn.Conv2d(3, 100, 3)),
+    (
+        "course-2800",
+        "[32, 32, 3]",
+        "conv: {filters: 100, f: 3}",
+        (30, 30, 100),
+        2800,
+        2_430_000,
+        lambda nn: nn.Conv2d(3, 100, 3),
+    ),
     # LeNet conv1: (32 - 5)/1 + 1 = 28; 5*5*1*6 + 6 = 156; MACs 28*28*6*25 = 117,600
-    ("lenet-conv1", "[32, 32, 1]", "conv: {filters: 6, f: 5, s: 1, padding: valid}", (28, 28, 6), 156,
-     117_600, lambda nn: nn.Conv2d(1, 6, 5)),
+    (
+        "lenet-conv1",
+        "[32, 32, 1]",
+        "conv: {filters: 6, f: 5, s: 1, padding: valid}",
+        (28, 28, 6),
+        156,
+        117_600,
+        lambda nn: nn.Conv2d(1, 6, 5),
+    ),
     # stride 2, padding 1: (7 + 2 - 3)/2 + 1 = 4; 3*3*3*8 + 8 = 224; MACs 4*4*8*27 = 3,456
-    ("stride-pad", "[7, 7, 3]", "conv: {filters: 8, f: 3, s: 2, padding: 1}", (4, 4, 8), 224, 3456,
-     lambda nn: nn.Conv2d(3, 8, 3, 2, 1)),
+    (
+        "stride-pad",
+        "[7, 7, 3]",
+        "conv: {filters: 8, f: 3, s: 2, padding: 1}",
+        (4, 4, 8),
+        224,
+        3456,
+        lambda nn: nn.Conv2d(3, 8, 3, 2, 1),
+    ),
     # pairs: f [3, 1], s [2, 1], padding [1, 0] on 9x6x2:
     # H (9 + 2 - 3)/2 + 1 = 5, W (6 + 0 - 1)/1 + 1 = 6; 3*1*2*4 + 4 = 28; MACs 5*6*4*6 = 720
-    ("pairs", "[9, 6, 2]", "conv: {filters: 4, f: [3, 1], s: [2, 1], padding: [1, 0]}", (5, 6, 4), 28, 720,
-     lambda nn: nn.Conv2d(2, 4, (3, 1), (2, 1), (1, 0))),
+    (
+        "pairs",
+        "[9, 6, 2]",
+        "conv: {filters: 4, f: [3, 1], s: [2, 1], padding: [1, 0]}",
+        (5, 6, 4),
+        28,
+        720,
+        lambda nn: nn.Conv2d(2, 4, (3, 1), (2, 1), (1, 0)),
+    ),
     # dilation 2: effective kernel 2*(3-1)+1 = 5; (10 - 5)/1 + 1 = 6; 3*3*2*4 + 4 = 76; MACs 6*6*4*18 = 2,592
-    ("dilation-2", "[10, 10, 2]", "conv: {filters: 4, f: 3, dilation: 2}", (6, 6, 4), 76, 2592,
-     lambda nn: nn.Conv2d(2, 4, 3, dilation=2)),
+    (
+        "dilation-2",
+        "[10, 10, 2]",
+        "conv: {filters: 4, f: 3, dilation: 2}",
+        (6, 6, 4),
+        76,
+        2592,
+        lambda nn: nn.Conv2d(2, 4, 3, dilation=2),
+    ),
     # dilation pair [2, 1]: H (10 - 2*2 - 1)/1 + 1 = 6, W (10 - 2 - 1) + 1 = 8
-    ("dilation-pair", "[10, 10, 2]", "conv: {filters: 4, f: 3, dilation: [2, 1]}", (6, 8, 4), 76, 6 * 8 * 4 * 18,
-     lambda nn: nn.Conv2d(2, 4, 3, dilation=(2, 1))),
+    (
+        "dilation-pair",
+        "[10, 10, 2]",
+        "conv: {filters: 4, f: 3, dilation: [2, 1]}",
+        (6, 8, 4),
+        76,
+        6 * 8 * 4 * 18,
+        lambda nn: nn.Conv2d(2, 4, 3, dilation=(2, 1)),
+    ),
     # groups 2: 3*3*(8/2)*6 + 6 = 222; out (6 - 3) + 1 = 4; MACs 4*4*6*3*3*4 = 3,456
-    ("groups", "[6, 6, 8]", "conv: {filters: 6, f: 3, groups: 2}", (4, 4, 6), 222, 3456,
-     lambda nn: nn.Conv2d(8, 6, 3, groups=2)),
+    (
+        "groups",
+        "[6, 6, 8]",
+        "conv: {filters: 6, f: 3, groups: 2}",
+        (4, 4, 6),
+        222,
+        3456,
+        lambda nn: nn.Conv2d(8, 6, 3, groups=2),
+    ),
     # bias false: 1*1*16*32 = 512; MACs 5*5*32*16 = 12,800
-    ("no-bias", "[5, 5, 16]", "conv: {filters: 32, f: 1, bias: false}", (5, 5, 32), 512, 12_800,
-     lambda nn: nn.Conv2d(16, 32, 1, bias=False)),
+    (
+        "no-bias",
+        "[5, 5, 16]",
+        "conv: {filters: 32, f: 1, bias: false}",
+        (5, 5, 32),
+        512,
+        12_800,
+        lambda nn: nn.Conv2d(16, 32, 1, bias=False),
+    ),
     # TF same, n=5 f=3 s=2: n_out = ceil(5/2) = 3, total (3-1)*2 + 3 - 5 = 2 -> 1 top, 1 bottom
-    ("same-5-3-2", "[5, 5, 1]", "conv: {filters: 2, f: 3, s: 2, padding: same}", (3, 3, 2), 20, 3 * 3 * 2 * 9,
-     lambda nn: nn.Sequential(nn.ZeroPad2d((1, 1, 1, 1)), nn.Conv2d(1, 2, 3, 2))),
+    (
+        "same-5-3-2",
+        "[5, 5, 1]",
+        "conv: {filters: 2, f: 3, s: 2, padding: same}",
+        (3, 3, 2),
+        20,
+        3 * 3 * 2 * 9,
+        lambda nn: nn.Sequential(nn.ZeroPad2d((1, 1, 1, 1)), nn.Conv2d(1, 2, 3, 2)),
+    ),
     # TF same, n=6 f=3 s=2: n_out = 3, total (3-1)*2 + 3 - 6 = 1 -> 0 before, 1 after (asymmetric)
-    ("same-6-3-2", "[6, 6, 1]", "conv: {filters: 2, f: 3, s: 2, padding: same}", (3, 3, 2), 20, 3 * 3 * 2 * 9,
-     lambda nn: nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(1, 2, 3, 2))),
+    (
+        "same-6-3-2",
+        "[6, 6, 1]",
+        "conv: {filters: 2, f: 3, s: 2, padding: same}",
+        (3, 3, 2),
+        20,
+        3 * 3 * 2 * 9,
+        lambda nn: nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(1, 2, 3, 2)),
+    ),
     # TF same with dilation 2, n=7 f=3 s=1: n_out 7, total 6*1 + 2*2 + 1 - 7 = 4 -> 2 and 2
-    ("same-dilated", "[7, 7, 1]", "conv: {filters: 1, f: 3, padding: same, dilation: 2}", (7, 7, 1), 10, 7 * 7 * 9,
-     lambda nn: nn.Conv2d(1, 1, 3, padding=2, dilation=2)),
+    (
+        "same-dilated",
+        "[7, 7, 1]",
+        "conv: {filters: 1, f: 3, padding: same, dilation: 2}",
+        (7, 7, 1),
+        10,
+        7 * 7 * 9,
+        lambda nn: nn.Conv2d(1, 1, 3, padding=2, dilation=2),
+    ),
     # [top, bottom, left, right] = [0, 1, 2, 0] on 4x4: H (4 + 1 - 2)/1 + 1 = 4, W (4 + 2 - 2) + 1 = 5
-    ("pad-4", "[4, 4, 1]", "conv: {filters: 1, f: 2, padding: [0, 1, 2, 0]}", (4, 5, 1), 5, 4 * 5 * 4,
-     lambda nn: nn.Sequential(nn.ZeroPad2d((2, 0, 0, 1)), nn.Conv2d(1, 1, 2))),
+    (
+        "pad-4",
+        "[4, 4, 1]",
+        "conv: {filters: 1, f: 2, padding: [0, 1, 2, 0]}",
+        (4, 5, 1),
+        5,
+        4 * 5 * 4,
+        lambda nn: nn.Sequential(nn.ZeroPad2d((2, 0, 0, 1)), nn.Conv2d(1, 1, 2)),
+    ),
     # aliases: kernel_size = f, stride = s, out_channels = filters; conv2d = conv
-    ("aliases", "[8, 8, 3]", "conv2d: {out_channels: 4, kernel_size: 2, stride: 2}", (4, 4, 4), 2 * 2 * 3 * 4 + 4,
-     4 * 4 * 4 * 12, lambda nn: nn.Conv2d(3, 4, 2, 2)),
+    (
+        "aliases",
+        "[8, 8, 3]",
+        "conv2d: {out_channels: 4, kernel_size: 2, stride: 2}",
+        (4, 4, 4),
+        2 * 2 * 3 * 4 + 4,
+        4 * 4 * 4 * 12,
+        lambda nn: nn.Conv2d(3, 4, 2, 2),
+    ),
 ]
 
 DEPTHWISE: list[Case] = [
     # groups = C_in = 6, filters = 6: 3*3*1*6 + 6 = 60; out 4 - 3 + 1 = 2; MACs 2*2*6*9 = 216
-    ("plain", "[4, 4, 6]", "depthwise: {f: 3}", (2, 2, 6), 60, 216,
-     lambda nn: nn.Conv2d(6, 6, 3, groups=6)),
+    ("plain", "[4, 4, 6]", "depthwise: {f: 3}", (2, 2, 6), 60, 216, lambda nn: nn.Conv2d(6, 6, 3, groups=6)),
     # multiplier 2: filters 12, 3*3*1*12 + 12 = 120; MACs 2*2*12*9 = 432
-    ("multiplier", "[4, 4, 6]", "depthwise: {f: 3, multiplier: 2}", (2, 2, 12), 120, 432,
-     lambda nn: nn.Conv2d(6, 12, 3, groups=6)),
+    (
+        "multiplier",
+        "[4, 4, 6]",
+        "depthwise: {f: 3, multiplier: 2}",
+        (2, 2, 12),
+        120,
+        432,
+        lambda nn: nn.Conv2d(6, 12, 3, groups=6),
+    ),
     # stride 2 same on 8: ceil(8/2) = 4, total (4-1)*2 + 3 - 8 = 1 -> 0, 1; no bias: 9*1*3 = 27
-    ("same-s2", "[8, 8, 3]", "depthwise: {f: 3, s: 2, padding: same, bias: false}", (4, 4, 3), 27, 4 * 4 * 3 * 9,
-     lambda nn: nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(3, 3, 3, 2, groups=3, bias=False))),
+    (
+        "same-s2",
+        "[8, 8, 3]",
+        "depthwise: {f: 3, s: 2, padding: same, bias: false}",
+        (4, 4, 3),
+        27,
+        4 * 4 * 3 * 9,
+        lambda nn: nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(3, 3, 3, 2, groups=3, bias=False)),
+    ),
 ]
 
 DECONV: list[Case] = [
     # (5-1)*2 - 2*1 + 1*(3-1) + 1 + 1 = 10; 3*3*2*3 + 3 = 57; MACs 5*5*2*9*3 = 1,350
-    ("pad-outpad", "[5, 5, 2]", "deconv: {filters: 3, f: 3, s: 2, padding: 1, output_padding: 1}", (10, 10, 3),
-     57, 1350, lambda nn: nn.ConvTranspose2d(2, 3, 3, 2, 1, 1)),
+    (
+        "pad-outpad",
+        "[5, 5, 2]",
+        "deconv: {filters: 3, f: 3, s: 2, padding: 1, output_padding: 1}",
+        (10, 10, 3),
+        57,
+        1350,
+        lambda nn: nn.ConvTranspose2d(2, 3, 3, 2, 1, 1),
+    ),
     # default padding 0: (5-1)*2 + 2 + 1 = 11
-    ("pad-0", "[5, 5, 2]", "deconv: {filters: 3, f: 3, s: 2}", (11, 11, 3), 57, 1350,
-     lambda nn: nn.ConvTranspose2d(2, 3, 3, 2)),
+    (
+        "pad-0",
+        "[5, 5, 2]",
+        "deconv: {filters: 3, f: 3, s: 2}",
+        (11, 11, 3),
+        57,
+        1350,
+        lambda nn: nn.ConvTranspose2d(2, 3, 3, 2),
+    ),
     # valid: (n-1)s + f = 4*2 + 3 = 11 (torch: padding 0)
-    ("valid", "[5, 5, 2]", "deconv: {filters: 3, f: 3, s: 2, padding: valid}", (11, 11, 3), 57, 1350,
-     lambda nn: nn.ConvTranspose2d(2, 3, 3, 2)),
+    (
+        "valid",
+        "[5, 5, 2]",
+        "deconv: {filters: 3, f: 3, s: 2, padding: valid}",
+        (11, 11, 3),
+        57,
+        1350,
+        lambda nn: nn.ConvTranspose2d(2, 3, 3, 2),
+    ),
     # same: n*s = 10 (torch: p=1, output_padding=1 gives 4*2 - 2 + 2 + 1 + 1 = 10)
-    ("same", "[5, 5, 2]", "deconv: {filters: 3, f: 3, s: 2, padding: same}", (10, 10, 3), 57, 1350,
-     lambda nn: nn.ConvTranspose2d(2, 3, 3, 2, 1, 1)),
+    (
+        "same",
+        "[5, 5, 2]",
+        "deconv: {filters: 3, f: 3, s: 2, padding: same}",
+        (10, 10, 3),
+        57,
+        1350,
+        lambda nn: nn.ConvTranspose2d(2, 3, 3, 2, 1, 1),
+    ),
     # dilation 2, f 3, s 1, p 0: (4-1)*1 + 2*2 + 1 = 8; no bias: 3*3*4*2 = 72; MACs 4*4*4*9*2 = 1,152
-    ("dilation", "[4, 4, 4]", "deconv: {filters: 2, f: 3, dilation: 2, bias: false}", (8, 8, 2), 72, 1152,
-     lambda nn: nn.ConvTranspose2d(4, 2, 3, dilation=2, bias=False)),
+    (
+        "dilation",
+        "[4, 4, 4]",
+        "deconv: {filters: 2, f: 3, dilation: 2, bias: false}",
+        (8, 8, 2),
+        72,
+        1152,
+        lambda nn: nn.ConvTranspose2d(4, 2, 3, dilation=2, bias=False),
+    ),
     # the DCGAN step: 4x4x8 -> f 4, s 2, p 1: 3*2 - 2 + 3 + 1 = 8; 4*4*8*4 + 4 = 516; MACs 4*4*8*16*4 = 8,192
-    ("dcgan", "[4, 4, 8]", "deconv: {filters: 4, f: 4, s: 2, padding: 1}", (8, 8, 4), 516, 8192,
-     lambda nn: nn.ConvTranspose2d(8, 4, 4, 2, 1)),
+    (
+        "dcgan",
+        "[4, 4, 8]",
+        "deconv: {filters: 4, f: 4, s: 2, padding: 1}",
+        (8, 8, 4),
+        516,
+        8192,
+        lambda nn: nn.ConvTranspose2d(8, 4, 4, 2, 1),
+    ),
     # pairs: f [3, 1], s [2, 1], padding [1, 0]: H 4*2 - 2 + 2 + 1 = 9, W 4*1 - 0 + 0 + 1 = 5
-    ("pairs", "[5, 5, 1]", "deconv: {filters: 1, f: [3, 1], s: [2, 1], padding: [1, 0]}", (9, 5, 1), 4, 5 * 5 * 3,
-     lambda nn: nn.ConvTranspose2d(1, 1, (3, 1), (2, 1), (1, 0))),
+    (
+        "pairs",
+        "[5, 5, 1]",
+        "deconv: {filters: 1, f: [3, 1], s: [2, 1], padding: [1, 0]}",
+        (9, 5, 1),
+        4,
+        5 * 5 * 3,
+        lambda nn: nn.ConvTranspose2d(1, 1, (3, 1), (2, 1), (1, 0)),
+    ),
 ]
 
 LOCAL: list[Case] = [
@@ -131,26 +284,76 @@ POOL: list[Case] = [
     # overlapping AlexNet pool: (55 - 3)/2 + 1 = 27
     ("overlap", "[55, 55, 96]", "pool: {f: 3, s: 2}", (27, 27, 96), 0, 0, lambda nn: nn.MaxPool2d(3, 2)),
     # padding 1: (7 + 2 - 3)/2 + 1 = 4
-    ("padding", "[7, 7, 1]", "pool: {f: 3, s: 2, padding: 1}", (4, 4, 1), 0, 0, lambda nn: nn.MaxPool2d(3, 2, 1)),
+    (
+        "padding",
+        "[7, 7, 1]",
+        "pool: {f: 3, s: 2, padding: 1}",
+        (4, 4, 1),
+        0,
+        0,
+        lambda nn: nn.MaxPool2d(3, 2, 1),
+    ),
     # ceil, n=5 f=2 s=2: ceil((5 - 2)/2) + 1 = 3; last window starts at 4 < 5, kept
-    ("ceil-5-2-2", "[5, 5, 1]", "pool: {f: 2, s: 2, ceil: true}", (3, 3, 1), 0, 0,
-     lambda nn: nn.MaxPool2d(2, 2, ceil_mode=True)),
+    (
+        "ceil-5-2-2",
+        "[5, 5, 1]",
+        "pool: {f: 2, s: 2, ceil: true}",
+        (3, 3, 1),
+        0,
+        0,
+        lambda nn: nn.MaxPool2d(2, 2, ceil_mode=True),
+    ),
     # ceil, n=6 f=3 s=2 p=1: ceil((6 + 2 - 3)/2) + 1 = 4; last starts at 3*2 = 6 < 6 + 1, kept
-    ("ceil-6-3-2-p1", "[6, 6, 1]", "pool: {f: 3, s: 2, padding: 1, ceil: true}", (4, 4, 1), 0, 0,
-     lambda nn: nn.MaxPool2d(3, 2, 1, ceil_mode=True)),
+    (
+        "ceil-6-3-2-p1",
+        "[6, 6, 1]",
+        "pool: {f: 3, s: 2, padding: 1, ceil: true}",
+        (4, 4, 1),
+        0,
+        0,
+        lambda nn: nn.MaxPool2d(3, 2, 1, ceil_mode=True),
+    ),
     # ceil, n=5 f=2 s=2 p=1: ceil((5 + 2 - 2)/2) + 1 = 4, but the 4th window would start at
     # 3*2 = 6 >= 5 + 1 (in the right padding): dropped -> 3
-    ("ceil-drop", "[5, 5, 1]", "pool: {f: 2, s: 2, padding: 1, ceil: true}", (3, 3, 1), 0, 0,
-     lambda nn: nn.MaxPool2d(2, 2, 1, ceil_mode=True)),
+    (
+        "ceil-drop",
+        "[5, 5, 1]",
+        "pool: {f: 2, s: 2, padding: 1, ceil: true}",
+        (3, 3, 1),
+        0,
+        0,
+        lambda nn: nn.MaxPool2d(2, 2, 1, ceil_mode=True),
+    ),
     # GoogLeNet: 112 -> f 3 s 2 ceil: ceil(109/2) + 1 = 56 (floor would give 55)
-    ("ceil-googlenet", "[112, 112, 64]", "pool: {f: 3, s: 2, ceil: true}", (56, 56, 64), 0, 0,
-     lambda nn: nn.MaxPool2d(3, 2, ceil_mode=True)),
+    (
+        "ceil-googlenet",
+        "[112, 112, 64]",
+        "pool: {f: 3, s: 2, ceil: true}",
+        (56, 56, 64),
+        0,
+        0,
+        lambda nn: nn.MaxPool2d(3, 2, ceil_mode=True),
+    ),
     # ceil with an exact division changes nothing: (8 - 2)/2 + 1 = 4
-    ("ceil-exact", "[8, 8, 1]", "pool: {f: 2, s: 2, ceil: true}", (4, 4, 1), 0, 0,
-     lambda nn: nn.MaxPool2d(2, 2, ceil_mode=True)),
+    (
+        "ceil-exact",
+        "[8, 8, 1]",
+        "pool: {f: 2, s: 2, ceil: true}",
+        (4, 4, 1),
+        0,
+        0,
+        lambda nn: nn.MaxPool2d(2, 2, ceil_mode=True),
+    ),
     # pairs: f [2, 3], s [2, 1]: H (8 - 2)/2 + 1 = 4, W (8 - 3)/1 + 1 = 6
-    ("pairs", "[8, 8, 1]", "pool: {mode: avg, f: [2, 3], s: [2, 1]}", (4, 6, 1), 0, 0,
-     lambda nn: nn.AvgPool2d((2, 3), (2, 1))),
+    (
+        "pairs",
+        "[8, 8, 1]",
+        "pool: {mode: avg, f: [2, 3], s: [2, 1]}",
+        (4, 6, 1),
+        0,
+        0,
+        lambda nn: nn.AvgPool2d((2, 3), (2, 1)),
+    ),
     # aliases maxpool / avgpool
     ("maxpool-alias", "[4, 4, 1]", "maxpool: {f: 2}", (2, 2, 1), 0, 0, lambda nn: nn.MaxPool2d(2)),
     ("avgpool-alias", "[4, 4, 1]", "avgpool: {f: 2}", (2, 2, 1), 0, 0, lambda nn: nn.AvgPool2d(2)),
@@ -159,22 +362,58 @@ POOL: list[Case] = [
 GLOBAL: list[Case] = [
     ("gap", "[7, 7, 512]", "gap", (1, 1, 512), 0, 0, lambda nn: nn.AdaptiveAvgPool2d(1)),
     ("gmp", "[7, 5, 8]", "gmp", (1, 1, 8), 0, 0, lambda nn: nn.AdaptiveMaxPool2d(1)),
-    ("adaptive", "[13, 13, 256]", "adaptive_pool: {output: [6, 6]}", (6, 6, 256), 0, 0,
-     lambda nn: nn.AdaptiveAvgPool2d((6, 6))),
-    ("adaptive-max", "[9, 9, 4]", "adaptive_pool: {output: [2, 3], mode: max}", (2, 3, 4), 0, 0,
-     lambda nn: nn.AdaptiveMaxPool2d((2, 3))),
+    (
+        "adaptive",
+        "[13, 13, 256]",
+        "adaptive_pool: {output: [6, 6]}",
+        (6, 6, 256),
+        0,
+        0,
+        lambda nn: nn.AdaptiveAvgPool2d((6, 6)),
+    ),
+    (
+        "adaptive-max",
+        "[9, 9, 4]",
+        "adaptive_pool: {output: [2, 3], mode: max}",
+        (2, 3, 4),
+        0,
+        0,
+        lambda nn: nn.AdaptiveMaxPool2d((2, 3)),
+    ),
     ("adaptive-short", "[9, 9, 4]", "adaptive_pool: 1", (1, 1, 4), 0, 0, lambda nn: nn.AdaptiveAvgPool2d(1)),
 ]
 
 DENSE: list[Case] = [
     # implicit flatten: 32*32*3 = 3,072 inputs; 3072*10 + 10 = 30,730; MACs 30,720
-    ("implicit-flatten", "[32, 32, 3]", "fc: 10", (10,), 30_730, 30_720,
-     lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(3072, 10))),
+    (
+        "implicit-flatten",
+        "[32, 32, 3]",
+        "fc: 10",
+        (10,),
+        30_730,
+        30_720,
+        lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(3072, 10)),
+    ),
     # LeNet fc1: 5*5*16 = 400 inputs, 400*120 + 120 = 48,120
-    ("lenet-fc1", "[5, 5, 16]", "fc: {units: 120, activation: relu}", (120,), 48_120, 48_000,
-     lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(400, 120))),
+    (
+        "lenet-fc1",
+        "[5, 5, 16]",
+        "fc: {units: 120, activation: relu}",
+        (120,),
+        48_120,
+        48_000,
+        lambda nn: nn.Sequential(nn.Flatten(), nn.Linear(400, 120)),
+    ),
     # 1-D input, no bias: 84*10 = 840
-    ("no-bias", "[84]", "fc: {units: 10, bias: false}", (10,), 840, 840, lambda nn: nn.Linear(84, 10, bias=False)),
+    (
+        "no-bias",
+        "[84]",
+        "fc: {units: 10, bias: false}",
+        (10,),
+        840,
+        840,
+        lambda nn: nn.Linear(84, 10, bias=False),
+    ),
     ("dense-alias", "[84]", "dense: 10", (10,), 850, 840, lambda nn: nn.Linear(84, 10)),
     ("linear-alias", "[84]", "linear: {units: 10}", (10,), 850, 840, lambda nn: nn.Linear(84, 10)),
     # flatten: 5*5*16 = 400
@@ -187,8 +426,15 @@ NORM: list[Case] = [
     ("batchnorm-alias", "[8, 8, 3]", "batchnorm", (8, 8, 3), 6, 0, lambda nn: nn.BatchNorm2d(3)),
     ("bn-1d", "[120]", "bn", (120,), 240, 0, lambda nn: nn.BatchNorm1d(120)),
     ("lrn", "[27, 27, 96]", "lrn", (27, 27, 96), 0, 0, lambda nn: nn.LocalResponseNorm(5)),
-    ("lrn-args", "[27, 27, 96]", "lrn: {size: 3, alpha: 0.001, beta: 0.5, k: 2}", (27, 27, 96), 0, 0,
-     lambda nn: nn.LocalResponseNorm(3, 0.001, 0.5, 2)),
+    (
+        "lrn-args",
+        "[27, 27, 96]",
+        "lrn: {size: 3, alpha: 0.001, beta: 0.5, k: 2}",
+        (27, 27, 96),
+        0,
+        0,
+        lambda nn: nn.LocalResponseNorm(3, 0.001, 0.5, 2),
+    ),
 ]
 
 POINTWISE: list[Case] = [
@@ -223,20 +469,50 @@ SPATIAL: list[Case] = [
     # zeropad 2: 5 + 2*2 = 9
     ("zeropad", "[5, 5, 3]", "zeropad: 2", (9, 9, 3), 0, 0, lambda nn: nn.ZeroPad2d(2)),
     # [p_h, p_w] = [1, 2]: 5 + 2 = 7, 5 + 4 = 9
-    ("zeropad-pair", "[5, 5, 3]", "zeropad: {p: [1, 2]}", (7, 9, 3), 0, 0, lambda nn: nn.ZeroPad2d((2, 2, 1, 1))),
+    (
+        "zeropad-pair",
+        "[5, 5, 3]",
+        "zeropad: {p: [1, 2]}",
+        (7, 9, 3),
+        0,
+        0,
+        lambda nn: nn.ZeroPad2d((2, 2, 1, 1)),
+    ),
     # [top, bottom, left, right] = [0, 1, 2, 3]: 5 + 1 = 6, 5 + 5 = 10
-    ("zeropad-4", "[5, 5, 3]", "zeropad: {p: [0, 1, 2, 3]}", (6, 10, 3), 0, 0,
-     lambda nn: nn.ZeroPad2d((2, 3, 0, 1))),
+    (
+        "zeropad-4",
+        "[5, 5, 3]",
+        "zeropad: {p: [0, 1, 2, 3]}",
+        (6, 10, 3),
+        0,
+        0,
+        lambda nn: nn.ZeroPad2d((2, 3, 0, 1)),
+    ),
     # upsample 2: 13 * 2 = 26
     ("upsample", "[13, 13, 256]", "upsample: 2", (26, 26, 256), 0, 0, lambda nn: nn.Upsample(scale_factor=2)),
-    ("upsample-pair", "[4, 5, 1]", "upsample: {factor: [2, 3]}", (8, 15, 1), 0, 0,
-     lambda nn: nn.Upsample(scale_factor=(2, 3))),
+    (
+        "upsample-pair",
+        "[4, 5, 1]",
+        "upsample: {factor: [2, 3]}",
+        (8, 15, 1),
+        0,
+        0,
+        lambda nn: nn.Upsample(scale_factor=(2, 3)),
+    ),
     # centre crop 7x7 -> 5x4 (offsets (7-5)//2 = 1, (7-4)//2 = 1)
     ("crop", "[7, 7, 2]", "crop: {output: [5, 4]}", (5, 4, 2), 0, 0, lambda nn: _crop(nn, 1, 1, 5, 4)),
     # split 12 channels into 3: 12/3 = 4
     ("split", "[4, 4, 12]", "split: {groups: 3, index: 2}", (4, 4, 4), 0, 0, lambda nn: _split(nn, 3, 2)),
     # space_to_depth 2: 26/2 = 13, 64 * 2^2 = 256
-    ("space_to_depth", "[26, 26, 64]", "space_to_depth", (13, 13, 256), 0, 0, lambda nn: nn.PixelUnshuffle(2)),
+    (
+        "space_to_depth",
+        "[26, 26, 64]",
+        "space_to_depth",
+        (13, 13, 256),
+        0,
+        0,
+        lambda nn: nn.PixelUnshuffle(2),
+    ),
     ("reorg-3", "[6, 9, 1]", "reorg: {block: 3}", (2, 3, 9), 0, 0, lambda nn: nn.PixelUnshuffle(3)),
 ]
 
@@ -248,7 +524,9 @@ CASES = [pytest.param(*case[1:], id=f"{table}-{case[0]}") for table, cases in AL
 
 
 @pytest.mark.parametrize(("input_", "entry", "output", "params", "macs", "builder"), CASES)
-def test_layer(input_: str, entry: str, output: tuple[int, ...], params: int, macs: int, builder: Any) -> None:
+def test_layer(
+    input_: str, entry: str, output: tuple[int, ...], params: int, macs: int, builder: Any
+) -> None:
     row = one(input_, entry)
     assert row.output == output
     assert row.params == params
@@ -311,8 +589,12 @@ MERGE_BRANCHES = ("conv: {filters: 3, f: 1, name: a}", "conv: {filters: 5, f: 1,
 
 
 def test_add_equal_shapes() -> None:
-    rows = network("[4, 4, 3]", "conv: {filters: 3, f: 1, name: a}", "conv: {filters: 3, f: 1, name: b, from: input}",
-                   "add: {from: [a, b, input]}").rows
+    rows = network(
+        "[4, 4, 3]",
+        "conv: {filters: 3, f: 1, name: a}",
+        "conv: {filters: 3, f: 1, name: b, from: input}",
+        "add: {from: [a, b, input]}",
+    ).rows
     assert (rows[-1].output, rows[-1].params, rows[-1].inputs) == ((4, 4, 3), 0, ("a", "b", "input"))
 
 
@@ -331,8 +613,9 @@ def test_concat_against_torch() -> None:
 
 
 def test_concat_of_vectors() -> None:
-    rows = network("[10]", "fc: {units: 4, name: a}", "fc: {units: 6, name: b, from: input}",
-                   "concat: {from: [a, b]}").rows
+    rows = network(
+        "[10]", "fc: {units: 4, name: a}", "fc: {units: 6, name: b, from: input}", "concat: {from: [a, b]}"
+    ).rows
     assert rows[-1].output == (10,)
 
 
@@ -340,8 +623,14 @@ def test_concat_of_vectors() -> None:
     ("entries", "message"),
     [
         ((*MERGE_BRANCHES, "add: {from: [a, b]}"), "add1: add needs equal shapes, got 4 x 4 x 3, 4 x 4 x 5"),
-        (("conv: {filters: 3, f: 2, name: a}", "conv: {filters: 3, f: 1, name: b, from: input}",
-          "concat: {from: [a, b]}"), "concat1: concat needs equal n_H and n_W, got 3 x 3 x 3, 4 x 4 x 3"),
+        (
+            (
+                "conv: {filters: 3, f: 2, name: a}",
+                "conv: {filters: 3, f: 1, name: b, from: input}",
+                "concat: {from: [a, b]}",
+            ),
+            "concat1: concat needs equal n_H and n_W, got 3 x 3 x 3, 4 x 4 x 3",
+        ),
         (("add: {from: [input]}",), "add reads 2 or more inputs, got 1"),
     ],
 )
@@ -353,15 +642,24 @@ def test_merge_errors(entries: tuple[str, ...], message: str) -> None:
 
 # ---- errors ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("input_", "entry", "message"),
     [
         # 5x5 kernel on 4 + 0 padding
-        ("[4, 4, 1]", "conv: {filters: 1, f: 5}", "kernel of 5 (f=5, dilation=1) is larger than the padded input n_H = 4"),
+        (
+            "[4, 4, 1]",
+            "conv: {filters: 1, f: 5}",
+            "kernel of 5 (f=5, dilation=1) is larger than the padded input n_H = 4",
+        ),
         # dilation 3: 3*(3-1) + 1 = 7 > 2 + 4 = 6
         ("[2, 9, 1]", "conv: {filters: 1, f: 3, dilation: 3, padding: 2}", "kernel of 7 (f=3, dilation=3)"),
         ("[4, 4, 1]", "pool: {f: 5}", "larger than the padded input"),
-        ("[4, 4, 6]", "conv: {filters: 4, f: 1, groups: 4}", "input channels (6) are not divisible by groups (4)"),
+        (
+            "[4, 4, 6]",
+            "conv: {filters: 4, f: 1, groups: 4}",
+            "input channels (6) are not divisible by groups (4)",
+        ),
         ("[4, 4, 6]", "conv: {filters: 4, f: 1, groups: 3}", "filters (4) are not divisible by groups (3)"),
         ("[5, 5, 4]", "space_to_depth", "n_H = 5 is not divisible by the block size 2"),
         ("[4, 4, 6]", "split: {groups: 4}", "6 channels do not split into 4 equal groups"),
@@ -380,20 +678,35 @@ def test_shape_errors(input_: str, entry: str, message: str) -> None:
 
 # ---- floor warnings -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("input_", "entry", "expected"),
     [
         # (8 - 3)/2 = 2.5 -> 2: windows start 0, 2, 4 and end at 6; row 7 is never covered
-        ("[8, 8, 1]", "conv: {filters: 1, f: 3, s: 2}",
-         "conv1: n_H and n_W: 5/2 = 2.5 floored to 2, 1 input row and column never covered"),
+        (
+            "[8, 8, 1]",
+            "conv: {filters: 1, f: 3, s: 2}",
+            "conv1: n_H and n_W: 5/2 = 2.5 floored to 2, 1 input row and column never covered",
+        ),
         # H exact (7 - 3)/2 = 2; W (8 - 3)/2 = 2.5: one column lost
-        ("[7, 8, 1]", "conv: {filters: 1, f: 3, s: 2}", "conv1: n_W: 5/2 = 2.5 floored to 2, 1 input column never covered"),
+        (
+            "[7, 8, 1]",
+            "conv: {filters: 1, f: 3, s: 2}",
+            "conv1: n_W: 5/2 = 2.5 floored to 2, 1 input column never covered",
+        ),
         # (10 - 3)/4 = 1.75 -> 1: windows at 0 and 4 end at 6; rows 7, 8, 9 lost
-        ("[10, 9, 1]", "pool: {f: 3, s: 4}",
-         "pool1: n_H: 7/4 = 1.75 floored to 1, 3 input rows never covered; n_W: 6/4 = 1.5 floored to 1, 2 input columns never covered"),
+        (
+            "[10, 9, 1]",
+            "pool: {f: 3, s: 4}",
+            "pool1: n_H: 7/4 = 1.75 floored to 1, 3 input rows never covered; "
+            "n_W: 6/4 = 1.5 floored to 1, 2 input columns never covered",
+        ),
         # padding 1, (8 + 2 - 3)/2 = 3.5 -> 3: the uncovered position is the bottom padding only
-        ("[8, 8, 1]", "conv: {filters: 1, f: 3, s: 2, padding: 1}",
-         "conv1: n_H and n_W: 7/2 = 3.5 floored to 3, only padding left uncovered"),
+        (
+            "[8, 8, 1]",
+            "conv: {filters: 1, f: 3, s: 2, padding: 1}",
+            "conv1: n_H and n_W: 7/2 = 3.5 floored to 3, only padding left uncovered",
+        ),
     ],
 )
 def test_floor_warning(input_: str, entry: str, expected: str) -> None:
@@ -405,8 +718,13 @@ def test_floor_warning(input_: str, entry: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "entry",
-    ["conv: {filters: 1, f: 3, s: 2}", "conv: {filters: 1, f: 3, s: 3, padding: same}",
-     "pool: {f: 3, s: 2, ceil: true}", "fc: 3", "conv: {filters: 1, f: 2, s: 2}"],
+    [
+        "conv: {filters: 1, f: 3, s: 2}",
+        "conv: {filters: 1, f: 3, s: 3, padding: same}",
+        "pool: {f: 3, s: 2, ceil: true}",
+        "fc: 3",
+        "conv: {filters: 1, f: 2, s: 2}",
+    ],
 )
 def test_no_floor_warning_when_exact(entry: str) -> None:
     # 9x9: (9 - 3)/2 = 3 exact; same s 3: ceil(9/3) = 3, total 2*3 + 3 - 9 = 0, (9 - 3)/3 = 2 exact;
@@ -424,14 +742,21 @@ def _uncovered(n: int, f: int, s: int, d: int, before: int, after: int) -> int:
 
 @settings(max_examples=150, deadline=None)
 @given(
-    n=st.integers(1, 40), f=st.integers(1, 7), s=st.integers(1, 6), d=st.integers(1, 3),
-    before=st.integers(0, 3), after=st.integers(0, 3),
+    n=st.integers(1, 40),
+    f=st.integers(1, 7),
+    s=st.integers(1, 6),
+    d=st.integers(1, 3),
+    before=st.integers(0, 3),
+    after=st.integers(0, 3),
 )
 def test_floor_warning_counts_uncovered_rows(n: int, f: int, s: int, d: int, before: int, after: int) -> None:
     span = n + before + after - d * (f - 1) - 1
     if span < 0:
         return
-    entry = f"conv: {{filters: 1, f: [{f}, 1], s: [{s}, 1], dilation: [{d}, 1], padding: [{before}, {after}, 0, 0]}}"
+    entry = (
+        f"conv: {{filters: 1, f: [{f}, 1], s: [{s}, 1], dilation: [{d}, 1], "
+        f"padding: [{before}, {after}, 0, 0]}}"
+    )
     report = network(f"[{n}, 1, 1]", entry)
     assert report.rows[0].output[0] == span // s + 1
     if span % s == 0:
@@ -439,16 +764,24 @@ def test_floor_warning_counts_uncovered_rows(n: int, f: int, s: int, d: int, bef
         return
     (warning,) = report.warnings
     lost = _uncovered(n, f, s, d, before, after)
-    tail = f"{lost} input row{'s' if lost != 1 else ''} never covered" if lost else "only padding left uncovered"
+    tail = (
+        f"{lost} input row{'s' if lost != 1 else ''} never covered" if lost else "only padding left uncovered"
+    )
     assert warning.message == f"conv1: n_H: {span}/{s} = {span / s:g} floored to {span // s}, {tail}"
 
 
 # ---- shapes against torch, for many sizes ---------------------------------------------------
 
+
 @settings(max_examples=60, deadline=None)
 @given(
-    n=st.integers(1, 20), f=st.integers(1, 5), s=st.integers(1, 4), d=st.integers(1, 2),
-    p=st.integers(0, 2), ceil=st.booleans(), kind=st.sampled_from(["conv", "max", "avg", "deconv"]),
+    n=st.integers(1, 20),
+    f=st.integers(1, 5),
+    s=st.integers(1, 4),
+    d=st.integers(1, 2),
+    p=st.integers(0, 2),
+    ceil=st.booleans(),
+    kind=st.sampled_from(["conv", "max", "avg", "deconv"]),
 )
 def test_sliding_rule_against_torch(n: int, f: int, s: int, d: int, p: int, ceil: bool, kind: str) -> None:
     torch = pytest.importorskip("torch")
@@ -464,8 +797,9 @@ def test_sliding_rule_against_torch(n: int, f: int, s: int, d: int, p: int, ceil
         if 2 * p > f:  # torch allows padding up to half the window
             p = f // 2
         entry = f"pool: {{mode: {kind}, f: {f}, s: {s}, padding: {p}, ceil: {str(ceil).lower()}}}"
-        module = (nn.MaxPool2d(f, s, p, ceil_mode=ceil) if kind == "max"
-                  else nn.AvgPool2d(f, s, p, ceil_mode=ceil))
+        module = (
+            nn.MaxPool2d(f, s, p, ceil_mode=ceil) if kind == "max" else nn.AvgPool2d(f, s, p, ceil_mode=ceil)
+        )
     try:
         expected = _torch_run(torch, module, (n, n, 1))
     except RuntimeError:  # torch: output too small

@@ -58,7 +58,9 @@ def test_table_rows_read_like_the_course() -> None:
 
 def test_table_footer() -> None:
     out = text_table(lenet())
-    footer = {line.split(":")[0].strip(): line.split(":")[1].strip() for line in out.splitlines() if ":" in line}
+    footer = {
+        line.split(":")[0].strip(): line.split(":")[1].strip() for line in out.splitlines() if ":" in line
+    }
     assert footer["Total params"] == "61,706"
     assert footer["Trainable params"] == "61,706"
     assert footer["Non-trainable params"] == "0"
@@ -78,7 +80,10 @@ def test_table_from_column_when_the_network_branches() -> None:
 def test_table_shows_warnings_with_their_location() -> None:
     out = text_table(analyze_text(BRANCHY, "b.yaml"))
     # conv f3 s2 on 8: (8 - 3)/2 = 2.5
-    assert "b.yaml:6:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, 1 input row and column never covered" in out
+    assert (
+        "b.yaml:6:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, "
+        "1 input row and column never covered" in out
+    )
 
 
 def test_table_depth_folds() -> None:
@@ -92,8 +97,17 @@ def test_table_depth_folds() -> None:
 def test_json_layer_and_totals() -> None:
     data = json.loads(json_out.render([(lenet(), lenet().rows)]))
     assert data["layers"][2] == {
-        "name": "conv2", "type": "conv", "from": ["pool1"], "output": [10, 10, 16], "activations": 1600,
-        "params": 2416, "trainable": 2416, "buffers": 0, "macs": 240_000, "rf": [14, 14], "jump": [2, 2],
+        "name": "conv2",
+        "type": "conv",
+        "from": ["pool1"],
+        "output": [10, 10, 16],
+        "activations": 1600,
+        "params": 2416,
+        "trainable": 2416,
+        "buffers": 0,
+        "macs": 240_000,
+        "rf": [14, 14],
+        "jump": [2, 2],
     }
     assert data["layers"][4]["rf"] is None and data["layers"][4]["jump"] is None
 
@@ -105,8 +119,19 @@ def test_json_fractional_jump_is_a_number() -> None:
 
 def test_csv() -> None:
     rows = list(csv.reader(io.StringIO(csv_out.render([(lenet(), lenet().rows)]))))
-    assert rows[0] == ["name", "type", "from", "output", "activations", "params", "trainable", "buffers", "macs",
-                       "rf", "jump"]
+    assert rows[0] == [
+        "name",
+        "type",
+        "from",
+        "output",
+        "activations",
+        "params",
+        "trainable",
+        "buffers",
+        "macs",
+        "rf",
+        "jump",
+    ]
     assert rows[1] == ["conv1", "conv", "input", "28x28x6", "4704", "156", "156", "0", "117600", "5", "1"]
     assert rows[5] == ["fc1", "fc", "pool2", "120", "120", "48120", "48120", "0", "48000", "", ""]
     assert sum(int(r[5]) for r in rows[1:]) == 61_706

@@ -25,7 +25,15 @@ def net(input_: str, *entries: str) -> Report:
 def test_lenet5_rows_as_the_course_table() -> None:
     r = report(LENET)
     # shapes: (32-5)+1 = 28; 28/2 = 14; (14-5)+1 = 10; 10/2 = 5; then 120, 84, 10
-    assert [row.output for row in r.rows] == [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (120,), (84,), (10,)]
+    assert [row.output for row in r.rows] == [
+        (28, 28, 6),
+        (14, 14, 6),
+        (10, 10, 16),
+        (5, 5, 16),
+        (120,),
+        (84,),
+        (10,),
+    ]
     # sizes: 28*28*6 = 4,704; 14*14*6 = 1,176; 10*10*16 = 1,600; 5*5*16 = 400
     assert [row.activations for row in r.rows] == [4704, 1176, 1600, 400, 120, 84, 10]
     # params: 5*5*1*6 + 6 = 156; 5*5*6*16 + 16 = 2,416; 400*120 + 120 = 48,120; 120*84 + 84 = 10,164;
@@ -83,6 +91,7 @@ def test_trainable_and_buffers() -> None:
 
 # ---- receptive fields -----------------------------------------------------------------------
 
+
 def fields(r: Report) -> list[tuple[Any, Any]]:
     return [(row.rf, row.jump) for row in r.rows]
 
@@ -91,15 +100,22 @@ def test_lenet5_receptive_fields() -> None:
     # start rf 1, jump 1; conv f5: 1 + 4*1 = 5; pool f2 s2: 5 + 1*1 = 6, jump 2;
     # conv f5: 6 + 4*2 = 14; pool: 14 + 1*2 = 16, jump 4; fc and after: none
     assert fields(report(LENET)) == [
-        ((5, 5), (1, 1)), ((6, 6), (2, 2)), ((14, 14), (2, 2)), ((16, 16), (4, 4)),
-        (None, None), (None, None), (None, None),
+        ((5, 5), (1, 1)),
+        ((6, 6), (2, 2)),
+        ((14, 14), (2, 2)),
+        ((16, 16), (4, 4)),
+        (None, None),
+        (None, None),
+        (None, None),
     ]
 
 
 def test_dilation_and_pairs() -> None:
     # conv f [3, 5] s [2, 1]: rf (1 + 2, 1 + 4) = (3, 5), jump (2, 1);
     # conv f 3 dilation 2: d(f-1) = 4 -> (3 + 4*2, 5 + 4*1) = (11, 9)
-    r = net("[32, 32, 1]", "conv: {filters: 1, f: [3, 5], s: [2, 1]}", "conv: {filters: 1, f: 3, dilation: 2}")
+    r = net(
+        "[32, 32, 1]", "conv: {filters: 1, f: [3, 5], s: [2, 1]}", "conv: {filters: 1, f: 3, dilation: 2}"
+    )
     assert fields(r) == [((3, 5), (2, 1)), ((11, 9), (2, 1))]
 
 
@@ -138,8 +154,12 @@ def test_merges_take_the_largest_field() -> None:
     r = report("input: [8, 8, 4]\nlayers: [residual: {main: [conv: {filters: 4, f: 3, padding: same}]}]\n")
     assert fields(r) == [((3, 3), (1, 1)), ((3, 3), (1, 1))]
     # concat of a 5x5 path (rf 5) and a 1x1 stride-2 path (rf 1, jump 2): rf 5, jump 2
-    r = net("[9, 9, 1]", "conv: {filters: 1, f: 5, s: 2, padding: 2, name: a}",
-            "conv: {filters: 1, f: 1, s: 2, from: input, name: b}", "concat: {from: [a, b]}")
+    r = net(
+        "[9, 9, 1]",
+        "conv: {filters: 1, f: 5, s: 2, padding: 2, name: a}",
+        "conv: {filters: 1, f: 1, s: 2, from: input, name: b}",
+        "concat: {from: [a, b]}",
+    )
     assert r.rows[-1].rf == (5, 5) and r.rows[-1].jump == (2, 2)
 
 
@@ -169,8 +189,12 @@ layers:
 def test_fold_depth_1_one_row_per_block() -> None:
     r = report(BLOCKS)
     rows = fold(r, 1)
-    assert [(row.name, row.kind) for row in rows] == [("conv1", "conv"), ("unit1", "unit"), ("unit2", "unit"),
-                                                      ("gap1", "gap")]
+    assert [(row.name, row.kind) for row in rows] == [
+        ("conv1", "conv"),
+        ("unit1", "unit"),
+        ("unit2", "unit"),
+        ("gap1", "gap"),
+    ]
     assert rows[1].inputs == ("conv1",) and rows[2].inputs == ("unit1",) and rows[3].inputs == ("unit2",)
     assert rows[2].output == (16, 16, 16)
     # unit2: conv 3*3*8*16 + 16 = 1,168; bn 32; shortcut conv 8*16 = 128, bn 32: 1,360
@@ -180,7 +204,13 @@ def test_fold_depth_1_one_row_per_block() -> None:
 def test_fold_depth_2_folds_bodies() -> None:
     rows = fold(report(BLOCKS), 2)
     assert [row.name for row in rows] == [
-        "conv1", "unit1.main", "unit1.add", "unit2.main", "unit2.shortcut", "unit2.add", "gap1",
+        "conv1",
+        "unit1.main",
+        "unit1.add",
+        "unit2.main",
+        "unit2.shortcut",
+        "unit2.add",
+        "gap1",
     ]
     assert rows[5].inputs == ("unit2.main", "unit2.shortcut")
 
@@ -198,6 +228,7 @@ def test_fold_without_composites_changes_nothing() -> None:
 
 
 # ---- warnings and expectations --------------------------------------------------------------
+
 
 def test_warnings_name_the_layer_and_its_line() -> None:
     r = net("[8, 8, 1]", "relu", "conv: {filters: 1, f: 3, s: 2}")
@@ -222,6 +253,9 @@ layers:
 """)
     # conv: 3*3*3*4 + 4 = 112, MACs 6*6*4*27 = 3,888 > 1,000; residual conv 1*1*4*4 + 4 = 20
     assert [(v.subject, v.expectation.key, v.ok) for v in r.verdicts] == [
-        ("conv1", "output", True), ("conv1", "params", True), ("conv1", "macs", False), ("residual1", "params", True),
+        ("conv1", "output", True),
+        ("conv1", "params", True),
+        ("conv1", "macs", False),
+        ("residual1", "params", True),
     ]
     assert r.failures[0].message == "expected conv1 macs at most 1,000, found 3,888"

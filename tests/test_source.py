@@ -49,11 +49,15 @@ def test_scalars(text: str, value: object) -> None:
 
 
 def test_duplicate_key_names_the_first() -> None:
-    assert error_of("a: 1\nb: 2\na: 3\n") == "f.yaml:3:1: error: duplicate key 'a' (first at line 1, column 1)"
+    assert (
+        error_of("a: 1\nb: 2\na: 3\n") == "f.yaml:3:1: error: duplicate key 'a' (first at line 1, column 1)"
+    )
 
 
 def test_duplicate_key_in_flow_mapping() -> None:
-    assert error_of("conv: {f: 3, f: 5}") == "f.yaml:1:14: error: duplicate key 'f' (first at line 1, column 8)"
+    assert (
+        error_of("conv: {f: 3, f: 5}") == "f.yaml:1:14: error: duplicate key 'f' (first at line 1, column 8)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,7 +71,9 @@ def test_duplicate_key_in_flow_mapping() -> None:
     ],
 )
 def test_tags_are_refused(text: str, tag: str) -> None:
-    assert error_of(text) == f"f.yaml:1:4: error: YAML tag '{tag}' is not allowed (cnncalc files are plain data)"
+    assert (
+        error_of(text) == f"f.yaml:1:4: error: YAML tag '{tag}' is not allowed (cnncalc files are plain data)"
+    )
 
 
 def test_aliases_expand() -> None:
@@ -129,7 +135,9 @@ def test_empty_file() -> None:
 
 
 def test_one_document_only() -> None:
-    assert error_of("a: 1\n---\nb: 2\n") == "f.yaml:2:1: error: expected one YAML document, found a second one"
+    assert (
+        error_of("a: 1\n---\nb: 2\n") == "f.yaml:2:1: error: expected one YAML document, found a second one"
+    )
 
 
 def test_complex_keys_are_refused() -> None:

@@ -26,19 +26,32 @@ def error_of(text: str, **kwargs: Any) -> str:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("input: [32, 32, 1]\nlayer: [fc: 1]\n", "f.yaml:2:1: error: unknown key 'layer' (did you mean 'layers'?)"),
-        ("input: [32, 32, 1]\n" + LAYERS + "references: x\n",
-         "f.yaml:3:1: error: unknown key 'references' (did you mean 'reference'?)"),
+        (
+            "input: [32, 32, 1]\nlayer: [fc: 1]\n",
+            "f.yaml:2:1: error: unknown key 'layer' (did you mean 'layers'?)",
+        ),
+        (
+            "input: [32, 32, 1]\n" + LAYERS + "references: x\n",
+            "f.yaml:3:1: error: unknown key 'references' (did you mean 'reference'?)",
+        ),
         ("inptu: [32, 32, 1]\n" + LAYERS, "f.yaml:1:1: error: unknown key 'inptu' (did you mean 'input'?)"),
         ("input: [32, 32, 1]\n" + LAYERS + "colour: red\n", "f.yaml:3:1: error: unknown key 'colour'"),
         (LAYERS, "f.yaml:1:1: error: missing required key 'input'"),
         ("input: [32, 32, 1]\n", "f.yaml:1:1: error: missing required key 'layers'"),
         ("- a\n", "f.yaml:1:1: error: an architecture file is a mapping with 'input' and 'layers'"),
         ("input: [32, 32, 1]\nlayers: []\n", "f.yaml:2:9: error: 'layers' must be a non-empty list"),
-        ("input: [32, 32]\n" + LAYERS,
-         "f.yaml:1:8: error: 'input' must be [n_H, n_W, n_C] (or [units]), such as [32, 32, 1] or 32x32x1"),
-        ("input: [0, 32, 1]\n" + LAYERS, "f.yaml:1:8: error: input size 0 must be a positive integer (at most 10^9)"),
-        ("input: 32x32x1.5\n" + LAYERS, "f.yaml:1:8: error: input size '1.5' is neither an integer nor a name"),
+        (
+            "input: [32, 32]\n" + LAYERS,
+            "f.yaml:1:8: error: 'input' must be [n_H, n_W, n_C] (or [units]), such as [32, 32, 1] or 32x32x1",
+        ),
+        (
+            "input: [0, 32, 1]\n" + LAYERS,
+            "f.yaml:1:8: error: input size 0 must be a positive integer (at most 10^9)",
+        ),
+        (
+            "input: 32x32x1.5\n" + LAYERS,
+            "f.yaml:1:8: error: input size '1.5' is neither an integer nor a name",
+        ),
         ("name: [a]\ninput: [3]\n" + LAYERS, "f.yaml:1:7: error: 'name' must be text"),
     ],
 )
@@ -52,8 +65,14 @@ def test_no_suggestion_for_a_key_far_from_any() -> None:
 
 @pytest.mark.parametrize(
     ("value", "shape"),
-    [("[32, 32, 1]", (32, 32, 1)), ("32x32x1", (32, 32, 1)), ("32 x 32 x 1", (32, 32, 1)), ("[10]", (10,)),
-     ("10", (10,)), ("'224,224,3'", (224, 224, 3))],
+    [
+        ("[32, 32, 1]", (32, 32, 1)),
+        ("32x32x1", (32, 32, 1)),
+        ("32 x 32 x 1", (32, 32, 1)),
+        ("[10]", (10,)),
+        ("10", (10,)),
+        ("'224,224,3'", (224, 224, 3)),
+    ],
 )
 def test_input_forms(value: str, shape: tuple[int, ...]) -> None:
     assert arch(f"input: {value}\n" + LAYERS).input == shape
@@ -92,10 +111,18 @@ def test_set_adds_new_names() -> None:
     ("text", "message"),
     [
         ("vars: {a: $b}\ninput: [3]\n" + LAYERS, "f.yaml:1:11: error: unknown name 'b'"),
-        ("vars: {a-b: 1}\ninput: [3]\n" + LAYERS, "f.yaml:1:8: error: 'a-b' is not a valid variable name (letters, digits, _)"),
-        ("vars: [1]\ninput: [3]\n" + LAYERS, "f.yaml:1:7: error: 'vars' must be a mapping of names to values"),
-        ("vars: {w: 3}\ninput: ['${w / 2}', 4, 1]\n" + LAYERS,
-         "f.yaml:2:9: error: 3 / 2 is not a whole number in 'w / 2' (use // to round down)"),
+        (
+            "vars: {a-b: 1}\ninput: [3]\n" + LAYERS,
+            "f.yaml:1:8: error: 'a-b' is not a valid variable name (letters, digits, _)",
+        ),
+        (
+            "vars: [1]\ninput: [3]\n" + LAYERS,
+            "f.yaml:1:7: error: 'vars' must be a mapping of names to values",
+        ),
+        (
+            "vars: {w: 3}\ninput: ['${w / 2}', 4, 1]\n" + LAYERS,
+            "f.yaml:2:9: error: 3 / 2 is not a whole number in 'w / 2' (use // to round down)",
+        ),
     ],
 )
 def test_vars_errors(text: str, message: str) -> None:
@@ -115,7 +142,10 @@ def test_blocks() -> None:
     [
         ("{conv: {layers: [fc: 1]}}", "f.yaml:3:10: error: block name 'conv' is already a layer type"),
         ("{residual: {layers: [fc: 1]}}", "block name 'residual' is already a layer type"),
-        ("{b: {layer: [fc: 1]}}", "f.yaml:3:14: error: unknown key 'layer' in block 'b' (did you mean 'layers'?)"),
+        (
+            "{b: {layer: [fc: 1]}}",
+            "f.yaml:3:14: error: unknown key 'layer' in block 'b' (did you mean 'layers'?)",
+        ),
         ("{b: {args: {x: 1}}}", "block 'b' has no 'layers'"),
         ("{b: {layers: []}}", "'layers' of block 'b' must be a non-empty list"),
         ("{b: [fc: 1]}", "block 'b' must be a mapping with 'layers' (and 'args')"),
@@ -127,6 +157,7 @@ def test_block_errors(blocks: str, message: str) -> None:
 
 
 # ---- expect ---------------------------------------------------------------------------------
+
 
 def expectations(body: str) -> dict[str, tuple[Any, Any, Any]]:
     a = arch("input: [3]\n" + LAYERS + f"expect: {body}\n")
@@ -172,8 +203,16 @@ def test_expect_errors(body: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "amount"),
-    [(61706, 61706), ("61_706", 61706), ("61,706", 61706), ("5M", 5_000_000), ("2.5M", 2_500_000),
-     ("1K", 1000), ("3G", 3_000_000_000), (" 7 ", 7)],
+    [
+        (61706, 61706),
+        ("61_706", 61706),
+        ("61,706", 61706),
+        ("5M", 5_000_000),
+        ("2.5M", 2_500_000),
+        ("1K", 1000),
+        ("3G", 3_000_000_000),
+        (" 7 ", 7),
+    ],
 )
 def test_parse_amount(value: Any, amount: int) -> None:
     assert parse_amount(value, Location("f")) == amount
@@ -187,8 +226,13 @@ def test_parse_amount_refuses(value: Any) -> None:
 
 @pytest.mark.parametrize(
     ("value", "shape"),
-    [([28, 28, 6], (28, 28, 6)), ("28x28x6", (28, 28, 6)), ("28 x 28 x 6", (28, 28, 6)), (10, (10,)),
-     ("[10]", (10,))],
+    [
+        ([28, 28, 6], (28, 28, 6)),
+        ("28x28x6", (28, 28, 6)),
+        ("28 x 28 x 6", (28, 28, 6)),
+        (10, (10,)),
+        ("[10]", (10,)),
+    ],
 )
 def test_parse_shape_value(value: Any, shape: tuple[int, ...]) -> None:
     assert parse_shape_value(value, Location("f")) == shape
