@@ -542,7 +542,8 @@ def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tupl
 @click.argument("file")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of standard output.")
-@click.option("--format", "fmt", type=click.Choice(["svg", "mermaid", "dot"]), default="svg", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["svg", "mermaid", "dot"]), default="svg",
+              show_default=True)
 @click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
