@@ -178,6 +178,9 @@ def test_input_forms_and_override():
     assert tuple(rows(body, data_head, "6x6x3")["c"].output) == (4, 4, 2)
     with pytest.raises(CnnError, match="pass --input"):
         run(body, data_head)
+    # crop_size and one mean_value per channel (SqueezeNet's train_val) give the shape
+    means = data_head.replace("crop_size: 6", "crop_size: 6 mean_value: 104 mean_value: 117 mean_value: 123")
+    assert tuple(run(body, means).input) == (6, 6, 3)
 
 
 def test_v1_layers_and_phases_and_losses():

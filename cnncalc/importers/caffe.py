@@ -36,6 +36,8 @@ V1_TYPES = {
 }
 _DATA = {"Data", "ImageData", "HDF5Data", "WindowData", "MemoryData", "DummyData", "Input", "Python"}
 _LEFT_OUT = {"Accuracy", "Silence", "HDF5Output", "ArgMax"}  # report on the network, not part of it
+_SIMPLE = {"Sigmoid": "sigmoid", "TanH": "tanh", "Softmax": "softmax", "Flatten": "flatten", "Swish": "swish",
+           "ELU": "elu", "ReLU6": "relu6", "Mish": "mish", "HardSwish": "hardswish", "GELU": "gelu"}
 _SHAPE_KEPT = {"AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold", "Clip", "MVN"}  # no params
 
 
@@ -182,6 +184,10 @@ class _Converter:
         elif kind == "DummyData":
             shapes = [f.value for f in _param(layer, "dummy_data_param").all("shape")]
             dims = shapes[0].values("dim") if shapes else None
+        elif (crop := _param(layer, "transform_param").get("crop_size")) and len(
+            means := _param(layer, "transform_param").values("mean_value")
+        ) > 1:  # crop_size and one mean_value per channel say the shape
+            dims = [1, len(means), crop, crop]
         elif kind == "MemoryData":
             p = _param(layer, "memory_data_param")
             dims = [_int(p, key, 1) for key in ("batch_size", "channels", "height", "width")]
@@ -203,10 +209,10 @@ class _Converter:
             raise CnnError("a layer without 'type'", loc)
         kind = V1_TYPES.get(str(raw), str(raw)) if isinstance(raw, Enum) else str(raw)
         name = str(layer.get("name", "") or f"{kind.lower()}{len(self.net.rows) + 1}")
-        if kind in _DATA:
+        bottoms = layer.all("bottom")
+        if kind in _DATA and not bottoms:  # a Python layer with bottoms is not a data source
             self.data_layer(kind, layer, name, loc)
             return False
-        bottoms = layer.all("bottom")
         if kind in _LEFT_OUT or kind.endswith("Loss") or any(str(b.value) in self.aux for b in bottoms):
             if kind.endswith("Loss") or kind in _LEFT_OUT:
                 return False
@@ -287,10 +293,8 @@ class _Converter:
             if slope:
                 return add("leaky_relu", row, loc, {"alpha": slope}, None, inputs), False
             return add("relu", row, loc, None, None, inputs), False
-        if kind in ("Sigmoid", "TanH", "Softmax", "Flatten", "Swish", "ELU"):
-            target = {"Sigmoid": "sigmoid", "TanH": "tanh", "Softmax": "softmax", "Flatten": "flatten",
-                      "Swish": "swish", "ELU": "elu"}[kind]
-            return add(target, row, loc, None, None, inputs), False
+        if kind in _SIMPLE:
+            return add(_SIMPLE[kind], row, loc, None, None, inputs), False
         if kind == "PReLU":
             shared = _bool(_param(layer, "prelu_param"), "channel_shared", False)
             return add("prelu", row, loc, {"shared": True} if shared else None, None, inputs), False
