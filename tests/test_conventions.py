@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import textwrap
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -541,3 +542,55 @@ def test_footer_labels_name_the_tool() -> None:
     result = CliRunner().invoke(main, ["summarize", "lenet5", "--convention", "fvcore"])
     assert "MACs (fvcore):" in result.output and "FLOPs (fvcore):" in result.output
     assert "2 x MACs" not in result.output
+
+
+# ---- Darknet's own cfg files, through `cnncalc import`'s reader ---------------------------------
+
+DARKNET_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "darknet"
+
+
+# /work/shared/data/README.md: pjreddie.com's published "Ops" and the values each .weights holds
+@pytest.mark.parametrize("cfg, size, bn, values", [
+    ("yolov3.cfg", 320, 38.97, None),
+    ("yolov3.cfg", 416, 65.86, None),
+    ("yolov3.cfg", 608, 140.69, 62_001_757),
+    ("yolov3-tiny.cfg", 416, 5.56, None),
+    ("alexnet.cfg", 227, 2.27, 62_378_344),
+    ("vgg-16.cfg", 256, 30.94, 138_357_544),
+    ("darknet19.cfg", 256, 7.29, 20_856_776),
+    ("resnet50.cfg", 256, 9.74, 22_825_896),
+])
+def test_darknet_cfgs_give_pjreddies_published_numbers(
+    cfg: str, size: int, bn: float, values: int | None
+) -> None:
+    path = DARKNET_DATA / cfg
+    if not path.is_file():
+        pytest.skip("../shared/data is absent")
+    args = ["summarize", str(path), "--format", "json", "--convention", "darknet"]
+    if cfg == "yolov3.cfg":
+        args += ["--input", f"{size}x{size}x3"]
+    result = CliRunner().invoke(main, args)
+    if result.exit_code == 2 and "cfg" in result.output:
+        pytest.skip("no Darknet reader yet")
+    totals = json.loads(result.output)["totals"]
+    assert round(totals["flops"] / 1e9, 2) == bn
+    if values is not None:
+        assert totals["params"] == values
+
+
+def test_alexeyab_yolov3_416_total_bflops() -> None:
+    # AlexeyAB/darknet#929: "Yolo v3 416x416 has Total BFLOPS 65.8": pjreddie's 65.86 Bn plus the
+    # 23 shortcuts' additions, 208*208*64 + 2*104*104*128 + 8*52*52*256 + 8*26*26*512
+    # + 4*13*13*1024 = 14,536,704
+    path = DARKNET_DATA / "yolov3.cfg"
+    if not path.is_file():
+        pytest.skip("../shared/data is absent")
+
+    def totals(convention: str) -> dict:
+        args = ["summarize", str(path), "--format", "json", "--convention", convention,
+                "--input", "416x416x3"]
+        return json.loads(CliRunner().invoke(main, args).output)["totals"]
+
+    alexeyab, pjreddie = totals("darknet-alexeyab"), totals("darknet")
+    assert int(alexeyab["flops"] / 1e8) / 10 == 65.8
+    assert alexeyab["flops"] - pjreddie["flops"] == 14_536_704
