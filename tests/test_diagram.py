@@ -364,7 +364,7 @@ def test_readme_picture_is_the_commands_output() -> None:
     assert committed.read_text(encoding="utf-8") == svg.render(layout.layout(_report("lenet5")))
 
 
-CROSS = """
+NESTED = """
 input: [16, 16, 3]
 layers:
   - conv: {filters: 4, f: 3, padding: same, name: a}
@@ -374,15 +374,36 @@ layers:
 """
 
 
+def test_skips_that_nest_are_arcs_one_above_the_other() -> None:
+    root = _svg(NESTED)
+    arcs = [p for p in root.iter(f"{SVG_NS}path") if "arc" in p.get("class", "").split()]
+    assert len(arcs) == 2  # a -> s inside a -> r
+    assert len({_top(p) for p in arcs}) == 2
+    assert _problems(layout.layout(_report(NESTED))) == []
+
+
+CROSS = """
+input: [16, 16, 3]
+layers:
+  - conv: {filters: 4, f: 3, padding: same, name: a}
+  - conv: {filters: 4, f: 3, padding: same, name: b}
+  - add: {from: [a, b], name: c}
+  - concat: {from: [b, c], name: d}
+"""
+
+
+def _top(path: ET.Element) -> float:
+    return min(float(y) for y in re.findall(r"[ML][\d.]+,([\d.]+)", path.get("d", "")))
+
+
 def test_wiring_that_is_not_series_parallel_is_still_drawn_above_the_rest() -> None:
-    # a feeds b, s and r: the skip a -> r is an arc, a -> s crosses it and goes dashed above it
-    root = _svg(CROSS)
-    paths = {role: [p for p in root.iter(f"{SVG_NS}path") if role in p.get("class", "").split()]
-             for role in ("arc", "extra")}
-    assert len(paths["arc"]) == 1 and len(paths["extra"]) == 1
-
-    def top(path: ET.Element) -> float:
-        return min(float(y) for y in re.findall(r"[ML][\d.]+,([\d.]+)", path.get("d", "")))
-
-    assert top(paths["extra"][0]) < top(paths["arc"][0]) - 5
-    assert _problems(layout.layout(_report(CROSS))) == []
+    # a -> c jumps into the middle of b's fork: no nesting draws it, so it goes dashed over all
+    diagram = layout.layout(_report(CROSS))
+    root = ET.fromstring(svg.render(diagram))
+    paths = list(root.iter(f"{SVG_NS}path"))
+    extra = [p for p in paths if "extra" in p.get("class", "").split()]
+    assert len(extra) == 1
+    others = [p for p in paths if "edge" in p.get("class", "") and p is not extra[0]]
+    assert _top(extra[0]) < min(_top(p) for p in others) - 5
+    assert set(_by_name(root)) == {"a", "b", "c", "d"}
+    assert _problems(diagram) == []

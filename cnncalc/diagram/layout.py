@@ -259,16 +259,16 @@ class _Structure:
         self.drawn: set[tuple[str, str]] = set()  # edges the layout draws
 
     def _post_dominators(self, order: list[_Vol]) -> dict[str, str]:
-        pdom: dict[str, frozenset[str]] = {}
+        """Nearest post-dominator of each volume (where its branches meet again), computed in
+        reverse execution order as the meeting point of its readers' post-dominator chains."""
+        self.ipdom = {}
         for v in reversed(order):
             succs = self.succ[v.name]
-            common = frozenset.intersection(*(pdom[s] for s in succs)) if succs else frozenset({_SINK})
-            pdom[v.name] = common | {v.name}
-        big = len(order) + 1
-        return {
-            name: min(ds - {name}, key=lambda d: self.index.get(d, big))
-            for name, ds in pdom.items()
-        }
+            d = succs[0] if succs else _SINK
+            for s in succs[1:]:
+                d = self._meet(d, s)
+            self.ipdom[v.name] = d
+        return self.ipdom
 
     def sequence(self, start: str, stop: str | None) -> list[Any]:
         out: list[Any] = []
@@ -293,7 +293,15 @@ class _Structure:
 
     def _fork(self, v: str, succs: list[str], merge: str, tail: bool) -> _Fork:
         branches: list[list[Any]] = []
-        for s in succs:
+        for meet, members in self._clusters(succs, merge):
+            if len(members) > 1:  # readers that meet before the merge: a fork of their own
+                inner = self._fork(v, members, meet, tail=False)
+                branch = [inner, *self.sequence(meet, merge)]
+                if merge != _SINK:
+                    self._mark_end(branch, merge)
+                branches.append(branch)
+                continue
+            s = members[0]
             if s == merge:
                 self.drawn.add((v, s))
                 branches.append([])
@@ -316,6 +324,29 @@ class _Structure:
             fork.branches = [main]
             fork.arcs = [[e.vol for e in b] for b in side]
         return fork
+
+    def _clusters(self, succs: list[str], merge: str) -> list[tuple[str, list[str]]]:
+        """Readers grouped by where they meet again, when that is before `merge` (an inception
+        module inside a residual block: its branches meet at the concat, then the add)."""
+        out: list[tuple[str, list[str]]] = []
+        for s in succs:
+            for k, (meet, members) in enumerate(out):
+                m = self._meet(meet, s)
+                if m != merge and s != merge and meet != merge:
+                    out[k] = (m, [*members, s])
+                    break
+            else:
+                out.append((s, [s]))
+        return out
+
+    def _meet(self, a: str, b: str) -> str:
+        big = len(self.index) + 1
+        while a != b:
+            while self.index.get(a, big) < self.index.get(b, big):
+                a = self.ipdom[a]
+            while self.index.get(b, big) < self.index.get(a, big):
+                b = self.ipdom[b]
+        return a
 
     def _mark_end(self, branch: list[Any], merge: str) -> None:
         last = branch[-1]
