@@ -154,7 +154,7 @@ def test_import_input_override_for_a_data_layer():
             'layer { name: "c" type: "Convolution" bottom: "data" top: "c" '
             "convolution_param { num_output: 2 kernel_size: 3 } }\n")
     data = yaml.safe_load(convert(text, "t.prototxt", "10x10x1"))
-    assert data["input"] == "10x10x1"
+    assert data["input"] == [10, 10, 1]
     assert analyze_text(emit(data), "t.yaml").rows[0].output == (8, 8, 2)
 
 

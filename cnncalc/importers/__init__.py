@@ -51,7 +51,8 @@ def convert(text: str, filename: str, input_override: str | None = None) -> str:
     root = load(text, filename, fmt, input_override)
     data = root.plain()
     if input_override:
-        data["input"] = input_override
+        parts = [p.strip() for p in input_override.lower().replace("×", "x").split("x")]
+        data["input"] = [int(p) for p in parts] if all(p.isdigit() for p in parts) else input_override
     tool = {"darknet": "Darknet", "caffe": "Caffe"}[fmt]
     comment = (
         f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
