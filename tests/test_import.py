@@ -187,3 +187,31 @@ def test_round_trip_of_shared_files(path):
         return [(r.name, r.kind, r.inputs, tuple(r.output), r.params, r.buffers, r.macs) for r in rep.rows]
 
     assert table(imported) == table(original)
+
+
+@pytest.mark.parametrize("command", [["explain"], ["validate"], ["export", "--to", "pytorch"]])
+def test_other_commands_take_cfg_and_prototxt(tmp_path, command):
+    for name, text in (("tiny.cfg", CFG), ("tiny.prototxt", PROTOTXT)):
+        src = tmp_path / name
+        src.write_text(text)
+        result = invoke(*command, str(src))
+        assert result.exit_code == 0, (name, result.output)
+
+
+def test_explain_shows_an_imported_layer(tmp_path):
+    src = tmp_path / "tiny.cfg"
+    src.write_text(CFG)
+    result = invoke("explain", str(src), "conv_0")
+    assert result.exit_code == 0
+    assert "conv_0" in result.output and "8 x 8 x 4" in result.output
+
+
+def test_compare_a_cfg_with_its_import(tmp_path):
+    src = tmp_path / "tiny.cfg"
+    src.write_text(CFG)
+    out = tmp_path / "tiny.yaml"
+    invoke("import", str(src), "-o", str(out))
+    result = invoke("compare", "--format", "json", str(src), str(out))
+    assert result.exit_code == 0, result.output
+    params = json.loads(result.output)["totals"]["params"]
+    assert params["values"] == [136, 136] and params["differences"] == [0]  # 108 + 8 + 20
