@@ -253,6 +253,8 @@ def _ptflops(v: RowView) -> Cost:
         macs = 2 * v.out_values
     elif k == "activation":
         macs = PTFLOPS_ACTIVATION.get(v.function or "", 0) * v.out_values
+    elif k == "prelu":  # nn.PReLU is hooked, and its F.prelu patched: twice
+        macs = 2 * v.out_values
     else:
         macs = 0
     if v.kind != "activation" and v.fused_activation:
@@ -304,7 +306,7 @@ def _darknet_alexeyab(v: RowView) -> Cost:
     if k == "pool":
         f = v.layer.f
         flops = f[0] * f[1] * v.out_values
-    elif k == "add":
+    elif k in ("add", "shortcut"):
         flops = v.out_values * (len(v.inputs) - 1)
     return Cost(v.row.params + v.row.buffers, macs, flops)
 
@@ -344,7 +346,7 @@ CONVENTIONS: dict[str, Convention] = {
             Rules(params="learned", macs="conv/linear multiplications + bias adds + hooked layers",
                   bias="yes (1 per output value)", bn="2 per value (1 without affine)",
                   flops="2 x MACs (ptflops prints MACs)",
-                  other="pools 2/input value, upsample 2/output value, ReLU/ELU/GELU 2/value, "
+                  other="pools 2/input value, upsample 2/output value, ReLU/ELU/GELU/PReLU 2/value, "
                         "ReLU6/LeakyReLU/SiLU/softmax 1/value (hook and patched functional both count), "
                         "an activation: key (F.relu, ...) 1/value; "
                         "sigmoid, tanh, add, concat 0"),
@@ -373,7 +375,7 @@ CONVENTIONS: dict[str, Convention] = {
             Rules(params="learned + BN rolling mean/variance (.weights values)",
                   macs="conv weight multiplications (connected: 0)", bias="no",
                   bn="4C values; cost 0", flops="2 x conv MACs + pool window elements + shortcut adds",
-                  other="pool: f x f per output value; add: 1 per value per extra input; rest 0"),
+                  other="pool: f x f per output value; add/shortcut: 1 per value per extra input; rest 0"),
             _darknet_alexeyab, buffers_are_params=True,
         ),
     ]

@@ -309,8 +309,23 @@ layers:
   - fc: 2
 """
 
-EXPORTED = {"tiny": TINY, "lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING, "odd": ODD,
-            "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet")}
+# Darknet/Caffe kinds: prelu (nn.PReLU), scale, shortcut, multiply, maximum (exporter helpers)
+NEWER = """
+input: [8, 8, 4]
+layers:
+  - conv: {name: a, filters: 8, f: 3, padding: 1}
+  - prelu
+  - scale: {bias: true}
+  - conv: {name: b, filters: 4, f: 1, activation: sigmoid}
+  - shortcut: {from: [a, b]}
+  - gap: {name: g}
+  - multiply: {from: [shortcut1, g]}
+  - maximum: {from: [multiply1, shortcut1]}
+  - prelu: {shared: true}
+"""
+
+EXPORTED = {"tiny": TINY, "newer": NEWER, "lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING,
+            "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet")}
 
 
 @cache
