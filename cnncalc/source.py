@@ -107,11 +107,27 @@ def load(text: str, filename: str) -> Node:
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             hint = " (a tab: indent with spaces)"
         raise CnnError(f"invalid YAML: {exc.problem or exc.context}{hint}", loc) from None
+    except yaml.reader.ReaderError:
+        raise _unprintable(text, filename) from None
     except yaml.YAMLError as exc:
-        raise CnnError(f"invalid YAML: {exc}", Location(filename)) from None
+        raise CnnError(f"invalid YAML: {' '.join(str(exc).split())}", Location(filename)) from None
     if builder.root is None:
         raise CnnError("the file is empty", Location(filename))
     return builder.root
+
+
+def _unprintable(text: str, filename: str) -> CnnError:
+    """A control character YAML refuses, found again here: libyaml reports a byte offset and
+    PyYAML a character offset, and both messages span two lines."""
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:  # pragma: no cover - the reader only fails on such a character
+        return CnnError("invalid YAML: a character that is not allowed", Location(filename))
+    at = found.start()
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    return CnnError(
+        f"invalid YAML: control character U+{ord(text[at]):04X} is not allowed", Location(filename, line, col)
+    )
 
 
 def _loc(filename: str, mark: Any) -> Location:
