@@ -811,3 +811,110 @@ def test_sliding_rule_against_torch(n: int, f: int, s: int, d: int, p: int, ceil
     row = one(f"[{n}, {n}, 1]", entry)
     assert row.output == expected
     assert row.params == sum(q.numel() for q in module.parameters())
+
+
+# ---- whole chains against torch -------------------------------------------------------------
+
+
+@st.composite
+def _chain(draw: st.DrawFn) -> tuple[tuple[int, int, int], list[tuple[str, Any]]]:
+    """A random chain of layers: (YAML entry, torch builder taking the input channels)."""
+    shape = (draw(st.integers(4, 24)), draw(st.integers(4, 24)), draw(st.sampled_from([1, 2, 3, 4, 6])))
+    steps: list[tuple[str, Any]] = []
+    c = shape[2]
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(
+            st.sampled_from(["conv", "depthwise", "pool", "deconv", "bn", "relu", "zeropad", "upsample"])
+        )
+        f, s, d, p = (
+            draw(st.integers(1, 4)),
+            draw(st.integers(1, 3)),
+            draw(st.integers(1, 2)),
+            draw(st.integers(0, 2)),
+        )
+        if kind == "conv":
+            groups = draw(st.sampled_from([g for g in (1, 2, 3) if c % g == 0]))
+            filters = groups * draw(st.integers(1, 3))
+            bias = draw(st.booleans())
+            entry = (
+                f"conv: {{filters: {filters}, f: {f}, s: {s}, padding: {p}, dilation: {d}, groups: {groups}, "
+                f"bias: {str(bias).lower()}}}"
+            )
+            steps.append((entry, lambda nn, c=c, a=(filters, f, s, p, d, groups, bias): nn.Conv2d(c, *a)))
+            c = filters
+        elif kind == "depthwise":
+            m = draw(st.integers(1, 2))
+            entry = f"depthwise: {{f: {f}, s: {s}, padding: {p}, multiplier: {m}}}"
+            steps.append(
+                (entry, lambda nn, c=c, a=(f, s, p, m): nn.Conv2d(c, c * a[3], a[0], a[1], a[2], groups=c))
+            )
+            c *= m
+        elif kind == "pool":
+            p = min(p, f // 2)
+            ceil = draw(st.booleans())
+            mode = draw(st.sampled_from(["max", "avg"]))
+            entry = f"pool: {{mode: {mode}, f: {f}, s: {s}, padding: {p}, ceil: {str(ceil).lower()}}}"
+            steps.append(
+                (
+                    entry,
+                    lambda nn, a=(f, s, p, ceil), mode=mode: (
+                        nn.MaxPool2d if mode == "max" else nn.AvgPool2d
+                    )(a[0], a[1], a[2], ceil_mode=a[3]),
+                )
+            )
+        elif kind == "deconv":
+            filters = draw(st.integers(1, 4))
+            op = draw(st.integers(0, max(s, d) - 1))
+            entry = (
+                f"deconv: {{filters: {filters}, f: {f}, s: {s}, padding: {p}, output_padding: {op}, "
+                f"dilation: {d}}}"
+            )
+            steps.append(
+                (entry, lambda nn, c=c, a=(filters, f, s, p, op, 1, True, d): nn.ConvTranspose2d(c, *a))
+            )
+            c = filters
+        elif kind == "bn":
+            steps.append(("bn", lambda nn, c=c: nn.BatchNorm2d(c)))
+        elif kind == "relu":
+            steps.append(("relu", lambda nn: nn.ReLU()))
+        elif kind == "zeropad":
+            steps.append((f"zeropad: {p}", lambda nn, p=p: nn.ZeroPad2d(p)))
+        else:
+            steps.append((f"upsample: {s}", lambda nn, s=s: nn.Upsample(scale_factor=s)))
+    if draw(st.booleans()):
+        steps.append(("gap", lambda nn: nn.AdaptiveAvgPool2d(1)))
+    if draw(st.booleans()):
+        units = draw(st.integers(1, 10))
+        steps.append((f"fc: {units}", lambda nn, units=units: nn.LazyLinear(units)))
+    return shape, steps
+
+
+@settings(max_examples=60, deadline=None)
+@given(chain=_chain())
+def test_random_chains_against_torch(chain: tuple[tuple[int, int, int], list[tuple[str, Any]]]) -> None:
+    """Every layer's output shape and parameter count, as PyTorch computes them, for whole chains."""
+    torch = pytest.importorskip("torch")
+    shape, steps = chain
+    x = torch.zeros(1, shape[2], shape[0], shape[1])
+    expected: list[tuple[tuple[int, ...], int]] = []
+    with torch.no_grad():
+        for _, build in steps:
+            module = build(torch.nn).eval()
+            if isinstance(module, torch.nn.LazyLinear):
+                x = x.flatten(1)
+            try:
+                x = module(x)
+            except RuntimeError:
+                break
+            if 0 in x.shape:
+                break
+            out = (x.shape[2], x.shape[3], x.shape[1]) if x.dim() == 4 else tuple(x.shape[1:])
+            expected.append((out, sum(q.numel() for q in module.parameters())))
+    entries = [entry for entry, _ in steps]
+    if len(expected) < len(steps):  # torch refused a layer: so must cnncalc, at that layer
+        with pytest.raises(CnnError) as info:
+            network(f"[{shape[0]}, {shape[1]}, {shape[2]}]", *entries)
+        assert info.value.loc is not None and info.value.loc.line == 3 + len(expected)
+        return
+    rows = network(f"[{shape[0]}, {shape[1]}, {shape[2]}]", *entries).rows
+    assert [(row.output, row.params) for row in rows] == expected
