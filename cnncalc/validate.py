@@ -133,8 +133,12 @@ def validate_paths(
     input_override: str | None = None,
     strict: bool = False,
     dtype: str = "float32",
+    debug: bool = False,
 ) -> Summary:
-    """Check every file the arguments name; `read(name) -> (text, display name)` does the I/O."""
+    """Check every file the arguments name; `read(name) -> (text, display name)` does the I/O.
+
+    One file's failure never stops the others: unless `debug`, even a bug in cnncalc becomes
+    that file's one located line (exit status 2) instead of a traceback that hides the rest."""
     results = []
     for item in expand(paths):
         if isinstance(item, FileResult):
@@ -145,7 +149,15 @@ def validate_paths(
         except CnnError as exc:
             results.append(FileResult(item, (_invalid(exc, item),)))
             continue
-        results.append(validate_text(text, display, sets, input_override, strict, dtype))
+        try:
+            results.append(validate_text(text, display, sets, input_override, strict, dtype))
+        except (RecursionError, MemoryError) as exc:
+            results.append(_unusable(display, f"input too large or too deeply nested ({type(exc).__name__})"))
+        except Exception as exc:
+            if debug:
+                raise
+            message = f"internal error ({type(exc).__name__}: {exc}); please report it (--debug shows where)"
+            results.append(_unusable(display, " ".join(message.split())))
     return Summary(tuple(results))
 
 
