@@ -368,7 +368,7 @@ def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tup
     from .render.validate_out import render
     from .validate import validate_paths
 
-    summary = validate_paths(paths, _checked_read, parse_sets(sets), input_size, strict, dtype)
+    summary = validate_paths(paths, _checked_read, parse_sets(sets), input_size, strict, dtype, _State.debug)
     click.echo(render(summary, fmt))
     sys.exit(summary.return_code)
 
