@@ -108,7 +108,13 @@ def parse(
     if not layers.is_list or not layers.value:
         raise CnnError("'layers' must be a non-empty list", layers.loc)
     in_node = top["input"]
-    dims_, symbols = parse_input(input_override if input_override else in_node, env, in_node.loc)
+    try:
+        dims_, symbols = parse_input(input_override if input_override else in_node, env, in_node.loc)
+    except CnnError as exc:
+        if not input_override:
+            raise
+        # the problem is in the option, not at the file's `input:` line
+        raise CnnError(f"--input '{input_override}': {exc.message}") from None
     return Architecture(
         name=_text(top.get("name"), "name") or "",
         reference=_text(top.get("reference"), "reference"),
