@@ -233,3 +233,16 @@ def test_no_traceback_on_errors(tmp_path: Path) -> None:
         "summarize", write(tmp_path, "x.yaml", "input: [8, 8, 1]\nlayers: [conv: {filters: 1, f: 9}]\n")
     )
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ("32x32", "'input' must be [n_H, n_W, n_C] (or [units]), such as [32, 32, 1] or 32x32x1"),
+        ("0x32x1", "input size 0 must be a positive integer (at most 10^9)"),
+    ],
+)
+def test_bad_input_option_blames_the_option(size: str, message: str) -> None:
+    result = run("summarize", "lenet5", "--input", size)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: --input '{size}': {message}"]
