@@ -461,7 +461,7 @@ class _Builder:
         if len(scope.blocks_in_use) >= MAX_BLOCK_DEPTH:
             raise CnnError(f"blocks nested deeper than {MAX_BLOCK_DEPTH}", entry.kind_loc)
         env = dict(self.arch.env)
-        for key, node in entry.args.items():
+        for key in entry.args:
             if key not in block.args:
                 hint = did_you_mean(key, [*block.args, *COMMON_KEYS])
                 raise CnnError(f"unknown argument '{key}' for block {entry.kind}{hint}", entry.arg_locs[key])

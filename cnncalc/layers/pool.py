@@ -7,8 +7,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .base import Arg, Cost, Layer, Pair, Shape, Window, boolean, choice, need_volume, padding_arg
-from .base import positive_pair, size_pair
+from .base import (
+    Arg,
+    Cost,
+    Layer,
+    Pair,
+    Shape,
+    Window,
+    boolean,
+    choice,
+    need_volume,
+    padding_arg,
+    positive_pair,
+    size_pair,
+)
 from .conv import kernel_window, slide_volume
 
 _MODE = choice("max", "avg")

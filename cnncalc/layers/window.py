@@ -64,7 +64,7 @@ def floor_note(
     Only concrete sizes are checked here; symbolic ones become conditions (`cnncalc.symbolic`).
     """
     parts = []
-    for axis, word, n_i, sl, s_i, span in zip(("n_H", "n_W"), ("row", "column"), n, slides, s, spans):
+    for axis, word, sl, s_i, span in zip(("n_H", "n_W"), ("row", "column"), slides, s, spans):
         if not isinstance(sl.remainder, int) or sl.remainder == 0:
             continue
         lost = sl.uncovered
