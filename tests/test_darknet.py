@@ -268,6 +268,8 @@ def test_input_override_and_net_inputs():
     [
         (net("[convolutional]\nfilters=2\n\n[lstm]\noutput=3\n"), "t.cfg:11:1", "section [lstm]"),
         (net("[route]\nlayers=-1\n"), "t.cfg:9:1", "not an earlier layer"),
+        (net("[shortcut]\nfrom=-1\n"), "t.cfg:9:1", "not an earlier layer"),
+        (net("[sam]\nfrom=0\n"), "t.cfg:9:1", "not an earlier layer"),
         (net("[convolutional]\nfilters=2\n\n[route]\nlayers=0, 5\n"), "t.cfg:12:1", "refers to layer 5"),
         (net("[convolutional]\nfilters=two\n"), "t.cfg:9:9", "'filters' must be an integer"),
         (net("[convolutional]\nfilters=2\nactivation=wobbly\n"), "t.cfg:10:1", "unknown Darknet activation"),

@@ -190,6 +190,10 @@ class _Converter:
 
     # ---- helpers ----------------------------------------------------------------------
 
+    def previous(self) -> str:
+        """The output of the layer before this one (the network input for layer 0)."""
+        return self.outputs[self.index - 1] if self.index > 0 else "input"
+
     def ref(self, s: Section, key: str, value: int) -> str:
         """A `layers=`/`from=` index (negative: relative) -> the name of that layer's output."""
         target = self.index + value if value < 0 else value
@@ -332,7 +336,7 @@ class _Converter:
         return self.net.add("concat", name, s.loc, None, locs, sources)
 
     def _shortcut(self, s: Section) -> str:
-        sources = [self.outputs[self.index - 1]] + [self.ref(s, "from", v) for v in s.ints("from")]
+        sources = [self.previous()] + [self.ref(s, "from", v) for v in s.ints("from")]
         folds, fn = self.fold(s, "linear")
         locs = {"from": s.loc_of("from"), "activation": s.loc_of("activation")}
         args = {"activation": fn} if folds else None
@@ -344,7 +348,7 @@ class _Converter:
         (value,) = s.ints("from")[:1] or [0]
         src = self.ref(s, "from", value)
         locs = {"from": s.loc_of("from")}
-        prev = self.outputs[self.index - 1]
+        prev = self.previous()
         out = self.net.add("multiply", f"{role}_{self.index}", s.loc, None, locs, [src, prev])
         return self.activation(s, "linear") if s.has("activation") else out
 
