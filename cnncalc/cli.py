@@ -600,7 +600,7 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
 @main.command("import")
 @click.argument("file")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
-@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, when the file gives none.")
+@click.option("--input", "input_size", help="Input size n_H x n_W x n_C (instead of the file's).")
 @guarded
 def import_command(file: str, output: str | None, input_size: str | None) -> None:
     """A Darknet .cfg or Caffe .prototxt as cnncalc YAML (original names, `from` by name)."""
