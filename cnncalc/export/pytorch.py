@@ -124,8 +124,9 @@ class LocallyConnected2d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # unfold gathers each window's C_in * f_h * f_w values: N x (C_in f_h f_w) x (H_out W_out)
         patches = F.unfold(F.pad(x, self.padding), self.kernel_size, stride=self.stride)
-        out = torch.einsum("nkl,lok->nol", patches, self.weight)
-        out = out.reshape(x.shape[0], -1, *self.out_size)
+        # one matrix product per position: (N x C_in f_h f_w) @ (C_in f_h f_w x out_channels)
+        out = torch.bmm(patches.permute(2, 0, 1), self.weight.transpose(1, 2))
+        out = out.permute(1, 2, 0).reshape(x.shape[0], -1, *self.out_size)
         return out if self.bias is None else out + self.bias
 ''',
     "ConvTranspose2dTrimmed": '''
