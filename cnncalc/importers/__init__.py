@@ -6,6 +6,7 @@ everything downstream (spec, graph, report) is the same as for cnncalc's own YAM
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from ..source import Node
@@ -16,16 +17,30 @@ _EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
 
 def detect(text: str, filename: str) -> str | None:
     """'darknet', 'caffe', or None for cnncalc YAML."""
-    by_ext = _EXTENSIONS.get(PurePath(filename).suffix.lower())
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return None  # the common case decides without importing either importer
+    by_ext = _EXTENSIONS.get(suffix)
     if by_ext is not None:
         return by_ext
-    from . import caffe, darknet
-
-    if darknet.looks_like(text):
+    if _darknet_like(text):
         return "darknet"
-    if caffe.looks_like(text):
+    if _CAFFE_LIKE.search(text) is not None:
         return "caffe"
     return None
+
+
+_CAFFE_LIKE = re.compile(r"^\s*(layers?\s*\{|input_dim\s*:|input_shape\s*\{)", re.MULTILINE)
+
+
+def _darknet_like(text: str) -> bool:
+    """A Darknet cfg's first section is [net] or [network]."""
+    for raw in text.splitlines():
+        s = raw.strip()
+        if not s or s[0] in "#;":
+            continue
+        return s.lower().startswith(("[net]", "[network]"))
+    return False
 
 
 def load(text: str, filename: str, fmt: str, input_override: str | None = None) -> Node:

@@ -43,7 +43,9 @@ _SHAPE_KEPT = {"AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold", "Clip", "MV
 
 def looks_like(text: str) -> bool:
     """Protobuf text with Caffe's `layer {` / `layers {` blocks or `input_dim:` lines."""
-    return re.search(r"^\s*(layers?\s*\{|input_dim\s*:|input_shape\s*\{)", text, re.MULTILINE) is not None
+    from . import _CAFFE_LIKE
+
+    return _CAFFE_LIKE.search(text) is not None
 
 
 def load(text: str, filename: str, input_override: str | None = None) -> Node:

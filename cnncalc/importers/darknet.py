@@ -132,12 +132,9 @@ def read_sections(text: str, filename: str) -> list[Section]:
 
 def looks_like(text: str) -> bool:
     """A Darknet cfg's first section is [net] or [network]."""
-    for raw in text.splitlines():
-        s = raw.strip()
-        if not s or s[0] in "#;":
-            continue
-        return s.lower().startswith(("[net]", "[network]"))
-    return False
+    from . import _darknet_like
+
+    return _darknet_like(text)
 
 
 def load(text: str, filename: str, input_override: str | None = None) -> Node:
