@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -20,13 +21,17 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group
         title_justify="left",
         title_style="bold",
     )
+    cells = [[*row_cells(row, False), *extra_cells(report, row, keys)] for row in rows]
     for i, col in enumerate((*COLUMNS, *(EXTRA_COLUMNS[k] for k in keys))):
-        # names never wrap; symbolic expressions may fold onto several lines
+        # names, concrete shapes and numbers never wrap (a count split mid-digit reads as two
+        # numbers); symbolic expressions and the 'from' list may fold onto several lines
         right = 3 <= i <= 5 or (i > 5 and keys[i - 6] != "from")
-        table.add_column(col, justify="right" if right else "left", no_wrap=i < 2, overflow="fold")
-    for row in rows:
-        table.add_row(*row_cells(row, False), *extra_cells(report, row, keys),
-                      style="dim" if row.trainable == 0 and row.params else None)
+        whole = i < 2 or ((i == 2 or right) and not report.symbols)
+        widest = max((len(c[i]) for c in cells), default=len(col)) if whole else None
+        table.add_column(col, justify="right" if right else "left", no_wrap=whole, overflow="fold",
+                         min_width=widest)
+    for row, row_text in zip(rows, cells, strict=True):
+        table.add_row(*row_text, style="dim" if row.trainable == 0 and row.params else None)
     footer = Table.grid(padding=(0, 2))
     footer.add_column()
     footer.add_column(justify="right")
@@ -46,4 +51,13 @@ def render(reports: list[tuple[Report, list[Row]]], console: Console, extra: tup
     for i, (report, rows) in enumerate(reports):
         if i:
             console.print()
-        console.print(build(report, rows, extra))
+        group = build(report, rows, extra)
+        # a terminal narrower than the table gets wrapped lines rather than numbers cut short
+        unbounded = console.options.update_width(100_000)
+        needed = Measurement.get(console, unbounded, group.renderables[0]).minimum
+        width = console.width
+        console.width = max(width, needed)  # rich caps print(width=...) at the console's width
+        try:
+            console.print(group, crop=False)
+        finally:
+            console.width = width
