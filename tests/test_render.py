@@ -149,3 +149,14 @@ def test_markdown() -> None:
     assert lines[0] == "### LeNet-5 (slightly modified) (input 32 x 32 x 1)"
     assert "| `conv1` | conv | 28 x 28 x 6 | 4,704 | 156 | 117,600 |" in lines
     assert "- Total params: **61,706**" in lines
+
+
+def test_a_narrow_terminal_never_cuts_numbers() -> None:
+    report = analyze_text(read_source("alexnet")[0], "alexnet")
+    console = Console(width=50, record=True, file=io.StringIO())
+    table.render([(report, report.rows)], console)
+    out = console.export_text()
+    # AlexNet conv1: 64 filters of 11x11x3 -> 11*11*3*64 + 64 = 23,296 params, 55*55*64*363 = 70,276,800 MACs
+    conv1 = next(line for line in out.splitlines() if line.strip().startswith("conv1"))
+    assert conv1.split()[-2:] == ["23,296", "70,276,800"]
+    assert "61,100,840" in out
