@@ -254,6 +254,8 @@ class _Builder:
             if name_here is None:  # a collapsed body's composite shares its owner's group
                 self.groups[full] = Group(full, entry.kind, entry.kind_loc, expect)
                 groups = (*groups, full)
+            elif full in self.groups:  # ... and its expectations (copied: repeats share `expect`)
+                self.groups[full].expect = [*self.groups[full].expect, *expect]
             if entry.kind == "residual":
                 out = self.residual(entry, scope, full, inputs[0], trainable, groups)
             elif entry.kind == "parallel":
