@@ -259,3 +259,29 @@ layers:
         ("residual1", "params", True),
     ]
     assert r.failures[0].message == "expected conv1 macs at most 1,000, found 3,888"
+
+
+def test_expectations_on_a_composite_that_is_a_whole_body() -> None:
+    # the residual is the block's whole body (and a branch's): its `expect` applies to the
+    # block instance (and the branch); conv 1*1*4*4 + 4 = 20 params, MACs 8*8*4*4 = 1,024
+    r = report("""
+input: [8, 8, 4]
+blocks:
+  b:
+    layers:
+      - residual: {main: [conv: {filters: 4, f: 1}], expect: {params: 20}}
+layers:
+  - b: {repeat: 2, expect: {macs: 1024}}
+  - parallel:
+      branches:
+        - [residual: {main: [conv: {filters: 4, f: 1}], expect: {params: 21}}]
+        - []
+""")
+    found = sorted((v.subject, v.expectation.key, v.ok) for v in r.verdicts)
+    assert found == [
+        ("b1", "macs", True),
+        ("b1", "params", True),
+        ("b2", "macs", True),
+        ("b2", "params", True),
+        ("parallel1.b1", "params", False),
+    ]
