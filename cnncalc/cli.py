@@ -40,6 +40,8 @@ def read_source(name: str) -> tuple[str, str]:
         display = name
     if path.is_dir():
         raise CnnError("is a directory, not an architecture file", Location(display))
+    if not path.is_file():  # a FIFO or a terminal would block the read forever
+        raise CnnError("is not a regular file (a pipe or device?)", Location(display))
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
