@@ -426,3 +426,15 @@ def test_everything_in_the_invalid_corpus_is_quick_through_summarize() -> None:
         status, out, elapsed = cli("summarize", str(path), "--format", "json")
         assert status in (1, 2), path.name
         assert elapsed < 1.0, path.name
+
+
+def test_a_pipe_is_refused_instead_of_blocking(tmp_path: Path) -> None:
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    pipe = tmp_path / "pipe.yaml"
+    os.mkfifo(pipe)
+    status, out, elapsed = cli("validate", str(pipe))
+    assert status == 2 and elapsed < 1.0
+    assert out.splitlines()[0] == f"{pipe}:1:1: error: is not a regular file (a pipe or device?)"
