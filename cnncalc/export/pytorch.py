@@ -372,6 +372,16 @@ def _forward_body(graph: Graph, attrs: dict[str, str], codes: list[_Code]) -> li
         for src in dict.fromkeys(leaf.inputs):
             readers[src].append(i)
 
+    taken = set(attrs.values()) | _RESERVED_VARS
+    renamed: dict[str, str] = {}  # layers whose attribute name is one of forward's own names
+    for name, attr in attrs.items():
+        if attr in _RESERVED_VARS:
+            v = f"{attr}_out"
+            while v in taken:
+                v += "_"
+            taken.add(v)
+            renamed[name] = v
+
     def var(name: str, index: int) -> str:
         if name == graph.output:
             keep = index == last
@@ -381,8 +391,7 @@ def _forward_body(graph: Graph, attrs: dict[str, str], codes: list[_Code]) -> li
             return "x"
         if name == INPUT:
             return "x_in"
-        v = attrs[name]
-        return v + "_out" if v in _RESERVED_VARS else v
+        return renamed.get(name, attrs[name])
 
     names = {INPUT: var(INPUT, -1)}
     body: list[str] = []
