@@ -123,7 +123,7 @@ def test_block_with_a_single_residual_adds_no_level() -> None:
         "basic3.shortcut.bn1",
     ]
     assert g["basic1.add"].inputs == ("basic1.main.bn2", "input")  # identity: same shape
-    assert g["basic3.add"].inputs == ("basic3.main.bn2", "basic3.shortcut.bn2".replace("bn2", "bn1"))
+    assert g["basic3.add"].inputs == ("basic3.main.bn2", "basic3.shortcut.bn1")
     # the merge row carries the residual's activation
     assert g["basic1.add"].kind == "add" and g["basic1.add"].layer.activation == "relu"
 
