@@ -285,3 +285,20 @@ layers:
         ("b2", "params", True),
         ("parallel1.b1", "params", False),
     ]
+
+
+def test_a_tree_built_in_python_gives_the_same_numbers() -> None:
+    from cnncalc.analysis import analyze_node
+    from cnncalc.errors import Location
+    from cnncalc.source import node
+
+    tree = {
+        "input": [32, 32, 1],
+        "layers": [
+            {"conv": {"filters": 6, "f": 5}}, {"pool": {"f": 2}}, {"conv": {"filters": 16, "f": 5}},
+            {"pool": {"f": 2}}, {"fc": 120}, {"fc": 84}, {"fc": 10},
+        ],
+    }  # fmt: skip
+    r = analyze_node(node(tree, Location("<built>")), "<built>")
+    assert r.totals.params == 61_706  # the course's LeNet-5 total
+    assert [row.name for row in r.rows] == ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3"]
