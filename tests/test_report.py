@@ -6,6 +6,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cnncalc.analysis import analyze_text
 from cnncalc.cli import read_source
@@ -302,3 +304,45 @@ def test_a_tree_built_in_python_gives_the_same_numbers() -> None:
     r = analyze_node(node(tree, Location("<built>")), "<built>")
     assert r.totals.params == 61_706  # the course's LeNet-5 total
     assert [row.name for row in r.rows] == ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3"]
+
+
+# ---- receptive fields against autograd -----------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    layers=st.lists(
+        st.tuples(st.sampled_from(["conv", "pool"]), st.integers(1, 4), st.integers(1, 3), st.integers(1, 2)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_receptive_field_and_jump_against_autograd(layers: list[tuple[str, int, int, int]]) -> None:
+    """rf is the extent of input rows an output row depends on; jump the shift between neighbours.
+
+    With positive weights (conv all ones, average pools) every dependency shows as a non-zero
+    gradient, so autograd measures both without using cnncalc's formula.
+    """
+    torch = pytest.importorskip("torch")
+    n = 400
+    entries, modules = [], []
+    for kind, f, s, d in layers:
+        if kind == "conv":
+            entries.append(f"conv: {{filters: 1, f: [{f}, 1], s: [{s}, 1], dilation: [{d}, 1], bias: false}}")
+            conv = torch.nn.Conv2d(1, 1, (f, 1), (s, 1), dilation=(d, 1), bias=False)
+            torch.nn.init.ones_(conv.weight)
+            modules.append(conv)
+        else:
+            entries.append(f"pool: {{mode: avg, f: [{f}, 1], s: [{s}, 1]}}")
+            modules.append(torch.nn.AvgPool2d((f, 1), (s, 1)))
+    row = net(f"[{n}, 1, 1]", *entries).rows[-1]
+    assume(row.output[0] >= 2)
+    x = torch.zeros(1, 1, n, 1, requires_grad=True)
+    y = torch.nn.Sequential(*modules)(x)
+    spans = []
+    for i in (0, 1):
+        (grad,) = torch.autograd.grad(y[0, 0, i, 0], x, retain_graph=True)
+        rows = grad[0, 0, :, 0].nonzero().flatten().tolist()
+        spans.append((rows[0], rows[-1]))
+    assert row.rf[0] == spans[0][1] - spans[0][0] + 1
+    assert row.jump[0] == spans[1][0] - spans[0][0]
