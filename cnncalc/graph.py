@@ -7,6 +7,7 @@ because expansion itself needs shapes (`shortcut: auto` depends on the main path
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -21,6 +22,9 @@ from .suggest import did_you_mean, nearest
 
 MAX_LAYERS = 250_000
 MAX_BLOCK_DEPTH = 32
+# Symbolic sizes cost sympy work per layer (up to ~0.1 s for nested ceilings), so a long
+# symbolic network could run for minutes: past this budget it stops with a located error.
+SYMBOLIC_SECONDS = 30.0
 COMMON_KEYS = ("name", "from", "repeat", "trainable", "expect")
 INPUT = "input"
 
@@ -121,6 +125,7 @@ class _Builder:
         self.shapes: dict[str, Shape] = {INPUT: arch.input}
         self.groups: dict[str, Group] = {}
         self.global_names: dict[str, str] = {}  # full dotted name -> output leaf name
+        self.deadline = time.monotonic() + SYMBOLIC_SECONDS if arch.symbols else None
 
     # ---- bodies and entries ------------------------------------------------------------
 
@@ -295,6 +300,12 @@ class _Builder:
     ) -> str:
         if len(self.leaves) >= MAX_LAYERS:
             raise CnnError(f"the network has more than {MAX_LAYERS:,} layers", loc)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise CnnError(
+                f"{full}: symbolic sizes took more than {SYMBOLIC_SECONDS:g} s to work out up to here; "
+                "give concrete sizes with --input or --set",
+                loc,
+            )
         shapes = [self.shapes[i] for i in inputs]
         try:
             cost = layer.infer(shapes)
