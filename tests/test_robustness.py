@@ -28,7 +28,11 @@ from cnncalc.validate import validate_text
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+# the standard library's code generation from fixed strings (dataclasses' __init__ on a lazy import)
 _MACHINERY = ("dataclasses", "collections", "typing", "importlib", "enum", "functools", "string")
+# sympy (and mpmath) generate code with exec while they are imported: import them, lazily used
+# by symbolic mode, before any guarded call, so that whatever runs under the guard is cnncalc's
+analyze_text("input: [H, W, 3]\nlayers:\n  - conv: {filters: 2, f: 3, s: 2, padding: same}\n", "warm-up")
 
 
 @contextmanager
@@ -438,3 +442,16 @@ def test_a_pipe_is_refused_instead_of_blocking(tmp_path: Path) -> None:
     status, out, elapsed = cli("validate", str(pipe))
     assert status == 2 and elapsed < 1.0
     assert out.splitlines()[0] == f"{pipe}:1:1: error: is not a regular file (a pipe or device?)"
+
+
+def test_a_long_symbolic_network_stops_at_its_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc import graph
+
+    monkeypatch.setattr(graph, "SYMBOLIC_SECONDS", 0.5)  # 30 s in use; the rule, not the number
+    text = "input: [H, W, 3]\nlayers:\n  - conv: {filters: 4, f: 3, s: 2, padding: same, repeat: 100000}\n"
+    start = time.perf_counter()
+    line = outcome(text)
+    assert time.perf_counter() - start < 3.0
+    assert line.startswith("f.yaml:3:5: error: conv")
+    assert line.endswith("symbolic sizes took more than 0.5 s to work out up to here; give concrete sizes "
+                         "with --input or --set")
