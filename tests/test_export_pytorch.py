@@ -197,6 +197,25 @@ layers:
       main: [conv: {filters: 4, f: 3, padding: same}, bn]
   - conv: {filters: 2, f: 1, name: "3x"}
 """,
+    # regression: one value per window (C_in f_h f_w = 1) made an einsum lower to a mul, which
+    # the FLOP counter skips (0 MACs instead of 8*8*2 = 128); the layer now uses bmm
+    "local_one_value_windows": """
+input: [8, 8, 1]
+layers:
+  - local: {filters: 2, f: 1, bias: false}
+""",
+    # a merge of long names, written one input a line, inside its activation
+    "long_names_merge": """
+input: [8, 8, 2]
+layers:
+  - parallel:
+      name: a_rather_long_composite_name
+      activation: softmax
+      branches:
+        - [conv: {filters: 2, f: 1, name: first_branch_convolution}]
+        - [conv: {filters: 2, f: 1, name: second_branch_convolution}]
+        - [conv: {filters: 2, f: 1, name: third_branch_convolution}]
+""",
     # layer names that are also the generated code's own names, read again later
     "reserved_names": """
 name: F

@@ -212,7 +212,7 @@ class _Code:
     """One leaf as code: its constructor, and how forward calls it on its inputs' variables."""
 
     init: str
-    call: Callable[[list[str]], str]
+    call: Callable[..., str]  # (input variables, one_a_line=False) -> forward's expression
     helpers: set[str] = field(default_factory=set)
     note: str = ""  # a remark for the constructor's comment
 
@@ -230,7 +230,9 @@ def to_pytorch_source(report: Report) -> str:
     out: list[str] = [_file_docstring(report, class_name), ""]
     if "ConvTranspose2dTrimmed" in helpers:
         out += ["from typing import Any", ""]
-    out += ["import torch", "import torch.nn.functional as F", "from torch import nn", ""]
+    forward = _forward_body(graph, attrs, codes)
+    uses_f = any("F." in line for line in forward) or any("F." in _HELPERS[h] for h in helpers)
+    out += ["import torch", *(["import torch.nn.functional as F"] if uses_f else []), "from torch import nn", ""]
     out += [_HELPERS[h].rstrip() + "\n" for h in helpers]
     out += ["", f"class {class_name}(nn.Module):", _class_docstring(report), ""]
     out.append(f"    INPUT_SHAPE = {_torch_shape(graph.input)}  # C x H x W of one input, batch excluded")
@@ -259,7 +261,7 @@ def to_pytorch_source(report: Report) -> str:
         out.append("        # trainable: false in the architecture file: frozen, as in transfer learning")
         out += [f"        self.{attrs[leaf.name]}.requires_grad_(False)" for leaf in frozen]
     out += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
-    out += _forward_body(graph, attrs, codes)
+    out += forward
     out += ["", "", 'if __name__ == "__main__":', f"    model = {class_name}().eval()",
             f"    y = model(torch.zeros(1, *{class_name}.INPUT_SHAPE))",
             '    print(f"output {tuple(y.shape)}, {sum(p.numel() for p in model.parameters()):,} params")',
@@ -298,7 +300,11 @@ def module_class_name(report: Report) -> str:
     """The network's name in CamelCase ('LeNet-5 (slightly modified)' -> LeNet5), else Net."""
     title = (report.name or "").split("(")[0]
     words = re.findall(r"[A-Za-z0-9]+", title)
-    name = "".join(w[0].upper() + w[1:] for w in words)[:60]
+    name = ""
+    for w in words:
+        if name and len(name) + len(w) > 24:  # a few words name it; the docstring has the rest
+            break
+        name += w[0].upper() + w[1:]
     if not name or name[0].isdigit():
         name = f"Net{name}"
     if name in _HELPERS or name in _RESERVED_VARS or name in ("Any", "Net_"):
@@ -328,12 +334,14 @@ def _safe_text(text: str) -> str:
 
 def _file_docstring(report: Report, class_name: str) -> str:
     title = _safe_text(report.name or report.file)
-    lines = [f'"""{title}: a PyTorch module exported by cnncalc from {_safe_text(report.file)}.', ""]
+    first = f'"""{title}: a PyTorch module exported by cnncalc from {_safe_text(report.file)}.'
+    lines = [*textwrap.wrap(first, _WIDTH - 10), ""]
     if report.reference:
         text = _safe_text(" ".join(report.reference.split()))
         lines += [*textwrap.wrap(f"Reference: {text}", _WIDTH - 10), ""]
     lines += [
-        f"Run it: `python this_file.py` builds {class_name} and passes one zero input through it.",
+        *textwrap.wrap(f"Run it: `python this_file.py` builds {class_name} and passes one zero input "
+                       "through it.", _WIDTH - 10),
         '"""',
     ]
     return "\n".join(lines)
@@ -401,7 +409,13 @@ def _forward_body(graph: Graph, attrs: dict[str, str], codes: list[_Code]) -> li
         names[leaf.name] = var(leaf.name, i)
         args = [names[src] for src in leaf.inputs]
         shape = " x ".join(map(str, _torch_shape(leaf.output)))
-        body.append(f"        {names[leaf.name]} = {code.call(args)}  # {shape}")
+        line = f"        {names[leaf.name]} = {code.call(args)}"
+        if len(line) + len(shape) + 4 <= _WIDTH:
+            body.append(f"{line}  # {shape}")
+        elif len(line) <= _WIDTH or len(args) == 1:
+            body += [f"        # {shape}", line]
+        else:  # a merge of many long names: one input a line
+            body += [f"        # {shape}", f"        {names[leaf.name]} = {code.call(args, True)}"]
     body.append(f"        return {names[graph.output]}")
     return body
 
@@ -417,12 +431,17 @@ def _kwargs(**items: Any) -> str:
     return "".join(f", {k}={v}" for k, v in items.items() if v is not None)
 
 
-def _calls(attr: str, pre: str = "{}", activation: str | None = None) -> Callable[[list[str]], str]:
+def _calls(attr: str, pre: str = "{}", activation: str | None = None) -> Callable[..., str]:
     """forward's expression: `pre` wraps the (single) input, the activation wraps the output."""
     post = _ACTIVATION_FUNCTIONS[activation] if activation else "{}"
 
-    def call(args: list[str]) -> str:
-        inner = pre.format(args[0]) if len(args) == 1 else ", ".join(args)
+    def call(args: list[str], one_a_line: bool = False) -> str:
+        if len(args) == 1:
+            inner = pre.format(args[0])
+        elif one_a_line:
+            inner = "".join(f"\n            {a}," for a in args) + "\n        "
+        else:
+            inner = ", ".join(args)
         return post.format(f"self.{attr}({inner})")
 
     return call
