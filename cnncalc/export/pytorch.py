@@ -107,11 +107,13 @@ class LocallyConnected2d(nn.Module):
     bias: (out_channels, H_out, W_out). `padding` is (left, right, top, bottom), as F.pad takes it.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: tuple[int, int],
-                 stride: tuple[int, int], padding: tuple[int, int, int, int],
-                 out_size: tuple[int, int], bias: bool = True) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 out_size: tuple[int, int], stride: int | tuple[int, int] = 1,
+                 padding: tuple[int, int, int, int] = (0, 0, 0, 0), bias: bool = True) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.out_size = kernel_size, stride, padding, out_size
+        kernel_size = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+        self.stride = (stride, stride) if isinstance(stride, int) else stride
+        self.kernel_size, self.padding, self.out_size = kernel_size, padding, out_size
         fan_in = in_channels * kernel_size[0] * kernel_size[1]
         bound = fan_in**-0.5
         positions = out_size[0] * out_size[1]
@@ -522,10 +524,15 @@ def _deconv(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 def _local(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     layer = leaf.layer
     top, bottom, left, right = leaf.cost.padding or (0, 0, 0, 0)
+    pad = (left, right, top, bottom)
     init = (
-        f"LocallyConnected2d({inputs[0][2]}, {layer.filters}, kernel_size={tuple(layer.f)}, "
-        f"stride={tuple(layer.s)}, padding={(left, right, top, bottom)}, "
-        f"out_size={tuple(leaf.output[:2])}" + _kwargs(bias=None if layer.bias else False) + ")"
+        f"LocallyConnected2d({inputs[0][2]}, {layer.filters}, {_pair(layer.f)}, {tuple(leaf.output[:2])}"
+        + _kwargs(
+            stride=_pair(layer.s) if layer.s != (1, 1) else None,
+            padding=pad if any(pad) else None,
+            bias=None if layer.bias else False,
+        )
+        + ")"
     )
     return _Code(init, _calls(attr, "{}", layer.activation), {"LocallyConnected2d"})
 
