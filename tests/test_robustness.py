@@ -455,3 +455,15 @@ def test_a_long_symbolic_network_stops_at_its_time_budget(monkeypatch: pytest.Mo
     assert line.startswith("f.yaml:3:5: error: conv")
     assert line.endswith("symbolic sizes took more than 0.5 s to work out up to here; give concrete sizes "
                          "with --input or --set")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_attack_through_the_cli_exits_2_with_one_line(case: str, tmp_path: Path) -> None:
+    path = tmp_path / "attack.yaml"
+    path.write_text(CASES[case][0])
+    status, out, elapsed = cli("validate", str(path))
+    lines = out.splitlines()
+    assert status == 2
+    assert len(lines) == 2 and lines[0].startswith(f"{path}:") and CASES[case][1] in lines[0]
+    assert lines[1] == "1 file checked, 1 failed"
+    assert elapsed < (3.0 if case in LOADS_A_LOT else 1.0)
