@@ -191,31 +191,11 @@ class _Builder:
 
     def place(self, entry: _Entry, scope: _Scope, current: str, name_here: str | None) -> str:
         """Add an entry (all its repeats) after `current`; returns the new output."""
-        repeat = 1
-        if "repeat" in entry.common:
-            node = entry.common["repeat"]
-            repeat = resolve(node, scope.env)
-            if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
-                raise CnnError(f"'repeat' must be a positive integer, got {repeat!r}", node.loc)
-            if repeat > MAX_LAYERS:
-                raise CnnError(f"repeat {repeat:,} is more than the limit of {MAX_LAYERS:,} layers", node.loc)
-        explicit = None
-        if "name" in entry.common:
-            explicit = resolve(entry.common["name"], scope.env)
-            if not isinstance(explicit, str) or not explicit or "." in explicit or explicit == INPUT:
-                raise CnnError(
-                    f"'name' must be a word without dots (and not 'input'), got {explicit!r}",
-                    entry.common["name"].loc,
-                )
+        repeat, explicit, own_trainable = common_values(entry, scope.env)
         sources = None
         if "from" in entry.common:
             sources = self.resolve_from(entry.common["from"], scope)
-        trainable = scope.trainable
-        if "trainable" in entry.common:
-            t = resolve(entry.common["trainable"], scope.env)
-            if not isinstance(t, bool):
-                raise CnnError(f"'trainable' must be true or false, got {t!r}", entry.common["trainable"].loc)
-            trainable = trainable and t
+        trainable = scope.trainable and own_trainable
         expect_node = entry.common.get("expect")
         expect = parse_expect(expect_node, scope.env) if expect_node is not None else []
         before = len(self.leaves)
@@ -559,6 +539,49 @@ def check_size(arch: Architecture) -> None:
         return total
 
     body(arch.layers, arch.env, 0)
+
+
+def common_values(
+    entry: _Entry, env: dict[str, Any], problems: list[CnnError] | None = None
+) -> tuple[int, str | None, bool]:
+    """`repeat`, `name` and `trainable` of an entry (defaults 1, None, True). Each bad one
+    raises, or, when `problems` is given, is appended there and its default used."""
+    repeat, explicit, trainable = 1, None, True
+
+    def bad(message: str, node: Node) -> None:
+        if problems is None:
+            raise CnnError(message, node.loc)
+        problems.append(CnnError(message, node.loc))
+
+    try:
+        if "repeat" in entry.common:
+            node = entry.common["repeat"]
+            value = resolve(node, env)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                bad(f"'repeat' must be a positive integer, got {value!r}", node)
+            elif value > MAX_LAYERS:
+                bad(f"repeat {value:,} is more than the limit of {MAX_LAYERS:,} layers", node)
+            else:
+                repeat = value
+        if "name" in entry.common:
+            node = entry.common["name"]
+            value = resolve(node, env)
+            if not isinstance(value, str) or not value or "." in value or value == INPUT:
+                bad(f"'name' must be a word without dots (and not 'input'), got {value!r}", node)
+            else:
+                explicit = value
+        if "trainable" in entry.common:
+            node = entry.common["trainable"]
+            value = resolve(node, env)
+            if not isinstance(value, bool):
+                bad(f"'trainable' must be true or false, got {value!r}", node)
+            else:
+                trainable = value
+    except CnnError as exc:  # an expression that cannot be worked out
+        if problems is None:
+            raise
+        problems.append(exc)
+    return repeat, explicit, trainable
 
 
 def make_layer(entry: _Entry, env: dict[str, Any], problems: list[CnnError] | None = None) -> Layer | None:
