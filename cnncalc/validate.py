@@ -296,6 +296,7 @@ class _Walker:
             self.block(entry, env, blocks_in_use)
 
     def common(self, entry: Any, env: dict[str, Any]) -> None:
+        graph.common_values(entry, env, self.errors)
         if "expect" in entry.common:
             _good_expectations(entry.common["expect"], env, self.errors)
 

@@ -199,6 +199,25 @@ def test_a_shape_error_is_reported_once_with_the_value_errors() -> None:
     ]
 
 
+def test_every_bad_repeat_name_and_trainable() -> None:
+    text = (
+        "input: [8, 8, 3]\n"
+        "layers:\n"
+        "  - relu: {repeat: 0}\n"
+        "  - relu: {name: a.b}\n"
+        "  - relu: {trainable: maybe}\n"
+        "  - relu: {repeat: $nope}\n"
+        "  - conv: {filters: 2, f: 3, repeat: -1, name: ok}\n"
+    )
+    assert messages(text) == [
+        "3:20: 'repeat' must be a positive integer, got 0",
+        "4:18: 'name' must be a word without dots (and not 'input'), got 'a.b'",
+        "5:23: 'trainable' must be true or false, got 'maybe'",
+        "6:20: unknown name 'nope'",
+        "7:38: 'repeat' must be a positive integer, got -1",
+    ]
+
+
 def test_bad_expectations_are_all_reported_and_good_ones_still_checked() -> None:
     text = NET.format(expect="parms: 1\n  macs: {most: 1}\n  params: 1")
     assert messages(text) == [
