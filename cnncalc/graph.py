@@ -508,6 +508,8 @@ def check_size(arch: Architecture) -> None:
         else:
             per = 1
         repeat, node = repeat_of(args, env)
+        if node is not None and repeat > MAX_LAYERS:  # the same words as the builder's check
+            raise CnnError(f"repeat {repeat:,} is more than the limit of {MAX_LAYERS:,} layers", node.loc)
         if node is not None and repeat * per > MAX_LAYERS:
             raise CnnError(
                 f"repeat {repeat:,} of {per:,} layer(s) makes more than {MAX_LAYERS:,} layers", node.loc
