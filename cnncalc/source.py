@@ -109,6 +109,12 @@ def load(text: str, filename: str) -> Node:
         raise CnnError(f"invalid YAML: {exc.problem or exc.context}{hint}", loc) from None
     except yaml.reader.ReaderError:
         raise _unprintable(text, filename) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: only from a str built in Python, never a file
+        at = exc.start
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        raise CnnError(
+            f"invalid text: U+{ord(text[at]):04X} is not a Unicode character", Location(filename, line, col)
+        ) from None
     except yaml.YAMLError as exc:
         raise CnnError(f"invalid YAML: {' '.join(str(exc).split())}", Location(filename)) from None
     if builder.root is None:
