@@ -25,9 +25,8 @@ _NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]*$"
 def build() -> dict[str, Any]:
     defs: dict[str, Any] = {
         "ref": _REF,
-        "layers": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/entry"}},
-        "branch": {"type": "array", "items": {"$ref": "#/$defs/entry"}},
-        "entry": _entry(),
+        "activation": {"anyOf": [_type_of(base.activation_name), _REF]},
+        **_common_defs(),
         "expect": _expect(),
         "count": _count(),
         "shape": _shape(),
@@ -36,24 +35,10 @@ def build() -> dict[str, Any]:
             "type": ["object", "null"],
             "properties": _common(),
         },
-        "residual": _composite(
-            "output = activation(main(x) + shortcut(x))",
-            {
-                "main": {"$ref": "#/$defs/layers"},
-                "shortcut": {"anyOf": [{"enum": ["identity", "auto"]}, {"$ref": "#/$defs/layers"}, _REF]},
-                "activation": _value(base.activation_name),
-            },
-            ["main"],
-        ),
-        "parallel": _composite(
-            "inception-style branches on the same input, merged",
-            {
-                "branches": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/branch"}},
-                "merge": {"anyOf": [{"enum": ["concat", "add"]}, _REF]},
-                "activation": _value(base.activation_name),
-            },
-            ["branches"],
-        ),
+        **_layer_lists(""),
+        # a file without `blocks` has no layer types beyond the built-in ones, so there an
+        # unknown type (a typo such as `convv`) is flagged: the same lists, closed
+        **_layer_lists("_closed"),
     }
     for name, kind in KINDS.items():
         defs[f"kind_{name}"] = _kind(name, kind.cls)
@@ -80,28 +65,62 @@ def build() -> dict[str, Any]:
         "required": ["input", "layers"],
         "additionalProperties": False,
         "properties": top,
+        "if": {"required": ["blocks"]},
+        "else": {"properties": {"layers": {"$ref": "#/$defs/layers_closed"}}},
         "$defs": defs,
+    }
+
+
+def _layer_lists(suffix: str) -> dict[str, Any]:
+    """Layer lists, entries and composites; `suffix` '_closed' admits no block names."""
+
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/$defs/{name}{suffix}"}
+
+    return {
+        f"layers{suffix}": {"type": "array", "minItems": 1, "items": ref("entry")},
+        f"branch{suffix}": {"type": "array", "items": ref("entry")},
+        f"entry{suffix}": _entry(suffix),
+        f"residual{suffix}": _composite(
+            "output = activation(main(x) + shortcut(x))",
+            {
+                "main": ref("layers"),
+                "shortcut": {"anyOf": [{"enum": ["identity", "auto"]}, ref("layers"), _REF]},
+                "activation": _value(base.activation_name),
+            },
+            ["main"],
+        ),
+        f"parallel{suffix}": _composite(
+            "inception-style branches on the same input, merged",
+            {
+                "branches": {"type": "array", "minItems": 2, "items": ref("branch")},
+                "merge": {"anyOf": [{"enum": ["concat", "add"]}, _REF]},
+                "activation": _value(base.activation_name),
+            },
+            ["branches"],
+        ),
     }
 
 
 # ---- pieces ---------------------------------------------------------------------------------
 
 
-def _entry() -> dict[str, Any]:
+def _entry(suffix: str = "") -> dict[str, Any]:
     kinds = {name: {"$ref": f"#/$defs/kind_{name}"} for name in KINDS}
     aliases = {alias: {"$ref": f"#/$defs/kind_{target}"} for alias, (target, _) in KIND_ALIASES.items()}
-    composites = {name: {"$ref": f"#/$defs/{name}"} for name in COMPOSITES}
+    composites = {name: {"$ref": f"#/$defs/{name}{suffix}"} for name in COMPOSITES}
     words = sorted([*KINDS, *KIND_ALIASES, *COMPOSITES])
+    closed = suffix == "_closed"
     return {
         "description": "'- TYPE', '- TYPE: {key: value}' or '- TYPE: VALUE' (the type's main argument)",
         "anyOf": [
-            {"anyOf": [{"enum": words}, {"type": "string"}]},  # a block name is a word too
+            {"enum": words} if closed else {"anyOf": [{"enum": words}, {"type": "string"}]},  # or a block
             {
                 "type": "object",
                 "minProperties": 1,
                 "maxProperties": 1,
                 "properties": {**kinds, **aliases, **composites},
-                "additionalProperties": {"$ref": "#/$defs/block_use"},
+                "additionalProperties": False if closed else {"$ref": "#/$defs/block_use"},
             },
         ],
     }
@@ -142,6 +161,11 @@ def _doc(arg: Arg) -> dict[str, Any]:
 
 
 def _common() -> dict[str, Any]:
+    """The keys every layer takes, each a reference to its one definition in $defs."""
+    return {key: {"$ref": f"#/$defs/common_{key}"} for key in COMMON_KEYS}
+
+
+def _common_defs() -> dict[str, Any]:
     props = {
         "name": {"type": "string", "description": "unique name (default: type plus a counter)"},
         "from": {
@@ -153,7 +177,7 @@ def _common() -> dict[str, Any]:
         "expect": {"$ref": "#/$defs/expect"},
     }
     assert tuple(props) == COMMON_KEYS
-    return props
+    return {f"common_{key}": value for key, value in props.items()}
 
 
 def _composite(doc: str, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -271,6 +295,8 @@ def _choice(options: tuple[str, ...] | list[str]) -> dict[str, Any]:
 
 def _value(parse: Callable[[Any], Any]) -> dict[str, Any]:
     """The schema of one argument type; any value may also be $name or ${expression}."""
+    if parse is base.activation_name:  # on most kinds: written once, in $defs
+        return {"$ref": "#/$defs/activation"}
     return {"anyOf": [_type_of(parse), _REF]}
 
 

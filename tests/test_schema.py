@@ -48,9 +48,17 @@ def test_top_level_keys_match_spec() -> None:
     assert set(SCHEMA["$defs"]["expect"]["properties"]) == set(EXPECT_KEYS)
 
 
-def test_every_kind_alias_and_composite_is_a_layer_type() -> None:
-    entry = SCHEMA["$defs"]["entry"]["anyOf"][1]["properties"]
-    assert set(entry) == set(KINDS) | set(KIND_ALIASES) | set(COMPOSITES)
+@pytest.mark.parametrize("entry", ["entry", "entry_closed"])
+def test_every_kind_alias_and_composite_is_a_layer_type(entry: str) -> None:
+    types = SCHEMA["$defs"][entry]["anyOf"][1]["properties"]
+    assert set(types) == set(KINDS) | set(KIND_ALIASES) | set(COMPOSITES)
+
+
+def test_a_misspelled_type_is_flagged_unless_blocks_could_define_it() -> None:
+    for layer in ("convv: {filters: 4, f: 3}", "rellu", "residual: {main: [convv: {filters: 4, f: 3}]}"):
+        assert errors(f"input: [8, 8, 3]\nlayers:\n  - {layer}\n") != [], layer
+    with_blocks = "input: [8, 8, 3]\nblocks:\n  unit: {layers: [relu]}\nlayers:\n  - unit\n  - unit: {repeat: 2}\n"
+    assert errors(with_blocks) == []
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
