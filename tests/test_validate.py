@@ -71,6 +71,27 @@ def test_warnings_are_shown_and_fail_only_under_strict() -> None:
     assert out.splitlines()[-1] == "1 file checked, 1 failed"
 
 
+def test_symbolic_expectations_are_not_silently_passed(tmp_path: Path) -> None:
+    # conv 3x3, 3 -> 4 on H x W x 3: (H - 2) x (W - 2) x 4; params 3*3*3*4 + 4 = 112 (no symbol);
+    # MACs (H - 2)(W - 2) * 4 * 3*3*3 = 108 (H - 2)(W - 2); at 32x32: 108 * 30 * 30 = 97,200
+    text = (
+        "input: [H, W, 3]\nlayers:\n  - conv: {filters: 4, f: 3, expect: {output: 30x30x4, params: 112}}\n"
+        "expect:\n  macs: {max: 1M}\n"
+    )
+    path = write(tmp_path, "sym.yaml", text)
+    status, out = run(str(path))
+    assert status == 0
+    assert out.splitlines() == [
+        f"{path}:3:39: warning: expected conv1 output 30x30x4 not checked: it is (H - 2) x (W - 2) x 4, "
+        "which depends on the symbolic sizes (give them with --input or --set)",
+        f"{path}:5:3: warning: expected network macs at most 1,000,000 not checked: it is 108*(H - 2)*(W - 2), "
+        "which depends on the symbolic sizes (give them with --input or --set)",
+        "1 file checked, 0 failed",
+    ]
+    assert run(str(path), "--strict")[0] == 1
+    assert run(str(path), "--input", "32x32x3") == (0, "1 file checked, 0 failed\n")
+
+
 def test_bundled_name_is_accepted() -> None:
     status, out = run("lenet5")
     assert status == 0
