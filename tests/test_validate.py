@@ -333,7 +333,7 @@ def test_github_annotations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert status == 1
     # ',' in a message stays (only % CR LF are escaped there); properties escape ':' and ','
     assert out.splitlines() == [
-        "::error file=g.yaml,line=5,col=3,title=cnncalc::expected network macs at most 1,000, found 13,824",
+        "::error file=g.yaml,line=5,col=3::expected network macs at most 1,000, found 13,824",
         "1 file checked, 1 failed",
     ]
 
@@ -345,14 +345,14 @@ def test_github_escapes_properties_and_data() -> None:
 
     problem = Problem("invalid", "100% wrong\nsecond line", Location("a,b:c.yaml", 2, 3))
     out = github(Summary((FileResult("a,b:c.yaml", (problem,)),)))
-    expected = "::error file=a%2Cb%3Ac.yaml,line=2,col=3,title=cnncalc::100%25 wrong%0Asecond line"
+    expected = "::error file=a%2Cb%3Ac.yaml,line=2,col=3::100%25 wrong%0Asecond line"
     assert out.splitlines()[0] == expected
 
 
 def test_warning_level_in_github_output() -> None:
     status, out = run(str(POSITIVE / "popquiz_exact.yaml"), "--format", "github")
     assert status == 0
-    assert out.splitlines()[0].startswith(f"::warning file={POSITIVE / 'popquiz_exact.yaml'},line=4,col=5,")
+    assert out.splitlines()[0].startswith(f"::warning file={POSITIVE / 'popquiz_exact.yaml'},line=4,col=5::conv1: ")
 
 
 def test_unknown_format_is_a_usage_error() -> None:

@@ -73,7 +73,7 @@ def github(summary: Summary) -> str:
         for p in r.problems:
             props = ",".join(
                 f"{k}={_escape_property(str(v))}"
-                for k, v in (("file", p.loc.file), ("line", p.loc.line), ("col", p.loc.col), ("title", "cnncalc"))
+                for k, v in (("file", p.loc.file), ("line", p.loc.line), ("col", p.loc.col))
             )
             lines.append(f"::{p.level} {props}::{_escape_data(p.message)}")
     return "\n".join([*lines, summary_line(summary)])
