@@ -15,12 +15,9 @@ from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, 
 def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group:
     keys = extra_keys(report, extra)
     title = report.name or report.file
-    table = Table(
-        title=f"{title}  (input {shape(report.input)})",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-        title_style="bold",
-    )
+    # the title is a line of its own: as the table's title it would wrap to the table's width
+    heading = Text(f"{title}  (input {shape(report.input)})", style="bold", no_wrap=True)
+    table = Table(box=box.SIMPLE_HEAD)
     cells = [[*row_cells(row, False), *extra_cells(report, row, keys)] for row in rows]
     for i, col in enumerate((*COLUMNS, *(EXTRA_COLUMNS[k] for k in keys))):
         # names, concrete shapes and numbers never wrap (a count split mid-digit reads as two
@@ -37,7 +34,7 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group
     footer.add_column(justify="right")
     for label, value in totals_lines(report):
         footer.add_row(f"{label}:", value)
-    parts: list = [table, footer]
+    parts: list = [heading, table, footer]
     if report.convention != "cnncalc":
         parts.append(Text(f"Convention: {report.convention}"))
     for w in report.warnings:
@@ -54,7 +51,7 @@ def render(reports: list[tuple[Report, list[Row]]], console: Console, extra: tup
         group = build(report, rows, extra)
         # a terminal narrower than the table gets wrapped lines rather than numbers cut short
         unbounded = console.options.update_width(100_000)
-        needed = Measurement.get(console, unbounded, group.renderables[0]).minimum
+        needed = Measurement.get(console, unbounded, group.renderables[1]).minimum
         width = console.width
         console.width = max(width, needed)  # rich caps print(width=...) at the console's width
         try:
