@@ -193,11 +193,9 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         _emit_sweep(results, fmt)
         return
     if fmt == "table":
-        from rich.console import Console
+        from .render import table, terminal
 
-        from .render import table
-
-        console = Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False)
+        console = terminal.console(200)
         table.render(results, console, extra)
         return
     if fmt == "markdown":
@@ -223,9 +221,9 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
         by_file.setdefault(report.file, []).append((report, rows))
     groups = list(by_file.values())
     if fmt == "table":
-        from rich.console import Console
+        from .render import terminal
 
-        console = Console(width=None if sys.stdout.isatty() else 240, soft_wrap=False)
+        console = terminal.console(240)
         for i, group in enumerate(groups):
             if i:
                 console.print()
@@ -353,80 +351,6 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     click.echo(render(exp, fmt, _wants_ascii(ascii_)), nl=False)
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="github: workflow commands that annotate the lines in a pull request.")
-@common_options
-@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
-@guarded
-def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
-             dtype: str, strict: bool) -> None:
-    """For CI: check files, folders (*.yaml, *.yml) and globs; report every problem.
-
-    Exit status: 0 all good; 1 an `expect` entry (or, with --strict, a warning) failed;
-    2 a file could not be used.
-    """
-    from .render.validate_out import render
-    from .validate import validate_paths
-
-    summary = validate_paths(paths, _checked_read, parse_sets(sets), input_size, strict, dtype, _State.debug)
-    click.echo(render(summary, fmt))
-    sys.exit(summary.return_code)
-
-
-def _checked_read(name: str) -> tuple[str, str]:
-    """read_source, with anything the pipeline could not turn into a CnnError located at the file."""
-    try:
-        return read_source(name)
-    except (OSError, ValueError) as exc:
-        raise CnnError(f"cannot read: {exc}", Location(name)) from None
-
-
-@main.command()
-@click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
-def schema(indent: int) -> None:
-    """The JSON Schema (draft 2020-12) of architecture files, for editors' YAML language servers."""
-    import json
-
-    from .schema import build
-
-    click.echo(json.dumps(build(), indent=indent or None))
-
-
-@main.command()
-@click.argument("file")
-@click.argument("answers")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
-@common_options
-@guarded
-def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | None, sets: tuple[str, ...],
-          dtype: str) -> None:
-    """Grade ANSWERS (YAML: layer name or `totals` -> output, params, trainable, buffers, macs,
-    activations). Each answer is marked right or wrong; a wrong one shows the right value and its
-    formula with the values put in. Exit status 1 when any answer is wrong.
-
-    \b
-    Answers are read as students write them: 28x28x6, "28 x 28 x 6", [28, 28, 6], [10];
-    48120, "48,120", 48_120; approximately: 2.4M, ~2.4M, "about 2.4M", {approx: 2.4M}
-    (right when the true value rounds to it: 2.4M accepts 2,350,000 to 2,450,000).
-    """
-    from .analysis import analyze_text
-    from .check import grade
-    from .render import check_text
-
-    text, display = read_source(file)
-    report = analyze_text(text, display, parse_sets(sets), input_size, dtype)
-    answers_text, answers_display = read_source(answers)
-    grading = grade(report, answers_text, answers_display)
-    if fmt == "json":
-        click.echo(check_text.as_json(grading))
-    else:
-        click.echo(check_text.text(grading, _wants_ascii(ascii_)), nl=False)
-    sys.exit(grading.return_code)
-
-
 @main.command("export")
 @click.argument("file")
 @click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework.")
@@ -515,32 +439,6 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@common_options
-@guarded
-def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
-    """Totals side by side (differences and ratios against the first FILE), and the per-layer
-    rows that differ, matched by name.
-
-    \b
-    Example: cnncalc compare alexnet alexnet_no_fc7
-    """
-    from .analysis import analyze_text
-    from .compare import compare as build_comparison
-    from .render.compare_text import render
-
-    if len(files) < 2:
-        raise click.UsageError("compare needs two or more files")
-    set_values = parse_sets(sets)
-    reports = []
-    for name in files:
-        text, display = read_source(name)
-        reports.append(analyze_text(text, display, set_values, input_size, dtype))
-    click.echo(render(build_comparison(reports), fmt), nl=False)
-
-
-@main.command()
 @click.argument("file")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write here instead of standard output.")
@@ -568,6 +466,106 @@ def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_si
         raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="github: workflow commands that annotate the lines in a pull request.")
+@common_options
+@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@guarded
+def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
+             dtype: str, strict: bool) -> None:
+    """For CI: check files, folders (*.yaml, *.yml) and globs; report every problem.
+
+    Exit status: 0 all good; 1 an `expect` entry (or, with --strict, a warning) failed;
+    2 a file could not be used.
+    """
+    from .render.validate_out import render
+    from .validate import validate_paths
+
+    summary = validate_paths(paths, _checked_read, parse_sets(sets), input_size, strict, dtype, _State.debug)
+    click.echo(render(summary, fmt))
+    sys.exit(summary.return_code)
+
+
+def _checked_read(name: str) -> tuple[str, str]:
+    """read_source, with anything the pipeline could not turn into a CnnError located at the file."""
+    try:
+        return read_source(name)
+    except (OSError, ValueError) as exc:
+        raise CnnError(f"cannot read: {exc}", Location(name)) from None
+
+
+@main.command()
+@click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
+def schema(indent: int) -> None:
+    """The JSON Schema (draft 2020-12) of architecture files, for editors' YAML language servers."""
+    import json
+
+    from .schema import build
+
+    click.echo(json.dumps(build(), indent=indent or None))
+
+
+@main.command()
+@click.argument("file")
+@click.argument("answers")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
+@common_options
+@guarded
+def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | None, sets: tuple[str, ...],
+          dtype: str) -> None:
+    """Grade ANSWERS (YAML: layer name or `totals` -> output, params, trainable, buffers, macs,
+    activations). Each answer is marked right or wrong; a wrong one shows the right value and its
+    formula with the values put in. Exit status 1 when any answer is wrong.
+
+    \b
+    Answers are read as students write them: 28x28x6, "28 x 28 x 6", [28, 28, 6], [10];
+    48120, "48,120", 48_120; approximately: 2.4M, ~2.4M, "about 2.4M", {approx: 2.4M}
+    (right when the true value rounds to it: 2.4M accepts 2,350,000 to 2,450,000).
+    """
+    from .analysis import analyze_text
+    from .check import grade
+    from .render import check_text
+
+    text, display = read_source(file)
+    report = analyze_text(text, display, parse_sets(sets), input_size, dtype)
+    answers_text, answers_display = read_source(answers)
+    grading = grade(report, answers_text, answers_display)
+    if fmt == "json":
+        click.echo(check_text.as_json(grading))
+    else:
+        click.echo(check_text.text(grading, _wants_ascii(ascii_)), nl=False)
+    sys.exit(grading.return_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@common_options
+@guarded
+def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
+    """Totals side by side (differences and ratios against the first FILE), and the per-layer
+    rows that differ, matched by name.
+
+    \b
+    Example: cnncalc compare alexnet alexnet_no_fc7
+    """
+    from .analysis import analyze_text
+    from .compare import compare as build_comparison
+    from .render.compare_text import render
+
+    if len(files) < 2:
+        raise click.UsageError("compare needs two or more files")
+    set_values = parse_sets(sets)
+    reports = []
+    for name in files:
+        text, display = read_source(name)
+        reports.append(analyze_text(text, display, set_values, input_size, dtype))
+    click.echo(render(build_comparison(reports), fmt), nl=False)
+
+
 @main.command("memory")
 @click.argument("file")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
@@ -592,11 +590,9 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
 
         click.echo(json.dumps(as_dict(found), indent=2))
         return
-    from rich.console import Console
+    from .render import memory_table, terminal
 
-    from .render import memory_table
-
-    memory_table.render(found, Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False))
+    memory_table.render(found, terminal.console(200))
 
 
 @main.command("import")
