@@ -186,10 +186,13 @@ def validate_text(
             errors.append(exc)
         else:
             _Walker(arch, errors).body(arch.layers, arch.env, ())
-            try:
-                rep = report.analyze(arch, graph.build(arch), filename, dtype)
-            except CnnError as exc:
-                errors.append(exc)
+            # symbolic shapes cost sympy work per layer (seconds for a long network): when the
+            # file is already known to be unusable, do not spend it
+            if not (errors and arch.symbols):
+                try:
+                    rep = report.analyze(arch, graph.build(arch), filename, dtype)
+                except CnnError as exc:
+                    errors.append(exc)
     problems = _unique(_invalid(e, filename) for e in errors)
     expectations = 0
     if rep is not None:

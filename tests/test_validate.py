@@ -239,6 +239,15 @@ def test_every_bad_repeat_name_and_trainable() -> None:
     ]
 
 
+def test_symbolic_file_with_a_known_mistake_skips_the_slow_shapes() -> None:
+    import time
+
+    text = "input: [H, W, 3]\nlayers:\n  - conv: {filters: 4, f: 3, s: 2, padding: same, repeat: 40}\n  - bogus\n"
+    start = time.perf_counter()
+    assert messages(text) == ["4:5: unknown layer type 'bogus'"]
+    assert time.perf_counter() - start < 1.0  # 40 symbolic 'same' convs alone take seconds
+
+
 def test_bad_expectations_are_all_reported_and_good_ones_still_checked() -> None:
     text = NET.format(expect="parms: 1\n  macs: {most: 1}\n  params: 1")
     assert messages(text) == [
