@@ -7,6 +7,7 @@ because expansion itself needs shapes (`shortcut: auto` depends on the main path
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -586,6 +587,11 @@ def common_values(
     return repeat, explicit, trainable
 
 
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
 def make_layer(entry: _Entry, env: dict[str, Any], problems: list[CnnError] | None = None) -> Layer | None:
     """The layer an entry of a leaf kind describes. Each bad key or value raises, or, when
     `problems` is given, is appended there (so `validate` can report them all) and None returned."""
@@ -618,7 +624,7 @@ def make_layer(entry: _Entry, env: dict[str, Any], problems: list[CnnError] | No
                 if problems is None:
                     raise exc
                 found.append(exc)
-            elif arg.default is not None or key in {f.name for f in fields(cls)}:
+            elif arg.default is not None or key in _field_names(cls):
                 kwargs.setdefault(key, arg.default)
     if found:
         assert problems is not None

@@ -14,6 +14,7 @@ from . import dims
 from .errors import Diagnostic, Location
 from .graph import INPUT, Graph, Leaf
 from .layers import Shape, Window
+from .layers.base import IDENTITY_WINDOW
 from .spec import Architecture, Expectation
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
@@ -179,9 +180,15 @@ def _receptive_fields(graph: Graph) -> dict[str, tuple[Any, Any]]:
         if len(leaf.output) != 3 or any(rf is None for rf, _ in ins):
             known[leaf.name] = (None, None)
             continue
-        rf = tuple(_largest(rf[k] for rf, _ in ins) for k in (0, 1))
-        jump = tuple(_largest(j[k] for _, j in ins) for k in (0, 1))
+        if len(ins) == 1:
+            rf, jump = ins[0]
+        else:
+            rf = tuple(_largest(rf[k] for rf, _ in ins) for k in (0, 1))
+            jump = tuple(_largest(j[k] for _, j in ins) for k in (0, 1))
         window: Window = leaf.layer.window([shapes[i] for i in leaf.inputs])
+        if window is IDENTITY_WINDOW:  # most rows (bn, activations, merges): nothing moves
+            known[leaf.name] = (rf, jump)
+            continue
         new_rf, new_jump = [], []
         for k in (0, 1):
             stride = window.stride[k]
@@ -211,8 +218,8 @@ def _largest(values: Any) -> Any:
 
 
 def _plain(pair: Any) -> Any:
-    if pair is None:
-        return None
+    if pair is None or (type(pair[0]) is int and type(pair[1]) is int):
+        return pair
     return tuple(int(v) if isinstance(v, Fraction) and v.denominator == 1 else v for v in pair)
 
 
