@@ -21,7 +21,9 @@ from .source import Node
 from .spec import COMPOSITES, Architecture, Block, Expectation, parse_expect, resolve
 from .suggest import did_you_mean, nearest
 
-MAX_LAYERS = 250_000
+# ResNet-1202, the deepest network in common use, has about 4,200 leaf layers. Each layer costs
+# ~30 us to build, so 10,000 keeps a bad file that is long, with its mistake at the end, under 1 s.
+MAX_LAYERS = 10_000
 MAX_BLOCK_DEPTH = 32
 # Symbolic sizes cost sympy work per layer (up to ~0.1 s for nested ceilings), so a long
 # symbolic network could run for minutes: past this budget it stops with a located error.
@@ -306,6 +308,8 @@ class _Builder:
             Leaf(full, kind, layer, tuple(inputs), loc, trainable, groups, cost, expect or [])
         )
         self.shapes[full] = cost.output
+        # merge rows and auto shortcuts are leaves no entry names: `from` accepts them too
+        self.global_names.setdefault(full, full)
         return full
 
     # ---- `from` ------------------------------------------------------------------------

@@ -258,6 +258,22 @@ def test_from_a_composite_name_means_its_output() -> None:
     assert g["conv2"].inputs == ("r.add",)
 
 
+def test_from_a_merge_row_or_auto_shortcut_by_its_full_name() -> None:
+    # SPEC: "a full dotted name of an earlier layer is accepted anywhere": the rows no entry
+    # names (r.add, r.shortcut.conv1/bn1) are earlier layers too (this was refused)
+    g = leaves("""
+        input: [8, 8, 4]
+        layers:
+          - residual: {main: [conv: {filters: 8, f: 3, s: 2, padding: same}], shortcut: auto, name: r}
+          - conv: {filters: 8, f: 1}
+          - add: {from: [r.add, conv1]}
+          - concat: {from: [r.shortcut.conv1, r.shortcut.bn1]}
+    """)
+    assert g["add1"].inputs == ("r.add", "conv1")
+    assert g["concat1"].inputs == ("r.shortcut.conv1", "r.shortcut.bn1")
+    assert g["concat1"].cost.output == (4, 4, 16)  # 8 + 8 channels at ceil(8/2) = 4
+
+
 def test_unknown_from_suggests() -> None:
     assert (
         error_of("""
