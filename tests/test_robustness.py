@@ -252,18 +252,24 @@ def laughs(levels: int = 9) -> str:
     return "input: [8, 8, 3]\nlayers: [relu]\nvars:\n" + "\n".join("  " + x for x in lines) + "\n"
 
 
-# Cases that must load 100,000 values before the limit trips take a few tenths of a second on an
-# idle machine; they get 3 s so a busy CI runner does not make them flaky. The rest get 1 s.
-LOADS_A_LOT = {"million flow layers", "many keys"}
+# Cases that must load 100,000 values (or build 10,000 layers) before the limit trips take a
+# few tenths of a second on an idle machine; they get 3 s so a busy CI runner does not make
+# them flaky. The rest get 1 s.
+LOADS_A_LOT = {"million flow layers", "many keys", "long network, bad last layer"}
 
 NET = "input: [8, 8, 3]\n"
 CASES: dict[str, tuple[str, str]] = {
     # name: (text, what the error says)
     "billion laughs": (laughs(), "the document expands to more than 100,000 values"),
-    "repeat 10^12": (NET + "layers:\n  - relu: {repeat: 1000000000000}\n", "is more than the limit of 250,000"),
+    "repeat 10^12": (NET + "layers:\n  - relu: {repeat: 1000000000000}\n", "is more than the limit of 10,000"),
     "nested repeats": (
-        NET + "blocks:\n  b: {layers: [relu: {repeat: 200000}]}\nlayers:\n  - b: {repeat: 1000}\n",
-        "repeat 1,000 of 200,000 layer(s) makes more than 250,000 layers",
+        NET + "blocks:\n  b: {layers: [relu: {repeat: 2000}]}\nlayers:\n  - b: {repeat: 1000}\n",
+        "repeat 1,000 of 2,000 layer(s) makes more than 10,000 layers",
+    ),
+    # every layer up to the limit is built before the mistake in the last one is found
+    "long network, bad last layer": (
+        NET + "layers:\n  - conv: {filters: 4, f: 3, padding: same, repeat: 9999}\n  - fc: {units: 10, bais: 1}\n",
+        "unknown key 'bais' for fc",
     ),
     "million flow layers": (NET + "layers: [" + "relu, " * 1_000_000 + "]\n", "more than 100,000 values"),
     "deep flow nesting": ("input: " + "[" * 100_000, "nesting deeper than 100 levels"),
@@ -448,7 +454,7 @@ def test_a_long_symbolic_network_stops_at_its_time_budget(monkeypatch: pytest.Mo
     from cnncalc import graph
 
     monkeypatch.setattr(graph, "SYMBOLIC_SECONDS", 0.5)  # 30 s in use; the rule, not the number
-    text = "input: [H, W, 3]\nlayers:\n  - conv: {filters: 4, f: 3, s: 2, padding: same, repeat: 100000}\n"
+    text = "input: [H, W, 3]\nlayers:\n  - conv: {filters: 4, f: 3, s: 2, padding: same, repeat: 9000}\n"
     start = time.perf_counter()
     line = outcome(text)
     assert time.perf_counter() - start < 3.0
