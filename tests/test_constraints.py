@@ -76,12 +76,12 @@ def test_cli_rejects_non_volume_input(tmp_path: Path) -> None:
     assert "error: the input is not a volume" in result.output
 
 
-@pytest.mark.parametrize("size,expected", [("HxWx1", "H - 4")])
+@pytest.mark.parametrize("size,expected", [("HxWx1", "(H - 4)")])
 def test_symbolic_lenet_conv1(size: str, expected: str) -> None:
     result = CliRunner().invoke(main, ["summarize", str(ARCH / "lenet5.yaml"), "--input", size, "--format", "csv"])
     assert result.exit_code == 0, result.output
     conv1 = result.output.splitlines()[1]
-    assert conv1.startswith(f"conv1,conv,input,{expected} x W - 4 x 6,")
+    assert conv1.startswith(f"conv1,conv,input,{expected} x (W - 4) x 6,")
     pool2 = result.output.splitlines()[4]
     # floor((floor((H-4)/2) - 4)/2)... = floor((H - 4)/4) - 2 = floor(H/4) - 3
-    assert "floor(H/4) - 3 x floor(W/4) - 3 x 16" in pool2
+    assert "(floor(H/4) - 3) x (floor(W/4) - 3) x 16" in pool2

@@ -160,3 +160,17 @@ def test_a_narrow_terminal_never_cuts_numbers() -> None:
     conv1 = next(line for line in out.splitlines() if line.strip().startswith("conv1"))
     assert conv1.split()[-2:] == ["23,296", "70,276,800"]
     assert "61,100,840" in out
+
+
+def test_symbolic_shapes_put_sums_in_parentheses() -> None:
+    # lenet5 at H x W x 1: conv1 5x5 valid -> H - 5 + 1 = H - 4; pool1 2/2 -> floor((H - 4)/2) =
+    # floor(H/2) - 2.  "H - 4 x W - 4 x 6" would read as H - (4 x W) - ..., so a sum is bracketed
+    # (as explain and validate write it); a lone symbol or floor() is not.
+    report = analyze_text(LENET, "lenet5", {}, "HxWx1")
+    assert shape(report.rows[0].output) == "(H - 4) x (W - 4) x 6"
+    assert shape(report.rows[1].output) == "(floor(H/2) - 2) x (floor(W/2) - 2) x 6"
+    assert shape(report.input) == "H x W x 1"
+    rows = list(csv.reader(io.StringIO(csv_out.render([(report, report.rows)]))))
+    assert rows[1][3] == "(H - 4) x (W - 4) x 6"
+    conv1 = next(line for line in text_table(report).splitlines() if line.strip().startswith("conv1"))
+    assert "(H - 4) x (W - 4) x 6" in conv1

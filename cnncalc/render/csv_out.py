@@ -6,7 +6,7 @@ import csv
 import io
 
 from ..report import Report, Row
-from .values import json_number, pair
+from .values import bracketed, json_number, pair
 
 HEADER = ["name", "type", "from", "output", "activations", "params", "trainable", "buffers", "macs", "rf", "jump"]
 
@@ -29,4 +29,4 @@ def render(reports: list[tuple[Report, list[Row]]]) -> str:
 
 def _shape(dims: tuple) -> str:
     sep = "x" if all(isinstance(d, int) for d in dims) else " x "
-    return sep.join(str(json_number(d)) for d in dims)
+    return sep.join(bracketed(str(json_number(d))) for d in dims)

@@ -21,9 +21,20 @@ def count(value: Any) -> str:
 
 
 def shape(dims: Any) -> str:
+    """28 x 28 x 6; a symbolic sum in parentheses, (H - 4) x (W - 4) x 6, as explain writes it."""
     if len(dims) == 1:
         return f"{count(dims[0])}"
-    return " x ".join(text(d) for d in dims)
+    return " x ".join(bracketed(text(d)) for d in dims)
+
+
+def bracketed(size: str) -> str:
+    """'H - 4' -> '(H - 4)': a sum next to ' x ' would read as H - (4 x W)."""
+    depth = 0
+    for i, ch in enumerate(size):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+-" and 0 < i and size[i - 1] == " ":
+            return f"({size})"
+    return size
 
 
 def json_number(value: Any) -> Any:
