@@ -21,9 +21,10 @@ from .source import Node
 from .spec import COMPOSITES, Architecture, Block, Expectation, parse_expect, resolve
 from .suggest import did_you_mean, nearest
 
-# ResNet-1202, the deepest network in common use, has about 4,200 leaf layers. Each layer costs
-# ~30 us to build, so 10,000 keeps a bad file that is long, with its mistake at the end, under 1 s.
-MAX_LAYERS = 10_000
+# ResNet-1202, the deepest network in common use, has about 4,200 leaf layers; generated networks
+# of 100,000 layers must still work (about 50 us each: a few seconds). The count is made before
+# anything is built, so a `repeat` of 10^12 or nested repeats over the limit fail at once.
+MAX_LAYERS = 200_000
 MAX_BLOCK_DEPTH = 32
 # Symbolic sizes cost sympy work per layer (up to ~0.1 s for nested ceilings), so a long
 # symbolic network could run for minutes: past this budget it stops with a located error.

@@ -61,7 +61,7 @@ CORPUS: dict[str, tuple[int, list[str]]] = {
         "4:18: error: 'from' names 'conv9', which is not an earlier layer (did you mean 'conv1'?)",
     ]),
     "repeat_too_large.yaml": (2, [
-        "3:20: error: repeat 1,000,000,000,000 is more than the limit of 10,000 layers",
+        "3:20: error: repeat 1,000,000,000,000 is more than the limit of 200,000 layers",
     ]),
     "repeat_zero.yaml": (2, ["3:20: error: 'repeat' must be a positive integer, got 0"]),
     "expression_call.yaml": (2, ["3:17: error: 'abs(' in expression 'abs(-3)': calls are not allowed"]),

@@ -252,7 +252,7 @@ def laughs(levels: int = 9) -> str:
     return "input: [8, 8, 3]\nlayers: [relu]\nvars:\n" + "\n".join("  " + x for x in lines) + "\n"
 
 
-# Cases that must load 100,000 values (or build 10,000 layers) before the limit trips take a
+# Cases that must load 100,000 values (or build a 10,000-layer file) before the limit trips take a
 # few tenths of a second on an idle machine; they get 3 s so a busy CI runner does not make
 # them flaky. The rest get 1 s.
 LOADS_A_LOT = {"million flow layers", "many keys", "long network, bad last layer"}
@@ -261,10 +261,10 @@ NET = "input: [8, 8, 3]\n"
 CASES: dict[str, tuple[str, str]] = {
     # name: (text, what the error says)
     "billion laughs": (laughs(), "the document expands to more than 100,000 values"),
-    "repeat 10^12": (NET + "layers:\n  - relu: {repeat: 1000000000000}\n", "is more than the limit of 10,000"),
+    "repeat 10^12": (NET + "layers:\n  - relu: {repeat: 1000000000000}\n", "is more than the limit of 200,000"),
     "nested repeats": (
         NET + "blocks:\n  b: {layers: [relu: {repeat: 2000}]}\nlayers:\n  - b: {repeat: 1000}\n",
-        "repeat 1,000 of 2,000 layer(s) makes more than 10,000 layers",
+        "repeat 1,000 of 2,000 layer(s) makes more than 200,000 layers",
     ),
     # every layer up to the limit is built before the mistake in the last one is found
     "long network, bad last layer": (
