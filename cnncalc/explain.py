@@ -12,7 +12,7 @@ Nothing here prints: `render/explain_text.py` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from . import dims, savings
@@ -107,11 +107,45 @@ def explain(report: Report, names: list[str] | None = None, where: Location | No
         row = rows[name]
         assert row.leaf is not None
         ins = tuple(shapes[i] for i in row.inputs)
-        layers.append(explain_leaf(row.leaf, ins, row, pairs.get(name)))
+        done = explain_leaf(row.leaf, ins, row, pairs.get(name))
+        extra = field_steps(row, [rows.get(i) for i in row.inputs], ins)
+        if extra:
+            done = replace(done, steps=done.steps + tuple(extra))
+        layers.append(done)
     out = Explanation(report.name or report.file, report.file, report.input, layers)
     if not names:
         out.totals = [total_step(report, key) for key in ("params", "macs", "activations")]
     return out
+
+
+def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> list[Step]:
+    """Receptive field and jump (effective stride) of the layer's output, on the input image:
+    r = r_prev + (k - 1) × j_prev and j = j_prev × s (SPEC §1), with k = d(f - 1) + 1."""
+    if row.rf is None or row.leaf is None:
+        return []
+    prev = [(r.rf, r.jump) if r is not None else ((1, 1), (1, 1)) for r in in_rows]
+    if any(p[0] is None for p in prev):
+        return []
+    axis = 0  # height; width follows the same arithmetic unless the values differ
+    r0 = max(p[0][axis] for p in prev) if all(isinstance(p[0][axis], (int, float)) for p in prev) else prev[0][0][axis]
+    j0 = max(p[1][axis] for p in prev) if all(isinstance(p[1][axis], (int, float)) for p in prev) else prev[0][1][axis]
+    window = row.leaf.layer.window(list(ins))
+    note = "" if row.rf[0] == row.rf[1] and row.jump[0] == row.jump[1] else f" (n_W: {num(row.rf[1])})"
+    merge = " (the largest over the inputs)" if len(prev) > 1 else ""
+    if window.whole_input:
+        n = ins[0][axis]
+        rf = Step("receptive field", "r = r_prev + (n_H_prev - 1) × j_prev  (sees its whole input)",
+                  (f"{num(r0)} + ({num(n)} - 1) × {num(j0)}",), num(row.rf[0]) + note, key="rf")
+    elif window.kernel == (1, 1) and window.stride == (1, 1):
+        rf = Step("receptive field", f"r = r_prev{merge}", (), num(row.rf[0]) + note, key="rf")
+    else:
+        k, st = window.kernel[axis], window.stride[axis]
+        rf = Step("receptive field", "r = r_prev + (k - 1) × j  with k = d(f - 1) + 1",
+                  (f"{num(r0)} + ({num(k)} - 1) × {num(j0 if st >= 1 else j0 * st)}",), num(row.rf[0]) + note,
+                  key="rf")
+    jump_formula = "j = j_prev × s" if window.stride != (1, 1) else "j = j_prev"
+    values = (f"{num(j0)} × {num(window.stride[axis])}",) if window.stride != (1, 1) else ()
+    return [rf, Step("jump", jump_formula + merge, values, num(row.jump[0]), key="jump")]
 
 
 def select(report: Report, names: list[str], where: Location | None) -> list[str]:

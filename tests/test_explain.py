@@ -341,3 +341,16 @@ def test_symbolic_sizes_keep_their_expressions() -> None:
     # (H + 0 - 5)/1 + 1 = H - 4, and the same for W
     assert "n_H = ⌊(n_H_prev + 2p - f)/s⌋ + 1 = ⌊(H + 2×0 - 5)/1⌋ + 1 = H - 4" in out
     assert "conv1 (conv): H x W x 1 → (H - 4) x (W - 4) x 6" in out
+
+
+def test_receptive_field_and_jump_are_explained() -> None:
+    # LeNet-5: conv1 5x5 -> r = 1 + 4*1 = 5; pool1 2/2 -> r = 5 + 1*1 = 6, j = 2;
+    # conv2 5x5 -> r = 6 + 4*2 = 14; pool2 2/2 -> r = 14 + 1*2 = 16, j = 2*2 = 4.
+    from click.testing import CliRunner
+
+    from cnncalc.cli import main
+
+    out = CliRunner().invoke(main, ["explain", "lenet5", "conv2", "pool2", "--ascii"]).output
+    assert "receptive field = r = r_prev + (k - 1) x j  with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" in out
+    assert "receptive field = r = r_prev + (k - 1) x j  with k = d(f - 1) + 1 = 14 + (2 - 1) x 2 = 16" in out
+    assert "jump = j = j_prev x s = 2 x 2 = 4" in out
