@@ -259,7 +259,8 @@ def _ptflops(v: RowView) -> Cost:
         macs = 0
     if v.kind != "activation" and v.fused_activation:
         macs = macs + PTFLOPS_FUNCTIONAL.get(v.fused_activation, 0) * v.out_values
-    return Cost(v.row.params, macs, 2 * macs)
+    # get_model_parameters_number: sum(p.numel() for p in parameters() if p.requires_grad)
+    return Cost(v.row.trainable, macs, 2 * macs)
 
 
 # ---- keras -------------------------------------------------------------------------------
@@ -343,7 +344,8 @@ CONVENTIONS: dict[str, Convention] = {
         ),
         Convention(
             "ptflops", "ptflops get_model_complexity_info(): MACs, params", "ptflops/pytorch_ops.py",
-            Rules(params="learned", macs="conv/linear multiplications + bias adds + hooked layers",
+            Rules(params="trainable only (requires_grad)",
+                  macs="conv/linear multiplications + bias adds + hooked layers",
                   bias="yes (1 per output value)", bn="2 per value (1 without affine)",
                   flops="2 x MACs (ptflops prints MACs)",
                   other="pools 2/input value, upsample 2/output value, ReLU/ELU/GELU/PReLU 2/value, "

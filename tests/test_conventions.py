@@ -410,6 +410,41 @@ def test_lenet5_under_each_convention_by_hand() -> None:
         assert (t.params, t.macs, t.flops) == (params, m, f), name
 
 
+FROZEN_STEM = """
+input: [4, 4, 3]
+layers:
+  - conv: {filters: 2, f: 1, trainable: false}
+  - fc: 2
+"""
+
+
+def test_ptflops_counts_only_trainable_parameters() -> None:
+    # ptflops' get_model_parameters_number sums p.numel() only where p.requires_grad:
+    # the frozen conv's 1*1*3*2 + 2 = 8 are left out; fc 4*4*2*2 + 2 = 66 stay
+    t = counted(FROZEN_STEM, "ptflops").totals
+    assert (t.params, t.trainable) == (66, 66)
+    assert counted(FROZEN_STEM, "torchinfo").totals.params == 74  # torchinfo counts all: 8 + 66
+
+
+def test_ptflops_params_of_a_frozen_layer_equal_ptflops_own() -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("ptflops")
+    import contextlib
+    import io
+
+    from ptflops import get_model_complexity_info
+
+    from cnncalc import export
+
+    report = analyze_text(textwrap.dedent(FROZEN_STEM), "net.yaml")
+    model = export.build_module(report).eval()
+    with contextlib.redirect_stdout(io.StringIO()):
+        macs, params = get_model_complexity_info(model, (3, 4, 4), as_strings=False,
+                                                 print_per_layer_stat=False)
+    t = apply(report, "ptflops").totals
+    assert (t.params, t.macs) == (params, macs)
+
+
 def test_keras_counts_bn_statistics_as_non_trainable_params() -> None:
     # Keras: Conv2D(16, 3) on 8 channels = 3*3*8*16 + 16 = 1,168; BatchNormalization(16) shows
     # 4 * 16 = 64 params of which moving mean/variance (32) are non-trainable.
