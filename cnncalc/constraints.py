@@ -19,6 +19,7 @@ from .errors import CnnError
 
 MAX_SIDE = 4096
 TIME_LIMIT = 20.0
+EXAMPLES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +31,29 @@ class Conditions:
     clean_residues: tuple[int, ...]  # n mod period for which nothing floors and merges align
     examples: tuple[int, ...]  # the first few clean sizes at or above `smallest`
 
+    def reduced(self) -> tuple[int, tuple[int, ...]]:
+        """The smallest modulus that states the same condition: 1, 3, ..., 31 (mod 32) is 1 (mod 2)."""
+        clean = set(self.clean_residues)
+        for d in range(1, self.period + 1):
+            if self.period % d == 0:
+                kept = {r % d for r in clean}
+                if {r for r in range(self.period) if r % d in kept} == clean:
+                    return d, tuple(sorted(kept))
+        return self.period, self.clean_residues
+
     def describe(self) -> str:
         names = " and ".join(self.symbols)
         if not self.clean_residues:
             return f"no size of {names} avoids every floor (some layer always floors)"
-        if self.clean_residues == (0,):
-            return f"{names} divisible by {self.period}"
-        if len(self.clean_residues) == self.period:
+        period, residues = self.reduced()
+        if period == 1:
             return f"any {names} (no division ever floors)"
-        listed = ", ".join(str(r) for r in self.clean_residues)
-        return f"{names} ≡ {listed} (mod {self.period})"
+        if residues == (0,):
+            return f"{names} divisible by {period}"
+        if period == 2:
+            return f"{names} odd"
+        listed = ", ".join(str(r) for r in residues)
+        return f"{names} ≡ {listed} (mod {period})"
 
 
 def _try(text: str, filename: str, sets: Mapping[str, Any], input_override: str | None,
@@ -87,7 +101,13 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
             ok2, is_clean2, _ = _try(text, filename, sets, input_override, symbols, n + period)
             if ok and is_clean and ok2 and is_clean2:
                 clean.append(n % period)
-                examples.append(n)
             if time.monotonic() > deadline:
                 break
-    return Conditions(symbols, period, smallest, why, tuple(sorted(clean)), tuple(sorted(examples)[:5]))
+        # the first clean sizes from the smallest on (not from `base`: 63 < 64 fits AlexNet)
+        residues = set(clean)
+        n = smallest
+        while len(examples) < EXAMPLES and residues and n < base + 2 * period * EXAMPLES:
+            if n % period in residues and _try(text, filename, sets, input_override, symbols, n)[1]:
+                examples.append(n)
+            n += 1
+    return Conditions(symbols, period, smallest, why, tuple(sorted(clean)), tuple(examples))

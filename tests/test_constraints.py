@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cnncalc.cli import main
-from cnncalc.constraints import find
+from cnncalc.constraints import Conditions, find
 
 ARCH = Path(__file__).resolve().parents[1] / "architectures"
 
@@ -56,7 +56,7 @@ def test_resnet50_never_floors_only_at_1_mod_32() -> None:
     assert found.smallest == 1
     assert found.period == 32
     assert found.clean_residues == (1,)
-    assert found.examples[0] == 33
+    assert found.examples == (1, 33, 65, 97, 129)  # 1 x 1 stays 1 x 1 through every layer, exactly
 
 
 def test_cli_text_and_default_symbolic_input() -> None:
@@ -85,3 +85,27 @@ def test_symbolic_lenet_conv1(size: str, expected: str) -> None:
     pool2 = result.output.splitlines()[4]
     # floor((floor((H-4)/2) - 4)/2)... = floor((H - 4)/4) - 2 = floor(H/4) - 3
     assert "(floor(H/4) - 3) x (floor(W/4) - 3) x 16" in pool2
+
+
+def test_alexnet_examples_start_at_the_smallest_size() -> None:
+    # torchvision AlexNet: conv1 11/4 pad 2: (n + 4 - 11)/4 exact iff n = 3 (mod 4), giving
+    # m1 = (n - 3)/4; three 3/2 max pools need m1, m2 = (m1 - 1)/2 and m3 = (m2 - 1)/2 odd, so
+    # n = 32k + 31; pool5 needs m3 >= 3, so the first is n = 63 (63 -> 15 -> 7 -> 3 -> 1), below
+    # the first multiple of the period (64) that the search starts from.
+    found = find((ARCH / "alexnet.yaml").read_text(), "alexnet", input_override="HxWx3")
+    assert found.smallest == 63
+    assert found.clean_residues == (31,)
+    assert found.examples == (63, 95, 127, 159, 191)
+
+
+@pytest.mark.parametrize("period,residues,expected", [
+    (32, tuple(range(1, 32, 2)), "H and W odd"),  # GoogLeNet (Caffe): the odd residues mod 32
+    (32, (0, 8, 16, 24), "H and W divisible by 8"),
+    (12, (1, 5, 9), "H and W ≡ 1 (mod 4)"),
+    (1, (0,), "any H and W (no division ever floors)"),  # inception3a: no stride at all
+    (4, (0, 1, 2, 3), "any H and W (no division ever floors)"),
+    (32, (31,), "H and W ≡ 31 (mod 32)"),
+])
+def test_condition_is_stated_with_the_smallest_modulus(period: int, residues: tuple[int, ...],
+                                                        expected: str) -> None:
+    assert Conditions(("H", "W"), period, 1, None, residues, ()).describe() == expected
