@@ -55,6 +55,7 @@ class Memory:
     peak_bytes: int
     peak_layer: str
     training: Training
+    file: str = ""  # names the network in titles when it has no `name`
 
 
 def estimate(report: Report, dtype: str = "float32", optimizer: str = "sgd", batch: int = 1) -> Memory:
@@ -100,7 +101,7 @@ def estimate(report: Report, dtype: str = "float32", optimizer: str = "sgd", bat
     )
     return Memory(
         report.name, dtype, nbytes, batch, optimizer, size[INPUT], rows, (params + buffers) * nbytes,
-        activations, peak, peak_layer, training,
+        activations, peak, peak_layer, training, report.file,
     )
 
 

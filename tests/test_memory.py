@@ -130,3 +130,13 @@ def test_cli_symbolic_input_is_refused() -> None:
     out = CliRunner().invoke(main, ["memory", "lenet5", "--input", "HxWx1"])
     assert out.exit_code == 2
     assert "error: memory needs a concrete input size" in out.output
+
+
+def test_table_title_names_the_file_when_the_network_has_no_name(tmp_path, monkeypatch) -> None:
+    # one 3x3 'same' conv on 4x4x1: input 16 values x 4 B = 64 B, output 16 x 4 = 64 B.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "anon.yaml").write_text("input: [4, 4, 1]\nlayers:\n  - conv: {filters: 1, f: 3, padding: same}\n")
+    out = CliRunner().invoke(main, ["memory", "anon.yaml"])
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[0].startswith("anon.yaml  (float32, 4 B per value, batch 1)")
+    assert "Inference peak (at conv1):" in out.output and "128 (128 B)" in out.output  # 64 + 64

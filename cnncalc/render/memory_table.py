@@ -16,7 +16,7 @@ def _b(n: int) -> str:
 
 def build(m: Memory) -> Group:
     table = Table(
-        title=f"{m.name}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})",
+        title=f"{m.name or m.file}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})",
         box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
     )
     for i, col in enumerate(("Layer", "Type", "Activation bytes", "Param bytes", "Live while running")):
