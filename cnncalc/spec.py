@@ -261,6 +261,7 @@ def parse_amount(value: Any, loc: Location) -> int:
 
 
 def parse_shape_value(value: Any, loc: Location) -> tuple[int, ...]:
+    given = repr(value) if isinstance(value, str) else value  # the error repeats what was written
     if isinstance(value, str):
         value = [v for v in _SIZE_SPLIT.split(value.strip().strip("[]()")) if v]
     if isinstance(value, int) and not isinstance(value, bool):
@@ -270,7 +271,7 @@ def parse_shape_value(value: Any, loc: Location) -> tuple[int, ...]:
             return tuple(int(str(v).strip()) for v in value)
         except ValueError:
             pass
-    raise CnnError(f"expected a shape such as [28, 28, 6], 28x28x6 or [10], got {value!r}", loc)
+    raise CnnError(f"expected a shape such as [28, 28, 6], 28x28x6 or [10], got {given}", loc)
 
 
 def parse_expect(n: Node, env: Mapping[str, Any] | None = None) -> list[Expectation]:

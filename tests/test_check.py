@@ -218,7 +218,11 @@ def test_bn_buffers_and_frozen_trainable(tmp_path: Path) -> None:
         ("conv7: {params: 1}\n", "answers.yaml:1:1: error: no layer named 'conv7' in lenet5 (nearest: conv"),
         ("conv1: {parms: 1}\n", "answers.yaml:1:9: error: unknown answer 'parms' (did you mean 'params'?)"),
         ("conv1: {params: lots}\n", "answers.yaml:1:17: error: cannot read 'lots' as a number"),
-        ("conv1: {output: 28x28}\n", "answers.yaml:1:17: error: expected a shape such as"),
+        # the message repeats what the student wrote, not a list made from it
+        ("conv1: {output: 28x28}\n",
+         "answers.yaml:1:17: error: expected a shape such as [28, 28, 6], 28x28x6 or [10], got '28x28'"),
+        ("conv1: {output: 28*28*6}\n",
+         "answers.yaml:1:17: error: expected a shape such as [28, 28, 6], 28x28x6 or [10], got '28*28*6'"),
         ("conv1: 156\n", "answers.yaml:1:8: error: answers for 'conv1' are a mapping"),
         ("- conv1\n", "answers.yaml:1:1: error: an answer sheet maps layer names"),
     ],
