@@ -666,6 +666,12 @@ def test_merge_errors(entries: tuple[str, ...], message: str) -> None:
         ("[4, 4, 6]", "crop: {output: [5, 2]}", "cannot crop 4 x 4 to the larger 5 x 2"),
         ("[10]", "conv: {filters: 1, f: 1}", "conv needs an n_H x n_W x n_C input, got [10]"),
         ("[4, 4, 6]", "deconv: {filters: 1, f: 1, padding: 2}", "output size would be"),
+        # same fixes n_out = n * s = 8 whatever output_padding says: refused, not ignored
+        (
+            "[4, 4, 6]",
+            "deconv: {filters: 1, f: 4, s: 2, padding: same, output_padding: 1}",
+            "output_padding does nothing with padding: same",
+        ),
         ("[4, 4, 6]", "conv: {filters: 0, f: 1}", "expected a positive integer, got 0"),
     ],
 )

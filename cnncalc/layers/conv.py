@@ -183,6 +183,12 @@ class Deconv(Layer):
         for op, s, d in zip(self.output_padding, self.s, self.dilation):
             if op >= max(s, d):
                 raise ArgError(f"output_padding ({op}) must be smaller than the stride or dilation")
+        if self.padding == "same" and self.output_padding != (0, 0):
+            # `same` fixes the output at n * s: an output_padding would silently do nothing
+            raise ArgError(
+                "output_padding does nothing with padding: same (the output is n * s); "
+                "give the padding as numbers to use it"
+            )
 
     def infer(self, inputs: Sequence[Shape]) -> Cost:
         h, w, c_in = need_volume(self.KIND, inputs[0])
