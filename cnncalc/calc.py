@@ -55,9 +55,9 @@ class _Token:
 
 def parse(args: Sequence[str]) -> Node:
     """`["600x600x3", "conv 10 f=3 s=2 x4", "fc 1"]` -> the Node tree of an architecture file."""
-    if not args:
-        raise CnnError("give an input size, such as 600x600x3, then layers", Location(FILE))
     pieces = _layer_texts(args)
+    if not pieces or pieces[0].col > len(args[0]):  # nothing, or a blank first argument
+        raise CnnError("give an input size, such as 600x600x3, then layers", Location(FILE))
     first = pieces[0]
     size = _SIZE.match(first.text)
     end = size.end() if size else len(first.text.split(None, 1)[0])

@@ -181,6 +181,10 @@ def test_strict_turns_the_floor_into_a_failure() -> None:
         (["600x600x3", "conv 10 f=3 f=5"], "calc:1:23: error: 'f' is given twice"),
         (["600x600x3", "pool 2 foo=1"], "calc:1:18: error: unknown key 'foo' for pool"),
         (["600x600x3"], "calc:1:1: error: no layers after the input size"),
+        # an empty or blank first argument was an IndexError traceback
+        ([""], "calc:1:1: error: give an input size, such as 600x600x3, then layers"),
+        (["  ", "relu"], "calc:1:1: error: give an input size, such as 600x600x3, then layers"),
+        ([";", "fc 1"], "calc:1:1: error: give an input size, such as 600x600x3, then layers"),
         (["600y600", "fc 1"], "calc:1:1: error: input size '600y600' is neither an integer nor a name"),
         (["10x10x1", "conv 1 f=11"], "calc:1:9: error: conv1: kernel of 11"),
     ],
