@@ -48,8 +48,13 @@ def slide(
     if ceil:
         size = dims.ceildiv(span, s) + 1
         # PyTorch (and Caffe): the last window must start inside the input or the left padding
-        if dims.is_true((size - 1) * s >= n + before) is True:
+        last_outside = dims.is_true((size - 1) * s >= n + before)
+        if last_outside is True:
             size = size - 1
+        elif last_outside is None and isinstance(after, int) and after + s > d * (f - 1) + 1:
+            # symbolic n: the window starts t*s kept are those <= min(span + s - 1, n + before - 1);
+            # the second bound is the smaller for every n exactly when after + s > d(f-1) + 1
+            size = dims.floordiv(n + before - 1, s) + 1
         return Slide(size, 0, 0)
     size = dims.floordiv(span, s) + 1
     rem = dims.mod(span, s)
