@@ -24,17 +24,41 @@ def sym_floordiv(a: Any, b: Any) -> Any:
 
 def _floor_of_quotient(a: Any) -> tuple[Any, int] | None:
     """(x + c m, m) when a = floor(x/m) + c, with x an integer expression and c, m integers,
-    m > 0: then floor(a/n) = floor((x + c m)/(m n))."""
+    m > 0: then floor(a/n) = floor((x + c m)/(m n)). A ceiling counts too, as
+    ceil(x/m) = floor((x + m - 1)/m) for every integer x."""
+    inner = _quotient_in(a, (sympy.floor, sympy.ceiling))
+    if inner is None:
+        return None
+    kind, x, m, c = inner
+    if kind is sympy.ceiling:
+        x = x + m - 1
+    return sympy.expand(x + c * m), m
+
+
+def _quotient_in(a: Any, kinds: tuple[Any, ...]) -> tuple[Any, Any, int, Any] | None:
+    """(kind, x, m, c) when a = kind(x/m) + c: x an integer expression, m > 0 and c integers."""
     c, rest = sympy.sympify(a).as_coeff_Add()
-    if not isinstance(rest, sympy.floor) or not c.is_Integer:
+    kind = next((k for k in kinds if isinstance(rest, k)), None)
+    if kind is None or not c.is_Integer:
         return None
     num, den = sympy.fraction(sympy.together(rest.args[0]))
     if den.is_Integer and int(den) > 0 and num.is_integer:
-        return sympy.expand(num + c * den), int(den)
+        return kind, num, int(den), c
     return None
 
 
 def sym_ceildiv(a: Any, b: Any) -> Any:
+    """ceil(a/b), nested ones collapsed as in sym_floordiv: ceil((ceil(x/m) + c)/n) =
+    ceil((x + c m)/(m n)); over a floor, ceil(y/n) = floor((y + n - 1)/n) makes one floor.
+    (Caffe's and PyTorch's ceil-mode pools after floored convs: GoogLeNet's pool5 read as
+    four nested ceilings and a floor.)"""
+    if isinstance(b, int) and b > 0:
+        inner = _quotient_in(a, (sympy.floor, sympy.ceiling))
+        if inner is not None:
+            kind, x, m, c = inner
+            if kind is sympy.ceiling:
+                return sympy.ceiling(sympy.expand(x + c * m) / (m * b))
+            return sym_floordiv(a + b - 1, b)
     return sympy.ceiling(sympy.Rational(1, 1) * a / b)
 
 
