@@ -140,12 +140,31 @@ def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> li
         rf = Step("receptive field", f"r = r_prev{merge}", (), num(row.rf[0]) + note, key="rf")
     else:
         k, st = window.kernel[axis], window.stride[axis]
-        rf = Step("receptive field", "r = r_prev + (k - 1) × j  with k = d(f - 1) + 1",
-                  (f"{num(r0)} + ({num(k)} - 1) × {num(j0 if st >= 1 else j0 * st)}",), num(row.rf[0]) + note,
-                  key="rf")
+        # k is its own note: "with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" read as if k were 14
+        f, d = _hw(getattr(row.leaf.layer, "f", None)), _hw(getattr(row.leaf.layer, "dilation", 1))
+        if f is not None and d is not None and d[axis] != 1:
+            extent = f"k = d(f - 1) + 1 = {num(d[axis])} × ({num(f[axis])} - 1) + 1 = {num(k)}"
+        else:
+            extent = f"k = {num(k)}, the window's size" + (" (f)" if f is not None else "")
+        if st >= 1:
+            formula, values = "r = r_prev + (k - 1) × j_prev", f"{num(r0)} + ({num(k)} - 1) × {num(j0)}"
+        else:  # a transposed conv steps 1/s of an input pixel: its window counts in output pixels
+            formula = "r = r_prev + (k - 1) × j_prev/s"
+            values = f"{num(r0)} + ({num(k)} - 1) × {num(j0)}/{num(1 / st)}"
+        rf = Step("receptive field", formula, (values,), num(row.rf[0]) + note, extent, key="rf")
+    st = window.stride[axis]
     jump_formula = "j = j_prev × s" if window.stride != (1, 1) else "j = j_prev"
-    values = (f"{num(j0)} × {num(window.stride[axis])}",) if window.stride != (1, 1) else ()
+    values = (f"{num(j0)} × {num(st)}",) if window.stride != (1, 1) else ()
+    if 0 < st < 1:  # a transposed conv or upsample of stride s divides the jump by s
+        jump_formula, values = "j = j_prev/s", (f"{num(j0)}/{num(1 / st)}",)
     return [rf, Step("jump", jump_formula + merge, values, num(row.jump[0]), key="jump")]
+
+
+def _hw(value: Any) -> tuple[Any, Any] | None:
+    """A size argument as (height, width), or None when the layer has no such argument."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return (value[0], value[1])
+    return None if value is None or isinstance(value, (tuple, list)) else (value, value)
 
 
 def select(report: Report, names: list[str], where: Location | None) -> list[str]:

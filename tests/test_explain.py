@@ -351,6 +351,25 @@ def test_receptive_field_and_jump_are_explained() -> None:
     from cnncalc.cli import main
 
     out = CliRunner().invoke(main, ["explain", "lenet5", "conv2", "pool2", "--ascii"]).output
-    assert "receptive field = r = r_prev + (k - 1) x j  with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" in out
-    assert "receptive field = r = r_prev + (k - 1) x j  with k = d(f - 1) + 1 = 14 + (2 - 1) x 2 = 16" in out
+    # k has a line of its own: "with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" read as if k were 14
+    rf = "receptive field = r = r_prev + (k - 1) x j_prev"
+    assert f"{rf} = 6 + (5 - 1) x 2 = 14\n      k = 5, the window's size (f)\n" in out
+    assert f"{rf} = 14 + (2 - 1) x 2 = 16\n      k = 2, the window's size (f)\n" in out
     assert "jump = j = j_prev x s = 2 x 2 = 4" in out
+
+
+def test_receptive_field_of_dilated_and_transposed_convolutions() -> None:
+    # 3x3 dilated by 2 spans k = 2 x (3 - 1) + 1 = 5, so r = 1 + (5 - 1) x 1 = 5. A 2x2/2 pool:
+    # r = 5 + 1 x 1 = 6, j = 2. A transposed 4x4 conv of stride 2 steps half an input pixel:
+    # r = 6 + (4 - 1) x 2/2 = 9 and j = 2/2 = 1.
+    net = (
+        "input: [32, 32, 3]\nlayers:\n  - conv: {filters: 4, f: 3, dilation: 2}\n  - pool: {f: 2}\n"
+        "  - deconv: {filters: 2, f: 4, s: 2}\n"
+    )
+    with CliRunner().isolated_filesystem():
+        Path("net.yaml").write_text(net)
+        out = CliRunner().invoke(main, ["explain", "net.yaml", "--ascii"]).output
+    assert "receptive field = r = r_prev + (k - 1) x j_prev = 1 + (5 - 1) x 1 = 5\n" in out
+    assert "      k = d(f - 1) + 1 = 2 x (3 - 1) + 1 = 5\n" in out
+    assert "receptive field = r = r_prev + (k - 1) x j_prev/s = 6 + (4 - 1) x 2/2 = 9\n" in out
+    assert "jump = j = j_prev/s = 2/2 = 1\n" in out
