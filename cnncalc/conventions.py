@@ -103,6 +103,7 @@ class Convention:
     rules: Rules
     count: Callable[[RowView], Cost]
     buffers_are_params: bool = False  # Keras/Darknet: BN running statistics in the total
+    traced: bool = False  # fvcore: a jit trace drops layers the output does not depend on
 
 
 CONV_KINDS = ("conv", "depthwise", "deconv")
@@ -339,8 +340,9 @@ CONVENTIONS: dict[str, Convention] = {
                   bias="no", bn="2 per value (eval mode; 1 without affine)",
                   flops="= MACs (one fused multiply-add is one flop)",
                   other="upsample 1/value (bilinear 4), adaptive avg pool 1/input value; max/avg pool, "
-                        "activations, add, concat 0"),
-            _fvcore,
+                        "activations, add, concat 0; a layer the output does not depend on 0 "
+                        "(its jit trace drops it)"),
+            _fvcore, traced=True,
         ),
         Convention(
             "ptflops", "ptflops get_model_complexity_info(): MACs, params", "ptflops/pytorch_ops.py",
@@ -390,11 +392,29 @@ def count_rows(report: Report, name: str) -> list[tuple[Row, Cost]]:
     """Each row with its cost under the convention `name`."""
     convention = CONVENTIONS[name]
     graph: Graph | None = report.graph
+    live = _live(graph) if convention.traced and graph is not None else None
     out = []
     for row in report.rows:
         shapes = tuple(graph.shape_of(i) if graph is not None else report.input for i in row.inputs)
-        out.append((row, convention.count(RowView(row, shapes))))
+        cost = convention.count(RowView(row, shapes))
+        if live is not None and row.name not in live:
+            cost = Cost(cost.params, 0, 0)  # its parameters are still in the module
+        out.append((row, cost))
     return out
+
+
+def _live(graph: Graph) -> set[str]:
+    """The leaves the network's output depends on (a traced module keeps only these)."""
+    by_name = graph.by_name
+    live: set[str] = set()
+    todo = [graph.output]
+    while todo:
+        name = todo.pop()
+        if name in live or name not in by_name:
+            continue
+        live.add(name)
+        todo.extend(by_name[name].inputs)
+    return live
 
 
 def apply(report: Report, name: str) -> Report:

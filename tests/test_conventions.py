@@ -445,6 +445,38 @@ def test_ptflops_params_of_a_frozen_layer_equal_ptflops_own() -> None:
     assert (t.params, t.macs) == (params, macs)
 
 
+DEAD_BRANCH = """
+input: [8, 8, 2]
+layers:
+  - conv: {filters: 2, f: 3, name: unused}
+  - conv: {filters: 2, f: 1, from: input}
+"""
+
+
+def test_fvcore_leaves_out_layers_the_output_does_not_depend_on() -> None:
+    # fvcore traces the module with torch.jit, which drops `unused` (nothing reads it):
+    # only conv1 counts, 8*8*2 * 1*1*2 = 256; parameter_count still holds both convs:
+    # (3*3*2*2 + 2) + (1*1*2*2 + 2) = 38 + 6 = 44. The other tools count unused's 6*6*2*18 = 1,296.
+    t = counted(DEAD_BRANCH, "fvcore").totals
+    assert (t.params, t.macs, t.flops) == (44, 256, 256)
+    assert counted(DEAD_BRANCH, "cnncalc").totals.macs == 1_296 + 256
+
+
+def test_fvcore_dead_branch_equals_fvcore_own() -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("fvcore")
+    import torch
+    from fvcore.nn import FlopCountAnalysis
+
+    from cnncalc import export
+
+    report = analyze_text(textwrap.dedent(DEAD_BRANCH), "net.yaml")
+    model = export.build_module(report).eval()
+    flops = FlopCountAnalysis(model, torch.zeros(1, 2, 8, 8))
+    flops.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+    assert apply(report, "fvcore").totals.macs == flops.total()
+
+
 def test_keras_counts_bn_statistics_as_non_trainable_params() -> None:
     # Keras: Conv2D(16, 3) on 8 channels = 3*3*8*16 + 16 = 1,168; BatchNormalization(16) shows
     # 4 * 16 = 64 params of which moving mean/variance (32) are non-trainable.
