@@ -686,10 +686,10 @@ def _bn(layer: BatchNorm, ins: Any, leaf: Leaf) -> list[Step]:
 
 def _add(layer: Add, ins: Any, leaf: Leaf) -> list[Step]:
     listed = " + ".join(f"{n} ({shape(s)})" for n, s in zip(leaf.inputs, ins, strict=True))
-    rule = "all inputs must have equal shapes; the output has that shape"
-    act = f", then {layer.activation}" if layer.activation else ""
+    rule = "an add needs all inputs of equal shapes, and keeps that shape"
+    act = f"  (then {layer.activation}, which keeps it)" if layer.activation else ""
     return [
-        Step("output", f"{rule}{act}", (listed,), shape(leaf.output), key="output"),
+        Step("output", "", (listed,), shape(leaf.output) + act, rule, key="output"),
         Step("parameters", "none", (), "0", key="params"),
         Step("MACs", "none: additions are not counted", (), "0", key="macs"),
         _activations(leaf.output),

@@ -226,8 +226,9 @@ def test_concat_add_and_bn(tmp_path: Path) -> None:
     assert "n_C = the inputs' channels add up = 64 + 32 = 96" in block(out, "mix.concat")
     assert "must be equal in every input = mix.b1.conv1 28 x 28, mix.b2.bn1 28 x 28 = 28, 28" in out
     add = block(out, "res.add")
-    assert "all inputs must have equal shapes" in add
-    assert "res.main.conv1 (28 x 28 x 96) + mix.concat (28 x 28 x 96) = 28 x 28 x 96" in add
+    # the rule is a note of its own ("rule, then relu = a + b = shape" read as if relu were a sum)
+    assert "  output = res.main.conv1 (28 x 28 x 96) + mix.concat (28 x 28 x 96) = 28 x 28 x 96\n" in add
+    assert "      an add needs all inputs of equal shapes, and keeps that shape\n" in add
     bn = block(out, "mix.b2.bn1")
     # gamma and beta per channel: 2*32 = 64 params; running mean and variance: 64 buffers
     assert "parameters = 2 x n_C (gamma and beta, one of each per channel) = 2 x 32 = 64" in bn
@@ -373,3 +374,19 @@ def test_receptive_field_of_dilated_and_transposed_convolutions() -> None:
     assert "      k = d(f - 1) + 1 = 2 x (3 - 1) + 1 = 5\n" in out
     assert "receptive field = r = r_prev + (k - 1) x j_prev/s = 6 + (4 - 1) x 2/2 = 9\n" in out
     assert "jump = j = j_prev/s = 2/2 = 1\n" in out
+
+
+def test_a_residual_activation_follows_the_sum(tmp_path: Path) -> None:
+    net = """\
+        input: [8, 8, 4]
+        layers:
+          - residual:
+              main: [{conv: {filters: 4, f: 3, padding: 1}}]
+              activation: relu
+        """
+    f = write(tmp_path, "res.yaml", net)
+    code, out, err = run("explain", f, "residual1.add", "--ascii")
+    assert code == 0, err
+    # identity shortcut: 8 x 8 x 4 + 8 x 8 x 4 (a 3x3 conv, p = 1, keeps 8 x 8) = 8 x 8 x 4
+    assert ("  output = residual1.main.conv1 (8 x 8 x 4) + input (8 x 8 x 4) = 8 x 8 x 4"
+            "  (then relu, which keeps it)\n") in block(out, "residual1.add")
