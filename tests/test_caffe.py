@@ -94,6 +94,18 @@ def test_convolution_parameters():
     assert r["c3"].macs == 4 * 4 * 2 * 3 * 3 * 4  # 1,152
 
 
+@pytest.mark.parametrize("kind", ["ConvolutionDepthwise", "DepthwiseConvolution"])
+def test_depthwise_layers_of_caffe_forks(kind):
+    # MobileNet ports: one 3x3 filter per channel; `group` defaults to num_output (3 here).
+    # 8x8x3, pad 1 stride 2: floor((8 + 2 - 3)/2) + 1 = 4; params 3*3*1*3 + 3 = 30;
+    # MACs 4*4*3 * 3*3*1 = 432.  A `group` written in the file is kept as it is.
+    r = rows(layer("dw", kind, "data", extra="convolution_param { num_output: 3 kernel_size: 3 stride: 2 pad: 1 } ")
+             + layer("g", kind, "dw", extra="convolution_param { num_output: 6 kernel_size: 1 group: 1 } "))
+    assert tuple(r["dw"].output) == (4, 4, 3)
+    assert (r["dw"].params, r["dw"].macs) == (30, 432)
+    assert r["g"].params == 3 * 6 + 6  # group 1 given: an ordinary 1x1 conv, 3 -> 6 channels
+
+
 def test_pooling_rounds_up_like_caffe():
     def pool(name: str, params: str, bottom: str) -> str:
         return layer(name, "Pooling", bottom, extra=f"pooling_param {{ {params} }} ")

@@ -38,6 +38,9 @@ _DATA = {"Data", "ImageData", "HDF5Data", "WindowData", "MemoryData", "DummyData
 _LEFT_OUT = {"Accuracy", "Silence", "HDF5Output", "ArgMax"}  # report on the network, not part of it
 _SIMPLE = {"Sigmoid": "sigmoid", "TanH": "tanh", "Softmax": "softmax", "Flatten": "flatten", "Swish": "swish",
            "ELU": "elu", "ReLU6": "relu6", "Mish": "mish", "HardSwish": "hardswish", "GELU": "gelu"}
+# depthwise layers of Caffe forks (BVLC/caffe PR 5665, yonghenglh6/DepthwiseConvolution), used by
+# MobileNet ports: a Convolution whose `group` defaults to num_output (one filter per channel)
+_DEPTHWISE = {"ConvolutionDepthwise", "DepthwiseConvolution"}
 _SHAPE_KEPT = {"AbsVal", "BNLL", "Power", "Exp", "Log", "Threshold", "Clip", "MVN"}  # no params
 
 
@@ -246,6 +249,9 @@ class _Converter:
     def convert(self, kind: str, layer: Message, row: str, loc: Location, inputs: list[str],
                 nxt: Message | None) -> tuple[str, bool]:
         add = self.net.add
+        depthwise = kind in _DEPTHWISE
+        if depthwise:
+            kind = "Convolution"
         if kind in ("Convolution", "Deconvolution"):
             p = _param(layer, "convolution_param")
             args: dict[str, Any] = {
@@ -255,7 +261,7 @@ class _Converter:
                 "padding": _pair(p, "pad", "pad_h", "pad_w", 0),
                 "dilation": _pair(p, "dilation", "dilation", "dilation", 1),
             }
-            groups = _int(p, "group", 1)
+            groups = _int(p, "group", args["filters"] if depthwise else 1)
             if groups != 1:
                 if kind == "Deconvolution":
                     raise CnnError("Deconvolution with 'group' is not supported", p.loc_of("group"))
