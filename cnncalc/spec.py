@@ -95,7 +95,8 @@ def parse(
     top = root.value
     for key, loc in root.key_locs.items():
         if key not in TOP_KEYS:
-            raise CnnError(f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}", loc)
+            hint = did_you_mean(key, TOP_KEYS) or f" (valid keys: {', '.join(TOP_KEYS)})"
+            raise CnnError(f"unknown key '{key}'{hint}", loc)
     for key in ("input", "layers"):
         if key not in top:
             raise CnnError(f"missing required key '{key}'", root.loc)

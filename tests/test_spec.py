@@ -35,7 +35,11 @@ def error_of(text: str, **kwargs: Any) -> str:
             "f.yaml:3:1: error: unknown key 'references' (did you mean 'reference'?)",
         ),
         ("inptu: [32, 32, 1]\n" + LAYERS, "f.yaml:1:1: error: unknown key 'inptu' (did you mean 'input'?)"),
-        ("input: [32, 32, 1]\n" + LAYERS + "colour: red\n", "f.yaml:3:1: error: unknown key 'colour'"),
+        (  # nothing near 'colour': the valid keys are listed instead
+            "input: [32, 32, 1]\n" + LAYERS + "colour: red\n",
+            "f.yaml:3:1: error: unknown key 'colour' "
+            "(valid keys: name, reference, input, vars, blocks, layers, expect)",
+        ),
         (LAYERS, "f.yaml:1:1: error: missing required key 'input'"),
         ("input: [32, 32, 1]\n", "f.yaml:1:1: error: missing required key 'layers'"),
         ("- a\n", "f.yaml:1:1: error: an architecture file is a mapping with 'input' and 'layers'"),
