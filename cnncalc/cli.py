@@ -160,6 +160,10 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
             from .conventions import apply
 
             apply(report, convention)
+        if strict:  # --strict makes the floor warnings errors: say so, as validate does
+            from dataclasses import replace
+
+            report.warnings = [replace(w, level="error") for w in report.warnings]
         results.append((report, fold(report, depth)))
         if status != EXIT_UNUSABLE:
             status = max(status, report.return_code(strict))

@@ -157,9 +157,9 @@ def test_strict_turns_a_floor_warning_into_exit_1(tmp_path: Path) -> None:
     assert run("summarize", path, "--format", "json").exit_code == 0
     result = run("summarize", path, "--format", "json", "--strict")
     assert result.exit_code == 1
-    # (8 - 3)/2 = 2.5
+    # (8 - 3)/2 = 2.5; under --strict the warning is an error, and says so (as validate does)
     line = (
-        f"{path}:3:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, "
+        f"{path}:3:5: error: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, "
         "1 input row and column never covered"
     )
     assert line in result.stderr.splitlines()
@@ -167,7 +167,13 @@ def test_strict_turns_a_floor_warning_into_exit_1(tmp_path: Path) -> None:
 
 
 def test_strict_table_exit_1(tmp_path: Path) -> None:
-    assert run("summarize", write(tmp_path, "f.yaml", FLOORED), "--strict").exit_code == 1
+    path = write(tmp_path, "f.yaml", FLOORED)
+    lenient = run("summarize", path)
+    assert lenient.exit_code == 0
+    assert f"{path}:3:5: warning: conv1: n_H and n_W: 5/2 = 2.5" in lenient.output
+    strict = run("summarize", path, "--strict")
+    assert strict.exit_code == 1
+    assert f"{path}:3:5: error: conv1: n_H and n_W: 5/2 = 2.5" in strict.output
 
 
 def test_several_files_give_a_json_array(tmp_path: Path) -> None:
