@@ -110,7 +110,7 @@ def main(debug: bool) -> None:
 _FORMATS = click.Choice(["table", "json", "csv", "markdown"])
 _DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
 # the names of cnncalc/conventions.py, listed here so --help does not import it
-_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-alexeyab"]
+_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie"]
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -316,6 +316,15 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
         click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.period})")
 
 
+def _terminal_width() -> int | None:
+    """The terminal's columns, for breaking long formula lines; None when piped (one line each)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 40)
+
+
 def _wants_ascii(flag: bool) -> bool:
     """--ascii, or a stdout that cannot encode the floor brackets."""
     from .render.explain_text import UNICODE_PROBE
@@ -352,7 +361,7 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     report = analyze_node(root, display, parse_sets(sets), input_size, dtype)
     where = root.key_locs.get("layers") if root.is_map else None
     exp = build_explanation(report, list(layers) or None, where)
-    click.echo(render(exp, fmt, _wants_ascii(ascii_)), nl=False)
+    click.echo(render(exp, fmt, _wants_ascii(ascii_), _terminal_width()), nl=False)
 
 
 @main.command("export")
@@ -431,7 +440,7 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
         from .explain import explain as build_explanation
         from .render.explain_text import render
 
-        click.echo(render(build_explanation(report), fmt, _wants_ascii(ascii_)), nl=False)
+        click.echo(render(build_explanation(report), fmt, _wants_ascii(ascii_), _terminal_width()), nl=False)
         for w in report.warnings if strict else []:
             click.echo(str(w), err=True)
     else:

@@ -390,3 +390,30 @@ def test_a_residual_activation_follows_the_sum(tmp_path: Path) -> None:
     # identity shortcut: 8 x 8 x 4 + 8 x 8 x 4 (a 3x3 conv, p = 1, keeps 8 x 8) = 8 x 8 x 4
     assert ("  output = residual1.main.conv1 (8 x 8 x 4) + input (8 x 8 x 4) = 8 x 8 x 4"
             "  (then relu, which keeps it)\n") in block(out, "residual1.add")
+
+
+@pytest.mark.parametrize("name", ["popquiz", "googlenet", "resnet50"])
+def test_a_terminal_width_breaks_lines_at_their_equals_signs(name: str) -> None:
+    from cnncalc import bundled
+    from cnncalc.analysis import analyze_text
+    from cnncalc.explain import explain
+    from cnncalc.render.explain_text import render
+
+    exp = explain(analyze_text(bundled.path(name).read_text(), name))
+    wide, narrow = render(exp, "text", False, None), render(exp, "text", False, 80)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    assert narrow.split() == wide.split()  # the same words, only broken differently
+
+
+def test_a_broken_formula_line_keeps_its_equals_signs_aligned() -> None:
+    from cnncalc.explain import Step
+    from cnncalc.render.explain_text import fit, parts
+
+    # the pop quiz's conv1: 299 x 299 x 10 outputs, each 3 x 3 x 3 multiplications
+    step = Step("MACs", "(n_H × n_W × n_C) × (f × f × n_C_prev)",
+                ("(299 × 299 × 10) × (3 × 3 × 3)", "894,010 × 27"), "24,138,270")
+    assert fit(parts(step), "  ", 80) == [
+        "  MACs = (n_H × n_W × n_C) × (f × f × n_C_prev) = (299 × 299 × 10) × (3 × 3 × 3)",
+        "       = 894,010 × 27 = 24,138,270",
+    ]
+    assert fit(parts(step), "  ", None) == ["  " + " = ".join(parts(step))]

@@ -18,16 +18,47 @@ def to_ascii(text: str) -> str:
     return text
 
 
+def parts(step: Step) -> list[str]:
+    """The pieces `line` joins with ' = ': label, formula, values put in, result."""
+    if step.values or (step.formula and not step.result):
+        out = [step.label, *([step.formula] if step.formula else []), *step.values]
+        return [*out, step.result] if step.result else out
+    if step.formula:
+        return [step.label, f"{step.result}  ({step.formula})"]
+    return [step.label, step.result]
+
+
 def line(step: Step) -> str:
     """`n_H = ⌊(n_H_prev + 2p - f)/s⌋ + 1 = ... = 299`, or `n_C = 10  (number of filters)`."""
-    if step.values or (step.formula and not step.result):
-        parts = [step.label, *([step.formula] if step.formula else []), *step.values]
-        if step.result:
-            parts.append(step.result)
-        return " = ".join(parts)
-    if step.formula:
-        return f"{step.label} = {step.result}  ({step.formula})"
-    return f"{step.label} = {step.result}"
+    return " = ".join(parts(step))
+
+
+def fit(pieces: list[str], indent: str, width: int | None) -> list[str]:
+    """`label = a = b = c` in lines of at most `width` columns: each line that does not fit
+    goes on below, its '=' under the first one (a piece longer than a line stays whole)."""
+    first = indent + " = ".join(pieces)
+    if width is None or len(first) <= width:
+        return [first]
+    cont = " " * (len(indent) + len(pieces[0]) + 1) + "= "
+    out = [indent + pieces[0] + " = " + pieces[1]]
+    for piece in pieces[2:]:
+        if len(out[-1]) + 3 + len(piece) <= width:
+            out[-1] += " = " + piece
+        else:
+            out.append(cont + piece)
+    # a piece wider than the line by itself (a long merge, a note in parentheses) breaks at spaces
+    deeper = " " * (len(cont) + 2)
+    return [w for one in out for w in _wrap(one.lstrip(" "), one[: len(one) - len(one.lstrip(" "))], width, deeper)]
+
+
+def _wrap(text: str, indent: str, width: int | None, more: str | None = None) -> list[str]:
+    """`text` at `indent`, broken at spaces to `width`; later lines at `more` (default: indent)."""
+    if width is None or len(indent + text) <= width:
+        return [indent + text]
+    import textwrap
+
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if more is None else more,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def header(layer: LayerSteps) -> str:
@@ -38,21 +69,30 @@ def header(layer: LayerSteps) -> str:
     return f"{layer.name} ({layer.kind}): {ins} → {shape(layer.output)}"
 
 
-def text(exp: Explanation, ascii: bool = False) -> str:
-    out = [f"{exp.title}  (input {shape(exp.input)})", ""]
+def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str:
+    """`width` (a terminal's) breaks long lines at their ' = ', aligned; None keeps one line each."""
+    conv = to_ascii if ascii else str
+
+    def step_lines(step: Step) -> list[str]:
+        lines = fit([conv(p) for p in parts(step)], "  ", width)
+        return lines + (_wrap(conv(step.note), "      ", width) if step.note else [])
+
+    out = [*_wrap(conv(f"{exp.title}  (input {shape(exp.input)})"), "", width), ""]
     for layer in exp.layers:
-        out.append(header(layer) + (f"   [{layer.settings}]" if layer.settings else ""))
+        head, settings = conv(header(layer)), f"   [{layer.settings}]" if layer.settings else ""
+        if width is not None and len(head + settings) > width and settings:
+            out += [*_wrap(head, "", width, "    "), "  " + settings.strip()]
+        else:
+            out += _wrap(head + settings, "", width, "    ")
         for step in layer.steps:
-            out.append("  " + line(step))
-            if step.note:
-                out.append("      " + step.note)
+            out += step_lines(step)
         out.append("")
     if exp.totals:
         out.append("totals")
-        out.extend("  " + line(step) for step in exp.totals)
+        for step in exp.totals:
+            out += step_lines(step)
         out.append("")
-    result = "\n".join(out).rstrip("\n") + "\n"
-    return to_ascii(result) if ascii else result
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def markdown(exp: Explanation, ascii: bool = False) -> str:
@@ -77,5 +117,5 @@ def markdown(exp: Explanation, ascii: bool = False) -> str:
     return to_ascii(result) if ascii else result
 
 
-def render(exp: Explanation, fmt: str = "text", ascii: bool = False) -> str:
-    return markdown(exp, ascii) if fmt == "markdown" else text(exp, ascii)
+def render(exp: Explanation, fmt: str = "text", ascii: bool = False, width: int | None = None) -> str:
+    return markdown(exp, ascii) if fmt == "markdown" else text(exp, ascii, width)
