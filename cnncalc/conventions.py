@@ -276,7 +276,7 @@ def _keras(v: RowView) -> Cost:
     return Cost(v.row.params + v.row.buffers, v.row.macs, 2 * v.row.macs)
 
 
-# ---- darknet (pjreddie) ------------------------------------------------------------------
+# ---- darknet-pjreddie (the original Darknet) ----------------------------------------------
 # pjreddie/darknet src/convolutional_layer.c prints per layer
 # (2.0 * l.n * l.size*l.size*l.c/l.groups * l.out_h*l.out_w)/1e9 "BFLOPs": 2 x the weight
 # multiply-adds, bias excluded; the published "Ops" (pjreddie.com/darknet, e.g. YOLOv3-416
@@ -291,7 +291,7 @@ def _darknet(v: RowView) -> Cost:
     return Cost(v.row.params + v.row.buffers, macs, 2 * macs)
 
 
-# ---- darknet-alexeyab --------------------------------------------------------------------
+# ---- darknet (issue 7: the maintained fork) -----------------------------------------------
 # AlexeyAB/darknet's "Total BFLOPS" (src/parser.c parse_network_cfg_custom sums l.bflops):
 #   src/convolutional_layer.c: l.bflops = (2.0 * l.nweights * l.out_h*l.out_w) / 1e9;
 #   src/maxpool_layer.c (also [local_avgpool]): l.bflops = (l.size*l.size*l.c *
@@ -365,22 +365,22 @@ CONVENTIONS: dict[str, Convention] = {
             _keras, buffers_are_params=True,
         ),
         Convention(
-            "darknet", "Darknet (pjreddie): BFLOPs / published Ops, values in .weights",
-            "pjreddie/darknet src/convolutional_layer.c, src/parser.c",
-            Rules(params="learned + BN rolling mean/variance (.weights values)",
-                  macs="conv and connected weight multiplications", bias="no",
-                  bn="4C values; cost 0 (folded in the conv)", flops="2 x MACs",
-                  other="0 (pool, shortcut, route, upsample, deconv, local)"),
-            _darknet, buffers_are_params=True,
-        ),
-        Convention(
-            "darknet-alexeyab", "Darknet (AlexeyAB fork): Total BFLOPS",
+            "darknet", "Darknet (AlexeyAB/darknet, the maintained fork): Total BFLOPS, values in .weights",
             "AlexeyAB/darknet src/convolutional_layer.c, maxpool_layer.c, shortcut_layer.c",
             Rules(params="learned + BN rolling mean/variance (.weights values)",
                   macs="conv weight multiplications (connected: 0)", bias="no",
                   bn="4C values; cost 0", flops="2 x conv MACs + pool window elements + shortcut adds",
                   other="pool: f x f per output value; add/shortcut: 1 per value per extra input; rest 0"),
             _darknet_alexeyab, buffers_are_params=True,
+        ),
+        Convention(
+            "darknet-pjreddie", "Darknet (pjreddie, the original): BFLOPs / published Ops, values in .weights",
+            "pjreddie/darknet src/convolutional_layer.c, src/parser.c",
+            Rules(params="learned + BN rolling mean/variance (.weights values)",
+                  macs="conv and connected weight multiplications", bias="no",
+                  bn="4C values; cost 0 (folded in the conv)", flops="2 x MACs",
+                  other="0 (pool, shortcut, route, upsample, deconv, local)"),
+            _darknet, buffers_are_params=True,
         ),
     ]
 }

@@ -393,7 +393,7 @@ def test_lenet5_under_each_convention_by_hand() -> None:
     # ptflops: + bias adds (4,704 + 1,600 + 120 + 84 + 10), F.relu once (4,704 + 1,600 + 120 + 84)
     # after conv1/conv2/fc1/fc2, max pools 2 x input (4,704 + 1,600), F.softmax 10 once
     ptflops = macs + 6_518 + 6_508 + 2 * 6_304 + 10
-    # darknet-alexeyab: 2 x conv MACs + pool windows 2*2 x (14*14*6 + 5*5*16); fc ignored
+    # darknet (AlexeyAB's Total BFLOPS): 2 x conv MACs + pool windows 2*2 x (14*14*6 + 5*5*16); fc ignored
     alexeyab = 2 * (117_600 + 240_000) + 4 * (1_176 + 400)
     expected = {
         "cnncalc": (61_706, 416_520, 833_040),
@@ -401,8 +401,8 @@ def test_lenet5_under_each_convention_by_hand() -> None:
         "fvcore": (61_706, 416_520, 416_520),
         "ptflops": (61_706, ptflops, 2 * ptflops),
         "keras": (61_706, 416_520, 833_040),
-        "darknet": (61_706, 416_520, 833_040),
-        "darknet-alexeyab": (61_706, 357_600, alexeyab),
+        "darknet-pjreddie": (61_706, 416_520, 833_040),
+        "darknet": (61_706, 357_600, alexeyab),
     }
     assert set(expected) == set(NAMES)
     for name, (params, m, f) in expected.items():
@@ -514,7 +514,7 @@ DARKNET19 = (
 def test_darknet19_matches_pjreddies_published_numbers() -> None:
     # pjreddie.com/darknet/imagenet: Darknet19 at 256: 7.29 Bn ops; the weights file holds
     # 20,856,776 values (/work/shared/data/README.md)
-    t = counted(DARKNET19, "darknet").totals
+    t = counted(DARKNET19, "darknet-pjreddie").totals
     assert t.params == 20_856_776
     assert round(t.flops / 1e9, 2) == 7.29
     assert t.flops == 2 * t.macs
@@ -524,10 +524,10 @@ def test_darknet_counts_connected_layers_alexeyab_does_not() -> None:
     # yolov3 layer 0 (pjreddie/darknet#1039): conv 32 3x3/1 416x416x3 -> 0.299 BFLOPs
     #   = 2 * 416*416*32 * 27 = 299,040,768; then a connected 10 -> 5 (50 MACs).
     text = "input: [416, 416, 3]\nlayers:\n  - conv: {filters: 32, f: 3, padding: 1}\n  - gap\n  - fc: 5\n"
-    dark = counted(text, "darknet").totals
+    dark = counted(text, "darknet-pjreddie").totals
     assert dark.flops == 299_040_768 + 2 * 32 * 5
     assert round((dark.flops - 2 * 32 * 5) / 1e9, 3) == 0.299
-    assert counted(text, "darknet-alexeyab").totals.flops == 299_040_768
+    assert counted(text, "darknet").totals.flops == 299_040_768
 
 
 def test_alexeyab_counts_pool_windows_and_shortcut_additions() -> None:
@@ -541,7 +541,7 @@ def test_alexeyab_counts_pool_windows_and_shortcut_additions() -> None:
       - add: {from: [a, b]}
       - maxpool: {f: 2}
     """
-    t = counted(text, "darknet-alexeyab").totals
+    t = counted(text, "darknet").totals
     assert (t.macs, t.flops) == (2 * 9_216, 4 * 9_216 + 256 + 256)
 
 
@@ -609,9 +609,9 @@ def test_the_readme_network_under_each_convention_by_hand() -> None:
         "ptflops": (params, 0, conv1 + volume + 2 * (2 * volume) + 2 * volume + conv2 + volume
                     + 2 * volume + 2 * 64 + fc + 2, 0),
         "keras": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
-        "darknet": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
+        "darknet-pjreddie": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
         # 2 x conv MACs, 2x2 window per pooled value (64), one addition per value of the add
-        "darknet-alexeyab": (params + 16, 16, conv1 + conv2, 2 * (conv1 + conv2) + 4 * 64 + volume),
+        "darknet": (params + 16, 16, conv1 + conv2, 2 * (conv1 + conv2) + 4 * 64 + volume),
     }
     expected["ptflops"] = (*expected["ptflops"][:3], 2 * expected["ptflops"][2])
     assert expected["ptflops"][2] == 18_826 and expected["fvcore"][2] == 17_224  # as the README says
@@ -648,7 +648,7 @@ def test_darknet_cfgs_give_pjreddies_published_numbers(
     path = DARKNET_DATA / cfg
     if not path.is_file():
         pytest.skip("../shared/data is absent")
-    args = ["summarize", str(path), "--format", "json", "--convention", "darknet"]
+    args = ["summarize", str(path), "--format", "json", "--convention", "darknet-pjreddie"]
     if cfg == "yolov3.cfg":
         args += ["--input", f"{size}x{size}x3"]
     result = CliRunner().invoke(main, args)
@@ -673,6 +673,49 @@ def test_alexeyab_yolov3_416_total_bflops() -> None:
                 "--input", "416x416x3"]
         return json.loads(CliRunner().invoke(main, args).output)["totals"]
 
-    alexeyab, pjreddie = totals("darknet-alexeyab"), totals("darknet")
+    alexeyab, pjreddie = totals("darknet"), totals("darknet-pjreddie")
     assert int(alexeyab["flops"] / 1e8) / 10 == 65.8
     assert alexeyab["flops"] - pjreddie["flops"] == 14_536_704
+
+
+def _yolov4_tiny_cfg() -> str:
+    """AlexeyAB/darknet cfg/yolov4-tiny.cfg, section for section (training keys left out)."""
+    def conv(filters: int, size: int, stride: int = 1, bn: bool = True, act: str = "leaky") -> str:
+        return (f"[convolutional]\n{'batch_normalize=1' if bn else ''}\nfilters={filters}\nsize={size}\n"
+                f"stride={stride}\npad=1\nactivation={act}\n\n")
+
+    def route(layers: str, extra: str = "") -> str:
+        return f"[route]\nlayers={layers}\n{extra}\n"
+
+    yolo = "[yolo]\nmask = {}\nanchors = 10,14, 23,27, 37,58, 81,82, 135,169, 344,319\nclasses=80\nnum=6\n\n"
+    out = "[net]\nwidth=416\nheight=416\nchannels=3\n\n" + conv(32, 3, 2) + conv(64, 3, 2)
+    for f in (64, 128, 256):  # three CSP blocks: the second half of f channels, two convs, concat
+        out += "" if f == 64 else "[maxpool]\nsize=2\nstride=2\n\n"
+        out += conv(f, 3) + route("-1", "groups=2\ngroup_id=1\n") + conv(f // 2, 3) + conv(f // 2, 3)
+        out += route("-1,-2") + conv(f, 1) + route("-6,-1")
+    out += "[maxpool]\nsize=2\nstride=2\n\n" + conv(512, 3) + conv(256, 1) + conv(512, 3)
+    out += conv(255, 1, bn=False, act="linear") + yolo.format("3,4,5")
+    out += route("-4") + conv(128, 1) + "[upsample]\nstride=2\n\n" + route("-1, 23") + conv(256, 3)
+    return out + conv(255, 1, bn=False, act="linear") + yolo.format("1,2,3")
+
+
+def test_darknet_convention_is_alexeyabs_total_bflops_on_yolov4_tiny(tmp_path: Path) -> None:
+    # issue 7: `--convention darknet` is the maintained fork's "Total BFLOPS"; AlexeyAB/darknet
+    # prints 6.910 for yolov4-tiny.cfg at 416, and yolov4-tiny.weights (24,251,276 bytes) holds
+    # (24,251,276 - 20 header bytes)/4 = 6,062,814 values.  The default FLOPs (2 x MACs, the
+    # original Darknet's rule) leave out the 3 max pools' window elements and read 6.908.
+    path = tmp_path / "yolov4-tiny.cfg"
+    path.write_text(_yolov4_tiny_cfg())
+
+    def totals(*extra: str) -> dict:
+        result = CliRunner().invoke(main, ["summarize", str(path), "--format", "json", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["totals"]
+
+    dark, default = totals("--convention", "darknet"), totals()
+    assert round(dark["flops"] / 1e9, 3) == 6.910
+    assert dark["params"] == 6_062_814
+    assert round(default["flops"] / 1e9, 3) == 6.908
+    # the difference is the pools, 2*2 window elements per output value:
+    # 4 x (52*52*128 + 26*26*256 + 13*13*512) = 4 x 605,696 = 2,422,784
+    assert dark["flops"] - default["flops"] == 4 * (52 * 52 * 128 + 26 * 26 * 256 + 13 * 13 * 512)
