@@ -673,6 +673,9 @@ def test_merge_errors(entries: tuple[str, ...], message: str) -> None:
             "output_padding does nothing with padding: same",
         ),
         ("[4, 4, 6]", "conv: {filters: 0, f: 1}", "expected a positive integer, got 0"),
+        # a negative padding reads as English (it said "expected a at least 0 integer")
+        ("[4, 4, 6]", "zeropad: -1", "zeropad 'p': expected an integer of at least 0, got -1"),
+        ("[4, 4, 6]", "conv: {filters: 1, f: 1, padding: -1}", "expected an integer of at least 0, got -1"),
     ],
 )
 def test_shape_errors(input_: str, entry: str, message: str) -> None:

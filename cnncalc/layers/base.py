@@ -105,8 +105,8 @@ def int_at_least(low: int) -> Callable[[Any], Any]:
         if not _is_int(value):
             raise ArgError(f"expected an integer, got {_describe(value)}")
         if isinstance(value, int) and value < low:
-            word = "positive" if low == 1 else f"at least {low}"
-            raise ArgError(f"expected a {word} integer, got {value}")
+            word = "a positive integer" if low == 1 else f"an integer of at least {low}"
+            raise ArgError(f"expected {word}, got {value}")
         if isinstance(value, int) and value > MAX_SIZE:
             raise ArgError(f"{value:,} is larger than the limit of {MAX_SIZE:,}")
         return value
