@@ -103,3 +103,20 @@ def test_needs_two_files_and_usable_ones(tmp_path: Path) -> None:
     )
     code, _, err = run("lenet5", str(bad))
     assert code == 2 and err.startswith(f"{bad}:3:5: error: conv1: kernel of 9")
+
+
+def test_two_file_totals_fit_in_80_columns() -> None:
+    code, out, _ = run("alexnet", "alexnet_no_fc7")
+    assert code == 0
+    lines = out.split("\n\nLayers")[0].splitlines()
+    assert lines[:3] == ["Comparing", "  alexnet         AlexNet (torchvision)",
+                         "  alexnet_no_fc7  AlexNet (torchvision) without fc7"]
+    assert "Totals (difference: alexnet_no_fc7 - alexnet; ratio: alexnet_no_fc7 / alexnet)" in lines
+    assert all(len(line) <= 80 for line in lines)
+    # fc7 is 4096 x 4096 weights + 4096 biases = 16,781,312 params, 4096 x 4096 = 16,777,216 MACs;
+    # 697,411,264 / 714,188,480 = 0.9765; headers sit right-aligned over their numbers
+    head = lines[lines.index("Totals (difference: alexnet_no_fc7 - alexnet; ratio: alexnet_no_fc7 / alexnet)") + 1]
+    macs = next(line for line in lines if line.strip().startswith("MACs"))
+    assert macs.split() == ["MACs", "714,188,480", "697,411,264", "-16,777,216", "0.977x"]
+    for word, number in (("alexnet_no_fc7", "697,411,264"), ("difference", "-16,777,216"), ("ratio", "0.977x")):
+        assert head.index(word) + len(word) == macs.index(number) + len(number)

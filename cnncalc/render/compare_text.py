@@ -24,10 +24,11 @@ def _ratio(r: float | None) -> str:
     return "-" if r is None else f"{r:.3f}x"
 
 
-def total_table(c: Comparison) -> list[list[str]]:
+def total_table(c: Comparison, short: bool = False) -> list[list[str]]:
+    """`short`: two files, headed 'difference' and 'ratio' (a line above says which way)."""
     head = ["", *c.files]
     for f in c.files[1:]:
-        head += [f"{f} - {c.files[0]}", f"{f} / {c.files[0]}"]
+        head += ["difference", "ratio"] if short else [f"{f} - {c.files[0]}", f"{f} / {c.files[0]}"]
     rows = [head]
     for t in c.totals:
         cells = [_LABELS[t.key], *(count(v) for v in t.values)]
@@ -53,9 +54,9 @@ def layer_table(c: Comparison) -> list[list[str]]:
 def _aligned(rows: list[list[str]], right_from: int = 1) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
-    for k, r in enumerate(rows):
+    for r in rows:
         cells = [
-            c.ljust(w) if i < right_from or k == 0 else c.rjust(w)
+            c.ljust(w) if i < right_from else c.rjust(w)  # headers over numbers align right too
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         ]
         out.append("  ".join(cells).rstrip())
@@ -63,13 +64,14 @@ def _aligned(rows: list[list[str]], right_from: int = 1) -> list[str]:
 
 
 def text(c: Comparison) -> str:
-    lines = [
-        "Comparing "
-        + " | ".join(f"{f} ({t})" if t != f else f for f, t in zip(c.files, c.titles, strict=True)),
-        "",
-        "Totals",
-    ]
-    lines += ["  " + s for s in _aligned(total_table(c))]
+    # one file a line: titles side by side ran past 80 columns
+    width = max(len(f) for f in c.files)
+    lines = ["Comparing", *(f"  {f.ljust(width)}  {t}".rstrip() if t != f else f"  {f}"
+                            for f, t in zip(c.files, c.titles, strict=True)), ""]
+    short = len(c.files) == 2  # "b - a" and "b / a" headers would take the table past 80 columns
+    lines.append(f"Totals (difference: {c.files[1]} - {c.files[0]}; ratio: {c.files[1]} / {c.files[0]})"
+                 if short else "Totals")
+    lines += ["  " + s for s in _aligned(total_table(c, short))]
     lines.append("")
     if c.layers:
         lines.append(f"Layers that differ (matched by name; {c.same_layers} others are the same)")
