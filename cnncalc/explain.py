@@ -68,9 +68,18 @@ class Explanation:
 # ---- numbers as text ------------------------------------------------------------------------
 
 
+def _text(x: Any) -> str:
+    """str(x), but a symbolic size as summarize writes it: floor((H - 1)/4), not floor(H/4 - 1/4)."""
+    if type(x).__module__.startswith("sympy"):
+        from .symbolic import show
+
+        return show(x)
+    return str(x)
+
+
 def num(x: Any) -> str:
     """A value put into a formula: plain digits (no separators); symbolic sums in parentheses."""
-    text = str(x)
+    text = _text(x)
     if isinstance(x, int) or not any(op in text for op in " +-*/"):
         return text
     return f"({text})"
@@ -78,7 +87,7 @@ def num(x: Any) -> str:
 
 def count(x: Any) -> str:
     """A result: 24,138,270."""
-    return f"{x:,}" if isinstance(x, int) else str(x)
+    return f"{x:,}" if isinstance(x, int) else _text(x)
 
 
 def shape(s: Any) -> str:

@@ -344,6 +344,18 @@ def test_symbolic_sizes_keep_their_expressions() -> None:
     assert "conv1 (conv): H x W x 1 → (H - 4) x (W - 4) x 6" in out
 
 
+def test_symbolic_sizes_are_written_as_summarize_writes_them() -> None:
+    # resnet18 on H x W: conv1 7/2 pad 3 -> floor((H - 1)/2) + 1; pool 3/2 pad 1 ->
+    # floor((H - 1)/4) + 1; basic3's first conv 3/2 pad 1: floor((m + 2 - 3)/2) + 1 with
+    # m = floor((H - 1)/4) + 1, i.e. floor(floor((H - 1)/4)/2) + 1 = floor((H - 1)/8) + 1.
+    # sympy's own str() wrote floor(H/8 - 1/8) + 1.
+    code, out, _ = run("explain", "resnet18", "basic3.main.conv1", "--input", "HxWx3")
+    assert code == 0
+    assert "= floor((H - 1)/8) + 1" in out and "= floor((W - 1)/8) + 1" in out
+    assert "(floor((H - 1)/4) + 1) x (floor((W - 1)/4) + 1) x 64 →" in out
+    assert "H/8 - 1/8" not in out and "H/4 - 1/4" not in out
+
+
 def test_receptive_field_and_jump_are_explained() -> None:
     # LeNet-5: conv1 5x5 -> r = 1 + 4*1 = 5; pool1 2/2 -> r = 5 + 1*1 = 6, j = 2;
     # conv2 5x5 -> r = 6 + 4*2 = 14; pool2 2/2 -> r = 14 + 1*2 = 16, j = 2*2 = 4.
