@@ -549,7 +549,7 @@ def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | Non
     if fmt == "json":
         click.echo(check_text.as_json(grading))
     else:
-        click.echo(check_text.text(grading, _wants_ascii(ascii_)), nl=False)
+        click.echo(check_text.text(grading, _wants_ascii(ascii_), _terminal_width()), nl=False)
     sys.exit(grading.return_code)
 
 

@@ -238,3 +238,21 @@ def test_unusable_sheets_are_located_errors(tmp_path: Path, text: str, message: 
 def test_parse_count_rejects_fractions_of_a_count() -> None:
     with pytest.raises(CnnError, match="whole number"):
         parse_count(2.5, Location("a"))
+
+
+def test_a_terminal_width_breaks_long_lines() -> None:
+    from cnncalc import bundled
+    from cnncalc.analysis import analyze_text
+    from cnncalc.check import grade
+    from cnncalc.render.check_text import text
+
+    report = analyze_text(bundled.path("alexnet").read_text(), "alexnet")
+    answers = "conv1: {params: 23000, buffers: 3}\nfc6: {params: 37M}\ntotals: {macs: 700M}\n"
+    grading = grade(report, answers, "a.yaml")
+    wide, narrow = text(grading), text(grading, width=80)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    assert narrow.split() == wide.split()  # the same words, only broken differently
+    # conv1: (11 x 11 x 3 + 1) x 64 = 23,296, its result under the first '='
+    assert ("           parameters = (f × f × n_C_prev + 1) × n_C = (11 × 11 × 3 + 1) × 64\n"
+            "                      = 23,296\n") in narrow
+    assert "           no running statistics: only bn layers have buffers\n" in narrow

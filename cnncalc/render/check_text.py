@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..check import Approx, Grading, Item
-from .explain_text import to_ascii
+from .explain_text import fit, to_ascii, wrap
 
 
 def _value(v: Any) -> str:
@@ -33,13 +33,18 @@ def item_lines(item: Item) -> list[str]:
     return out
 
 
-def text(g: Grading, ascii: bool = False) -> str:
+def text(g: Grading, ascii: bool = False, width: int | None = None) -> str:
+    """`width` (a terminal's) breaks long lines: the working at its ' = ', the rest at spaces."""
     lines = [f"{g.answers}: answers for {g.file}"]
     for item in g.items:
-        lines.extend("  " + line for line in item_lines(item))
+        for line in item_lines(item):
+            line = to_ascii(line) if ascii else line
+            if line.startswith(" "):  # the working: label = formula = values = result
+                lines += fit(line.strip().split(" = "), "           ", width)
+            else:
+                lines += wrap(line, "  ", width, "           ")
     lines.append(f"{g.score}/{len(g.items)} correct")
-    out = "\n".join(lines) + "\n"
-    return to_ascii(out) if ascii else out
+    return "\n".join(lines) + "\n"
 
 
 def as_json(g: Grading) -> str:

@@ -39,6 +39,8 @@ def fit(pieces: list[str], indent: str, width: int | None) -> list[str]:
     first = indent + " = ".join(pieces)
     if width is None or len(first) <= width:
         return [first]
+    if len(pieces) < 2:
+        return wrap(first.lstrip(" "), indent, width, indent + "  ")
     cont = " " * (len(indent) + len(pieces[0]) + 1) + "= "
     out = [indent + pieces[0] + " = " + pieces[1]]
     for piece in pieces[2:]:
@@ -48,10 +50,10 @@ def fit(pieces: list[str], indent: str, width: int | None) -> list[str]:
             out.append(cont + piece)
     # a piece wider than the line by itself (a long merge, a note in parentheses) breaks at spaces
     deeper = " " * (len(cont) + 2)
-    return [w for one in out for w in _wrap(one.lstrip(" "), one[: len(one) - len(one.lstrip(" "))], width, deeper)]
+    return [w for one in out for w in wrap(one.lstrip(" "), one[: len(one) - len(one.lstrip(" "))], width, deeper)]
 
 
-def _wrap(text: str, indent: str, width: int | None, more: str | None = None) -> list[str]:
+def wrap(text: str, indent: str, width: int | None, more: str | None = None) -> list[str]:
     """`text` at `indent`, broken at spaces to `width`; later lines at `more` (default: indent)."""
     if width is None or len(indent + text) <= width:
         return [indent + text]
@@ -75,15 +77,15 @@ def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str
 
     def step_lines(step: Step) -> list[str]:
         lines = fit([conv(p) for p in parts(step)], "  ", width)
-        return lines + (_wrap(conv(step.note), "      ", width) if step.note else [])
+        return lines + (wrap(conv(step.note), "      ", width) if step.note else [])
 
-    out = [*_wrap(conv(f"{exp.title}  (input {shape(exp.input)})"), "", width), ""]
+    out = [*wrap(conv(f"{exp.title}  (input {shape(exp.input)})"), "", width), ""]
     for layer in exp.layers:
         head, settings = conv(header(layer)), f"   [{layer.settings}]" if layer.settings else ""
         if width is not None and len(head + settings) > width and settings:
-            out += [*_wrap(head, "", width, "    "), "  " + settings.strip()]
+            out += [*wrap(head, "", width, "    "), "  " + settings.strip()]
         else:
-            out += _wrap(head + settings, "", width, "    ")
+            out += wrap(head + settings, "", width, "    ")
         for step in layer.steps:
             out += step_lines(step)
         out.append("")
