@@ -676,6 +676,8 @@ def test_merge_errors(entries: tuple[str, ...], message: str) -> None:
         # a negative padding reads as English (it said "expected a at least 0 integer")
         ("[4, 4, 6]", "zeropad: -1", "zeropad 'p': expected an integer of at least 0, got -1"),
         ("[4, 4, 6]", "conv: {filters: 1, f: 1, padding: -1}", "expected an integer of at least 0, got -1"),
+        # an empty value is YAML's null, and the message says so (not Python's None)
+        ("[4, 4, 6]", "conv: {filters: 1, f: 1, padding: null}", "conv 'padding': expected an integer, got null"),
     ],
 )
 def test_shape_errors(input_: str, entry: str, message: str) -> None:

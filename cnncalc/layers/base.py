@@ -91,6 +91,8 @@ def _describe(value: Any) -> str:
         return f"a list of {len(value)}"
     if isinstance(value, dict):
         return "a mapping"
+    if value is None:  # as the YAML reads: `padding:` or `padding: null`
+        return "null"
     return repr(value) if not isinstance(value, bool) else str(value).lower()
 
 
