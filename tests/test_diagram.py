@@ -407,3 +407,26 @@ def test_wiring_that_is_not_series_parallel_is_still_drawn_above_the_rest() -> N
     assert _top(extra[0]) < min(_top(p) for p in others) - 5
     assert set(_by_name(root)) == {"a", "b", "c", "d"}
     assert _problems(diagram) == []
+
+
+TWO_HEADS = """
+input: [16, 16, 3]
+layers:
+  - conv: {filters: 8, f: 3, padding: same, name: trunk}
+  - conv: {filters: 4, f: 1, name: head1}
+  - conv: {filters: 4, f: 1, from: trunk, name: head2}
+"""
+
+
+def test_branches_that_end_the_network_stay_open() -> None:
+    # two detection heads (YOLO): no layer reads head1 or head2, so nothing joins them; the
+    # lines out of the split reach both heads and no line runs to the right of the last box
+    diagram = layout.layout(_report(TWO_HEADS))
+    root = ET.fromstring(svg.render(diagram))
+    names = _by_name(root)
+    assert set(names) == {"trunk", "head1", "head2"}
+    right = max(b.x + b.extent for b in (i.box for i in diagram.items) if b is not None)
+    for p in root.iter(f"{SVG_NS}path"):
+        xs = [float(x) for x in re.findall(r"[MLQ ]([\d.]+),", p.get("d", ""))]
+        assert all(x <= right + 0.5 for x in xs), p.get("d")
+    assert _problems(diagram) == []

@@ -504,7 +504,8 @@ class _Placer:
                 end = self.place(branch, x + BUS, ly, (bus_in, ly))
             else:
                 end = (bus_in, ly)
-            self.paths.append(Path(((end[0], ly), (bus_out, ly), (bus_out, yc)), "line", head=False))
+            if fork.merge is not None:  # branches that end the network (two heads) stay open
+                self.paths.append(Path(((end[0], ly), (bus_out, ly), (bus_out, yc)), "line", head=False))
             y = ly + lane.below + LANE_GAP
         return (bus_out, yc)
 
