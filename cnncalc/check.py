@@ -117,8 +117,13 @@ def _approx(text: str, loc: Location, marked: bool) -> int | Approx:
     if m is None:
         raise CnnError(f"cannot read '{text}' as a number (such as 48120, \"48,120\", 2.4M or ~2.4M)", loc)
     digits, suffix = m.group("num"), m.group("suffix").lower()
-    if not (marked or m.group("mark") or suffix or "." in digits):
-        return int(digits)
+    if not (marked or m.group("mark") or suffix):  # a plain number is exact, as a YAML float is
+        if Decimal(digits) == Decimal(digits).to_integral_value():
+            return int(Decimal(digits))
+        grouped = re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text.strip())
+        hint = f", or {text.strip().replace('.', ',')} if the '.' separates thousands" if grouped else ""
+        raise CnnError(f"a count is a whole number; write {text.strip()} as ~{text.strip()} if it is approximate{hint}",
+                       loc)
     scale = Decimal(_SCALE[suffix])
     number = Decimal(digits)
     if "." in digits:

@@ -240,6 +240,25 @@ def test_parse_count_rejects_fractions_of_a_count() -> None:
         parse_count(2.5, Location("a"))
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a quoted decimal is read as YAML reads an unquoted one (it was graded as 48.12 +- 0.0005)
+        ("48.120", "a count is a whole number; write 48.120 as ~48.120 if it is approximate, "
+                   "or 48,120 if the '.' separates thousands"),
+        ("2.5", "a count is a whole number; write 2.5 as ~2.5 if it is approximate"),
+    ],
+)
+def test_a_quoted_decimal_without_approximately_is_not_a_count(text: str, message: str) -> None:
+    with pytest.raises(CnnError) as caught:
+        parse_count(text, Location("a"))
+    assert caught.value.message == message
+
+
+def test_a_quoted_whole_decimal_is_exact() -> None:
+    assert parse_count("10,164.0", Location("a")) == 10_164  # fc2 of LeNet-5: 120 x 84 + 84
+
+
 def test_a_terminal_width_breaks_long_lines() -> None:
     from cnncalc import bundled
     from cnncalc.analysis import analyze_text
