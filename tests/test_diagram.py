@@ -430,3 +430,21 @@ def test_branches_that_end_the_network_stay_open() -> None:
         xs = [float(x) for x in re.findall(r"[MLQ ]([\d.]+),", p.get("d", ""))]
         assert all(x <= right + 0.5 for x in xs), p.get("d")
     assert _problems(diagram) == []
+
+
+def test_wiring_on_a_wrapped_line_stays_on_that_line() -> None:
+    # twelve convs wrap the picture into lines; the a/b/c/d cross wiring is on the last line, so
+    # its dashed arc rises above that line's boxes but stays below every box of the lines above
+    # (it went up over the whole picture, crossing them: yolov4-tiny's CSP routes did)
+    chain = "".join(f"  - conv: {{filters: 8, f: 3, padding: same, name: c{k}}}\n" for k in range(12))
+    text = CROSS.replace("layers:\n", "layers:\n" + chain)
+    diagram = layout.layout(_report(text))
+    root = ET.fromstring(svg.render(diagram))
+    paths = list(root.iter(f"{SVG_NS}path"))
+    (extra,) = [p for p in paths if "extra" in p.get("class", "").split()]
+    boxes = {i.name: i.box for i in diagram.items if i.box is not None and i.role == "layer"}
+    assert boxes["c0"].y + boxes["c0"].height < boxes["a"].y  # a is on a later line than c0
+    above = [b for n, b in boxes.items() if b.y + b.height < boxes["a"].y - 20]
+    assert above and _top(extra) > max(b.y + b.height for b in above)
+    assert _top(extra) < boxes["a"].y - boxes["a"].oy
+    assert _problems(diagram) == []

@@ -567,6 +567,7 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
     width = 0.0
     previous_end: tuple[float, float, float] | None = None  # attach x, y, bottom of the line
     previous_right = 0.0
+    bands: list[tuple[float, float]] = []  # each line's top and bottom
     for k, line in enumerate(lines):
         ghost = line[0] if k > 0 else None
         seq = line[1:] if k > 0 else line
@@ -595,8 +596,9 @@ def layout(report: Report, depth: int | None = None, max_width: float = MAX_WIDT
         width = max(width, line_width + 8, end[0] + 12 - MARGIN)
         previous_end = (end[0], end[1], yc + below)
         previous_right = x + ext.width
+        bands.append((y, yc + below))
         y = yc + below + LINE_GAP
-    _extra_edges(placer, structure, preds)
+    _extra_edges(placer, structure, preds, bands)
 
     title = report.name or report.file
     subtitle = f"input {labels.shape(report.input)} \u00b7 {count(report.totals.params)} params \u00b7 " \
@@ -645,17 +647,25 @@ def _greedy(placer: _Placer, top: list[Any], max_width: float) -> list[list[Any]
     return lines
 
 
-def _extra_edges(placer: _Placer, structure: _Structure, preds: dict[str, list[str]]) -> None:
+def _extra_edges(placer: _Placer, structure: _Structure, preds: dict[str, list[str]],
+                 bands: list[tuple[float, float]]) -> None:
     """Edges the decomposition did not draw (unusual `from` wiring): dashed arcs over the boxes,
-    above everything already drawn between their ends (each line reserves room for them)."""
+    above everything already drawn between their ends (each line reserves room for them) on
+    the lines they join: not above the whole picture when the lines wrap."""
     for name, p in _missing(structure, preds):
         if p not in placer.boxes or name not in placer.boxes:  # pragma: no cover - all are placed
             continue
         a, b = placer.boxes[p].top(0.5), placer.boxes[name].top(0.5)
         lo, hi = min(a[0], b[0]), max(a[0], b[0])
-        tops = [y for path in placer.paths for x, y in path.points if lo <= x <= hi and path.role != "wrap"]
+        first = min((top for top, bottom in bands if top <= a[1] <= bottom), default=-1e9)
+
+        def near(y: float, first: float = first) -> bool:
+            return y >= first
+
+        tops = [y for path in placer.paths for x, y in path.points
+                if lo <= x <= hi and path.role != "wrap" and near(y)]
         tops += [box.y - box.oy for box in placer.boxes.values() if lo <= box.x + box.extent and box.x <= hi
-                 and abs(box.y + box.height / 2 - a[1]) < 400]
+                 and near(box.y + box.height / 2)]
         lift = min([a[1], b[1], *tops]) - EXTRA_CLEAR
         placer.paths.append(Path((a, (a[0], lift), (b[0], lift), b), "extra"))
 
