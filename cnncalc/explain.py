@@ -570,7 +570,9 @@ def _pool(layer: Pool, ins: Any, leaf: Leaf) -> list[Step]:
     )
     steps += _hw_steps((h, w), layer.f, layer.stride, (1, 1), pad, layer.ceil, True)
     steps.append(Step("n_C", "n_C_prev: pooling works on each channel apart", (), count(c), key="output"))
-    steps.append(Step("parameters", f"none: a {layer.mode} pool has nothing to learn", (), "0", key="params"))
+    article = "an" if layer.mode[:1] in "aeiou" else "a"  # "an avg pool"
+    steps.append(Step("parameters", f"none: {article} {layer.mode} pool has nothing to learn", (), "0",
+                      key="params"))
     steps.append(Step("MACs", "none: no weights to multiply by", (), "0", key="macs"))
     steps.append(_activations(leaf.output))
     return steps
@@ -739,11 +741,17 @@ def _zeropad(layer: ZeroPad, ins: Any, leaf: Leaf) -> list[Step]:
     h, w, c = ins[0]
     t, b, left, right = layer.p
     oh, ow, _ = leaf.output
+    if (h, t, b) == (w, left, right):  # the same arithmetic: once, as for conv
+        sizes = [Step("n_H = n_W", "n_H_prev + p_top + p_bottom", (f"{num(h)} + {t} + {b}",), count(oh),
+                      key="output")]
+    else:
+        sizes = [
+            Step("n_H", "n_H_prev + p_top + p_bottom", (f"{num(h)} + {t} + {b}",), count(oh), key="output"),
+            Step("n_W", "n_W_prev + p_left + p_right", (f"{num(w)} + {left} + {right}",), count(ow),
+                 key="output"),
+        ]
     return [
-        Step("n_H", "n_H_prev + p_top + p_bottom", (f"{num(h)} + {t} + {b}",), count(oh), key="output"),
-        Step(
-            "n_W", "n_W_prev + p_left + p_right", (f"{num(w)} + {left} + {right}",), count(ow), key="output"
-        ),
+        *sizes,
         Step("n_C", "n_C_prev", (), count(c), key="output"),
         Step("parameters", "none", (), "0", key="params"),
         Step("MACs", "none", (), "0", key="macs"),
@@ -754,9 +762,16 @@ def _zeropad(layer: ZeroPad, ins: Any, leaf: Leaf) -> list[Step]:
 def _upsample(layer: Upsample, ins: Any, leaf: Leaf) -> list[Step]:
     h, w, c = ins[0]
     oh, ow, _ = leaf.output
+    if (h, layer.factor[0]) == (w, layer.factor[1]):  # the same arithmetic: once, as for conv
+        sizes = [Step("n_H = n_W", f"n_H_prev{X}factor", (f"{num(h)}{X}{layer.factor[0]}",), count(oh),
+                      key="output")]
+    else:
+        sizes = [
+            Step("n_H", f"n_H_prev{X}factor", (f"{num(h)}{X}{layer.factor[0]}",), count(oh), key="output"),
+            Step("n_W", f"n_W_prev{X}factor", (f"{num(w)}{X}{layer.factor[1]}",), count(ow), key="output"),
+        ]
     return [
-        Step("n_H", f"n_H_prev{X}factor", (f"{num(h)}{X}{layer.factor[0]}",), count(oh), key="output"),
-        Step("n_W", f"n_W_prev{X}factor", (f"{num(w)}{X}{layer.factor[1]}",), count(ow), key="output"),
+        *sizes,
         Step("n_C", "n_C_prev", (), count(c), key="output"),
         Step("parameters", f"none: {layer.mode} interpolation", (), "0", key="params"),
         Step("MACs", "none", (), "0", key="macs"),
@@ -818,6 +833,8 @@ def _space_to_depth(layer: SpaceToDepth, ins: Any, leaf: Leaf) -> list[Step]:
 
 def _shape_keeping(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
     what = getattr(layer, "function", None) or getattr(layer, "KIND", leaf.kind)
+    if what == "lrn":  # it divides each value by a sum over neighbouring channels
+        return _unchanged(ins, "lrn scales each value by its neighbours across channels")
     return _unchanged(ins, f"{what} works on each value apart")
 
 

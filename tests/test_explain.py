@@ -260,7 +260,7 @@ KINDS = """\
 """
 
 KIND_STEPS = [
-    ("zeropad1", "n_H = n_H_prev + p_top + p_bottom = 8 + 1 + 1 = 10"),
+    ("zeropad1", "n_H = n_W = n_H_prev + p_top + p_bottom = 8 + 1 + 1 = 10"),
     # one 3x3 filter per channel: (3*3 + 1)*4 = 40; 8*8*4 outputs * 9 = 2,304 MACs
     ("depthwise1", "n_C = n_C_prev x multiplier = 4 x 1 = 4"),
     ("depthwise1", "parameters = (f x f + 1) x n_C = (3 x 3 + 1) x 4 = 40"),
@@ -273,7 +273,7 @@ KIND_STEPS = [
     ("local1", "floor(13/2) + 1 = floor(6.5) + 1 = 7"),
     ("local1", "n_H x n_W x n_C x (f x f x n_C_prev + 1) (no weight sharing) "
                "= 7 x 7 x 2 x (3 x 3 x 2 + 1) = 1,862"),
-    ("upsample1", "n_H = n_H_prev x factor = 7 x 2 = 14"),
+    ("upsample1", "n_H = n_W = n_H_prev x factor = 7 x 2 = 14"),
     ("crop1", "offsets: 2 from the top, 2 from the left"),   # (14 - 10)//2 = 2
     ("space_to_depth1", "n_C = n_C_prev x block x block = 2 x 2 x 2 = 8"),
     ("split1", "n_C = n_C_prev/groups (slice 1 of 2, from 0) = 8/2 = 4"),
@@ -429,3 +429,24 @@ def test_a_broken_formula_line_keeps_its_equals_signs_aligned() -> None:
         "       = 894,010 × 27 = 24,138,270",
     ]
     assert fit(parts(step), "  ", None) == ["  " + " = ".join(parts(step))]
+
+
+def test_height_and_width_apart_only_when_they_differ_and_wording(tmp_path: Path) -> None:
+    net = """\
+        input: [6, 4, 2]
+        layers:
+          - zeropad: [1, 0, 2, 3]
+          - upsample: [2, 3]
+          - lrn
+          - pool: {mode: avg, f: 2}
+        """
+    f = write(tmp_path, "apart.yaml", net)
+    code, out, err = run("explain", f, "--ascii")
+    assert code == 0, err
+    pad = block(out, "zeropad1")  # 6 + 1 + 0 = 7 rows, 4 + 2 + 3 = 9 columns
+    assert "  n_H = n_H_prev + p_top + p_bottom = 6 + 1 + 0 = 7\n" in pad
+    assert "  n_W = n_W_prev + p_left + p_right = 4 + 2 + 3 = 9\n" in pad
+    up = block(out, "upsample1")  # 7 x 2 = 14, 9 x 3 = 27
+    assert "  n_H = n_H_prev x factor = 7 x 2 = 14\n" in up and "  n_W = n_W_prev x factor = 9 x 3 = 27\n" in up
+    assert "output = 14 x 27 x 2  (unchanged: lrn scales each value by its neighbours across channels)" in out
+    assert "parameters = 0  (none: an avg pool has nothing to learn)" in block(out, "pool1")
