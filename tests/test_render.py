@@ -42,6 +42,8 @@ def test_values() -> None:
     assert shape((1000,)) == "1,000"
     assert json_number(Fraction(1, 2)) == 0.5 and json_number(Fraction(4, 2)) == 2
     assert pair((5, 5)) == "5" and pair((3, 5)) == "3x5" and pair(None) == "-"
+    # a deconv or upsample makes jump fractional: 2 / 3 is shown exactly (str(Fraction) gives 2/3)
+    assert pair((Fraction(2, 3), Fraction(1, 2))) == "2/3x1/2" and pair((Fraction(4, 2), 2)) == "2"
     assert human_bytes(246_824) == "241.04 KiB"  # 246,824 / 1024 = 241.039
     assert human_bytes(100) == "100 B"
 

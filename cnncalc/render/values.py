@@ -51,9 +51,10 @@ def json_number(value: Any) -> Any:
 
 
 def pair(value: Any) -> str:
+    """rf / jump for a table or CSV cell; a fractional jump stays exact: 8/3, not 2.6666666666666665."""
     if value is None:
         return "-"
-    a, b = (str(json_number(v)) for v in value)
+    a, b = (str(v) if isinstance(v, Fraction) else str(json_number(v)) for v in value)
     return a if a == b else f"{a}x{b}"
 
 
