@@ -176,8 +176,10 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
             click.echo("\n" + savings_text(report), nl=False, err=fmt in ("json", "csv"))
     if fmt != "table":
         for report, _ in results:
+            # in a sweep, say at which size (the table's sweep writes these the same way)
+            at = f"  (input {'x'.join(str(n) for n in report.input)})" if len(input_sizes) > 1 else ""
             for d in report.failures + (report.warnings if strict else []):
-                click.echo(str(d), err=True)
+                click.echo(f"{d}{at}", err=True)
     sys.exit(status)
 
 

@@ -106,3 +106,12 @@ def test_several_files_give_one_sweep_each() -> None:
     data = json.loads(out.stdout)
     assert isinstance(data, list) and len(data) == 2
     assert all(len(d["sweep"]["totals"]) == 2 for d in data)
+
+
+def test_json_sweep_names_the_size_of_each_failed_expectation() -> None:
+    # vgg16's expect (stage1 output 112x112x64) was written for 224; at 320 stage1 is
+    # 320/2 = 160, so it fails there, and only there; the line says at which --input
+    out = run("vgg16", "--input", "224x224x3", "--input", "320x320x3", "--format", "json")
+    assert out.exit_code == 1
+    lines = [ln for ln in out.stderr.splitlines() if "stage1 output" in ln]
+    assert lines == ["vgg16:16:41: error: expected stage1 output 112x112x64, found 160x160x64  (input 320x320x3)"]
