@@ -185,10 +185,25 @@ def grade(report: Report, text: str, answers_file: str) -> Grading:
                 )
             answer = parse_answer(key, item)
             actual, working = _truth(report, subject, key, rows, groups, exp)
+            _require_number(actual, f"{subject} {key}", kloc)
             items.append(
                 Item(subject, key, _written(item), answer, actual, _right(answer, actual), working, kloc)
             )
     return Grading(report.file, answers_file, items)
+
+
+def _require_number(actual: Any, what: str, loc: Location) -> None:
+    """A value that depends on symbolic input sizes cannot grade a number (it was marked wrong)."""
+    values = actual if isinstance(actual, tuple) else (actual,)
+    if all(isinstance(v, int) for v in values):
+        return
+    names = sorted({str(n) for v in values for n in getattr(v, "free_symbols", ())})
+    shown = ex.shape(actual) if isinstance(actual, tuple) else ex.count(actual)
+    raise CnnError(
+        f"{what} is {shown}, which depends on {', '.join(names) or 'symbolic sizes'}: give the sizes with "
+        "--input (such as --input 224x224x3) or --set to check this answer",
+        loc,
+    )
 
 
 def _written(item: Node) -> str:

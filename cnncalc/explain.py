@@ -13,6 +13,7 @@ Nothing here prints: `render/explain_text.py` does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from fractions import Fraction
 from typing import Any
 
 from . import dims, savings
@@ -164,7 +165,7 @@ def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> li
     st = window.stride[axis]
     jump_formula = "j = j_prev × s" if window.stride != (1, 1) else "j = j_prev"
     values = (f"{num(j0)} × {num(st)}",) if window.stride != (1, 1) else ()
-    if 0 < st < 1:  # a transposed conv or upsample of stride s divides the jump by s
+    if isinstance(st, (int, float, Fraction)) and 0 < st < 1:  # a transposed conv or upsample divides it
         jump_formula, values = "j = j_prev/s", (f"{num(j0)}/{num(1 / st)}",)
     return [rf, Step("jump", jump_formula + merge, values, num(row.jump[0]), key="jump")]
 

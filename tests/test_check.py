@@ -275,3 +275,18 @@ def test_a_terminal_width_breaks_long_lines() -> None:
     assert ("           parameters = (f × f × n_C_prev + 1) × n_C = (11 × 11 × 3 + 1) × 64\n"
             "                      = 23,296\n") in narrow
     assert "           no running statistics: only bn layers have buffers\n" in narrow
+
+
+def test_an_answer_that_depends_on_symbolic_sizes_cannot_be_graded(tmp_path: Path) -> None:
+    net = tmp_path / "sym.yaml"
+    net.write_text("input: [H, W, 3]\nlayers:\n  - conv: {filters: 8, f: 3, s: 2}\n  - gap\n  - fc: 10\n")
+    path = sheet(tmp_path, "conv1: {output: 111x111x8}\ntotals: {params: 314}\n")
+    code, out, err = run(str(net), path)
+    assert code == 2 and out == ""
+    # (H + 0 - 3)/2 floored, + 1: it was marked WRONG against an expression printed without parentheses
+    assert err == (f"{path}:1:9: error: conv1 output is (floor((H - 3)/2) + 1) x (floor((W - 3)/2) + 1) x 8, "
+                   "which depends on H, W: give the sizes with --input (such as --input 224x224x3) or --set "
+                   "to check this answer\n")
+    # at 224: floor(221/2) + 1 = 111; params (3*3*3 + 1)*8 + (8 + 1)*10 = 224 + 90 = 314
+    code, out, _ = run(str(net), path, "--input", "224x224x3")
+    assert code == 0 and out.splitlines()[-1] == "2/2 correct"

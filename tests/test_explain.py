@@ -450,3 +450,12 @@ def test_height_and_width_apart_only_when_they_differ_and_wording(tmp_path: Path
     assert "  n_H = n_H_prev x factor = 7 x 2 = 14\n" in up and "  n_W = n_W_prev x factor = 9 x 3 = 27\n" in up
     assert "output = 14 x 27 x 2  (unchanged: lrn scales each value by its neighbours across channels)" in out
     assert "parameters = 0  (none: an avg pool has nothing to learn)" in block(out, "pool1")
+
+
+def test_symbolic_global_pool_explains_its_jump(tmp_path: Path) -> None:
+    # gap's window is its whole (symbolic) input: comparing that stride with 1 raised a TypeError
+    f = write(tmp_path, "sym.yaml", "input: [H, W, 3]\nlayers:\n  - conv: {filters: 8, f: 3, s: 2}\n  - gap\n")
+    code, out, err = run("explain", f, "--ascii")
+    assert code == 0, err
+    # jump after the conv is 2; gap steps over its whole input: 2 x (floor((H - 3)/2) + 1)
+    assert "jump = j = j_prev x s = 2 x (floor((H - 3)/2) + 1) = " in block(out, "gap1")
