@@ -209,6 +209,8 @@ def total_step(report: Report, key: str, rows: list[Row] | None = None) -> Step:
         values = (" + ".join(count(t) for t in terms),)
     else:
         values = (" + ".join(count(t) for t in terms[:3]) + f" + ... ({len(terms)} layers)",)
+    if values[0] == count(total):  # symbolic terms that add up to the same text: say it once
+        values = ()
     return Step(f"total {label}", f"sum of every layer's {label}", values, count(total), key=key)
 
 

@@ -459,3 +459,12 @@ def test_symbolic_global_pool_explains_its_jump(tmp_path: Path) -> None:
     assert code == 0, err
     # jump after the conv is 2; gap steps over its whole input: 2 x (floor((H - 3)/2) + 1)
     assert "jump = j = j_prev x s = 2 x (floor((H - 3)/2) + 1) = " in block(out, "gap1")
+
+
+def test_a_symbolic_total_is_not_written_twice(tmp_path: Path) -> None:
+    # conv: ceil(H/2) x ceil(W/2) x 8 outputs, 3*3*3 = 27 MACs each (216 per position); fc: 8 x 10 = 80
+    f = write(tmp_path, "sym.yaml", "input: [H, W, 3]\nlayers:\n  - conv: {filters: 8, f: 3, s: 2, padding: same}\n"
+                                    "  - gap\n  - fc: 10\n")
+    code, out, err = run("explain", f, "--ascii")
+    assert code == 0, err
+    assert "  total MACs = 216*ceil(H/2)*ceil(W/2) + 80  (sum of every layer's MACs)\n" in out
