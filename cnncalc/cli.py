@@ -23,12 +23,15 @@ class _State:
     debug = False
 
 
-def read_source(name: str) -> tuple[str, str]:
-    """(text, display name) of a file path or a bundled architecture name."""
+def read_source(name: str, what: str = "") -> tuple[str, str]:
+    """(text, display name) of a file path or a bundled architecture name; `what` names a file
+    of another kind (an answer sheet), which is only ever a path."""
     from .source import MAX_BYTES, decode
 
     path = Path(name)
     if not path.exists():
+        if what:
+            raise CnnError(f"no such {what} file", Location(name))
         found = bundled.path(name)
         if found is None:
             from .suggest import did_you_mean
@@ -39,7 +42,8 @@ def read_source(name: str) -> tuple[str, str]:
     else:
         display = name
     if path.is_dir():
-        raise CnnError("is a directory, not an architecture file", Location(display))
+        raise CnnError(f"is a directory; the {what} is a YAML file" if what else
+                       "is a directory, not an architecture file", Location(display))
     if not path.is_file():  # a FIFO or a terminal would block the read forever
         raise CnnError("is not a regular file (a pipe or device?)", Location(display))
     try:
@@ -284,7 +288,7 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     import json
 
     from .analysis import analyze_text
-    from .constraints import find
+    from .constraints import TIME_LIMIT, find
 
     text, display = read_source(file)
     set_values = parse_sets(sets)
@@ -304,6 +308,10 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
             "smallest_fails_below_because": found.smallest_error,
             "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),
             "condition": found.describe(),
+            "padding_only_residues": list(found.padding_residues),
+            "padding_only_examples": list(found.padding_examples or found.examples),
+            "padding_only_condition": found.describe(found.padding_residues),
+            "complete": found.complete,
         }, indent=2))
         return
     if found.smallest is None:
@@ -316,6 +324,14 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     click.echo(f"  no division floors and every add/concat aligns when: {found.describe()}")
     if found.examples:
         click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.period})")
+    if found.padding_residues != found.clean_residues:
+        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
+                   f" column dropped) when: {found.describe(found.padding_residues)}")
+        if found.padding_examples:
+            click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
+                       f" (period {found.period})")
+    if not found.complete:
+        click.echo(f"  (the search stopped after {TIME_LIMIT:g} s: sizes of some residues were not tried)")
 
 
 def _terminal_width() -> int | None:
@@ -546,7 +562,7 @@ def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | Non
 
     text, display = read_source(file)
     report = analyze_text(text, display, parse_sets(sets), input_size, dtype)
-    answers_text, answers_display = read_source(answers)
+    answers_text, answers_display = read_source(answers, "answer sheet")
     grading = grade(report, answers_text, answers_display)
     if fmt == "json":
         click.echo(check_text.as_json(grading))

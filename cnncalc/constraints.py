@@ -8,6 +8,7 @@ product of the strides (the largest jump), so checking one period of residues de
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,42 +31,70 @@ class Conditions:
     smallest_error: str | None  # why the size below the smallest fails
     clean_residues: tuple[int, ...]  # n mod period for which nothing floors and merges align
     examples: tuple[int, ...]  # the first few clean sizes at or above `smallest`
+    # n mod period for which merges align and every floor leaves only padding uncovered (no
+    # input row or column dropped): YOLO's stride-2 3x3 pad-1 convs at 416 floor this way
+    padding_residues: tuple[int, ...] = ()
+    padding_examples: tuple[int, ...] = ()
+    complete: bool = True  # False: the time limit stopped the search of residues
 
-    def reduced(self) -> tuple[int, tuple[int, ...]]:
+    def reduced(self, residues: tuple[int, ...] | None = None) -> tuple[int, tuple[int, ...]]:
         """The smallest modulus that states the same condition: 1, 3, ..., 31 (mod 32) is 1 (mod 2)."""
-        clean = set(self.clean_residues)
+        clean = set(self.clean_residues if residues is None else residues)
         for d in range(1, self.period + 1):
             if self.period % d == 0:
                 kept = {r % d for r in clean}
                 if {r for r in range(self.period) if r % d in kept} == clean:
                     return d, tuple(sorted(kept))
-        return self.period, self.clean_residues
+        return self.period, tuple(sorted(clean))
 
-    def describe(self) -> str:
+    def describe(self, residues: tuple[int, ...] | None = None) -> str:
         names = " and ".join(self.symbols)
-        if not self.clean_residues:
+        chosen = self.clean_residues if residues is None else residues
+        if not chosen:
             return f"no size of {names} avoids every floor (some layer always floors)"
-        period, residues = self.reduced()
+        period, kept = self.reduced(chosen)
         if period == 1:
-            return f"any {names} (no division ever floors)"
-        if residues == (0,):
+            return f"any {names} (no division ever floors)" if residues is None else f"any {names}"
+        if kept == (0,):
             return f"{names} divisible by {period}"
         if period == 2:
             return f"{names} odd"
-        listed = ", ".join(str(r) for r in residues)
-        return f"{names} ≡ {listed} (mod {period})"
+        return f"{names} ≡ {_runs(kept)} (mod {period})"
+
+
+def _runs(values: tuple[int, ...]) -> str:
+    """0, 25, 26, 27, 28 -> '0, 25..28': a run of three or more consecutive values as a range."""
+    out: list[str] = []
+    k = 0
+    while k < len(values):
+        j = k
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        out += [f"{values[k]}..{values[j]}"] if j - k >= 2 else [str(v) for v in values[k:j + 1]]
+        k = j + 1
+    return ", ".join(out)
+
+
+CLEAN, PADDING_ONLY, FLOORS = 2, 1, 0
 
 
 def _try(text: str, filename: str, sets: Mapping[str, Any], input_override: str | None,
-         symbols: tuple[str, ...], n: int) -> tuple[bool, bool, str | None]:
-    """(valid, clean, error) for every symbol set to n."""
+         symbols: tuple[str, ...], n: int) -> tuple[bool, int, str | None]:
+    """(valid, CLEAN / PADDING_ONLY / FLOORS, error) for every symbol set to n."""
     values = dict(sets)
     values.update({s: n for s in symbols})
+    if input_override:  # a concrete --input: symbolic parsing and substitution cost 10x more
+        parts = [p.strip() for p in re.split(r"[x×]", input_override)]
+        if all(p in symbols or p.isdigit() for p in parts):
+            input_override = "x".join(str(n) if p in symbols else p for p in parts)
     try:
         report = analyze_text(text, filename, values, input_override)
     except CnnError as exc:
-        return False, False, exc.message
-    return True, not report.warnings, None
+        return False, FLOORS, exc.message
+    if not report.warnings:
+        return True, CLEAN, None
+    harmless = all("floored to" in w.message and "never covered" not in w.message for w in report.warnings)
+    return True, PADDING_ONLY if harmless else FLOORS, None
 
 
 def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
@@ -81,33 +110,46 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
             if isinstance(j, (int, Fraction)):
                 period = math.lcm(period, Fraction(j).numerator)
     deadline = time.monotonic() + TIME_LIMIT
+
+    def at(n: int) -> tuple[bool, int, str | None]:
+        return _try(text, filename, sets, input_override, symbols, n)
+
     smallest, why = None, None
     last_error = None
     for n in range(1, MAX_SIDE + 1):
-        ok, _, error = _try(text, filename, sets, input_override, symbols, n)
+        ok, _, error = at(n)
         if ok:
             smallest, why = n, last_error
             break
         last_error = error
         if time.monotonic() > deadline:
             break
-    clean: list[int] = []
-    examples: list[int] = []
+    levels: dict[int, int] = {}  # residue -> the worse level of two sizes a period apart
+    complete = True
     if smallest is not None:
         base = smallest + (-smallest) % period  # first multiple of the period at or above it
         for r in range(period):
-            n = base + r
-            ok, is_clean, _ = _try(text, filename, sets, input_override, symbols, n)
-            ok2, is_clean2, _ = _try(text, filename, sets, input_override, symbols, n + period)
-            if ok and is_clean and ok2 and is_clean2:
-                clean.append(n % period)
             if time.monotonic() > deadline:
+                complete = False
                 break
-        # the first clean sizes from the smallest on (not from `base`: 63 < 64 fits AlexNet)
-        residues = set(clean)
-        n = smallest
-        while len(examples) < EXAMPLES and residues and n < base + 2 * period * EXAMPLES:
-            if n % period in residues and _try(text, filename, sets, input_override, symbols, n)[1]:
-                examples.append(n)
+            n = base + r
+            (ok, level, _), (ok2, level2, _) = at(n), at(n + period)
+            levels[n % period] = min(level, level2) if ok and ok2 else -1
+    clean = tuple(sorted(r for r, v in levels.items() if v == CLEAN))
+    lenient = tuple(sorted(r for r, v in levels.items() if v >= PADDING_ONLY))
+
+    def examples(residues: tuple[int, ...], least: int) -> tuple[int, ...]:
+        """The first clean sizes from the smallest on (not from `base`: 63 < 64 fits AlexNet)."""
+        out: list[int] = []
+        n = smallest or 1
+        limit = n + 2 * period * EXAMPLES + period
+        while len(out) < EXAMPLES and residues and n < limit and time.monotonic() < deadline + 5:
+            if n % period in residues:
+                ok, level, _ = at(n)
+                if ok and level >= least:
+                    out.append(n)
             n += 1
-    return Conditions(symbols, period, smallest, why, tuple(sorted(clean)), tuple(examples))
+        return tuple(out)
+
+    return Conditions(symbols, period, smallest, why, clean, examples(clean, CLEAN), lenient,
+                      examples(lenient, PADDING_ONLY) if lenient != clean else (), complete)

@@ -109,3 +109,43 @@ def test_alexnet_examples_start_at_the_smallest_size() -> None:
 def test_condition_is_stated_with_the_smallest_modulus(period: int, residues: tuple[int, ...],
                                                         expected: str) -> None:
     assert Conditions(("H", "W"), period, 1, None, residues, ()).describe() == expected
+
+
+# YOLO's pattern: stride-2 3x3 pad-1 convs, then an upsampled path concatenated with the
+# stride-2 one.  a = floor((H + 2 - 3)/2) + 1 = ceil(H/2); b = ceil(H/4); u = 2 ceil(H/4).
+# Aligned iff ceil(H/2) = 2 ceil(H/4): H = 4k (2k = 2k) or 4k + 3 (2k + 2 = 2k + 2), not 4k + 1
+# or 4k + 2 (2k + 1 vs 2k + 2).  No division is exact at both: at 4k, (4k - 1)/2 floors; at
+# 4k + 3, a = 2k + 2 is even and (2k + 1)/2 floors.  Each of those floors leaves only padding
+# uncovered (4k + 2 padded, windows end at 4k; 2k + 4 padded, windows end at 2k + 2), so the
+# padding-only sizes are 0 and 3 (mod 4); the smallest is 3 (a 2, b 1, u 2).
+YOLO_LIKE = """
+input: [H, W, 3]
+layers:
+  - conv: {filters: 4, f: 3, s: 2, padding: 1, name: a}
+  - conv: {filters: 4, f: 3, s: 2, padding: 1, name: b}
+  - upsample: {factor: 2, name: u}
+  - concat: {from: [a, u]}
+"""
+
+
+def test_sizes_whose_floors_drop_only_padding(tmp_path: Path) -> None:
+    found = find(YOLO_LIKE, "yolo.yaml")
+    assert found.smallest == 3
+    assert found.clean_residues == ()
+    assert found.padding_residues == (0, 3)
+    assert found.padding_examples == (3, 4, 7, 8, 11)
+    assert found.describe(found.padding_residues) == "H and W ≡ 0, 3 (mod 4)"
+    f = tmp_path / "yolo.yaml"
+    f.write_text(YOLO_LIKE)
+    out = CliRunner().invoke(main, ["constraints", str(f)])
+    assert out.exit_code == 0, out.output
+    assert "no size of H and W avoids every floor" in out.output
+    assert "only padding uncovered (no input row or column dropped) when: H and W ≡ 0, 3 (mod 4)" in out.output
+    assert "such sizes: 3, 4, 7, 8, 11, ... (period 4)" in out.output
+
+
+def test_runs_of_residues_read_as_ranges() -> None:
+    # YOLOv3 at 32k + r: ceil(n/16) = 2 ceil(n/32) needs r = 0 or r >= 17, and
+    # ceil(n/8) = 2 ceil(n/16) needs r = 0 or r >= 25
+    c = Conditions(("H", "W"), 32, 25, None, (), (), (0, *range(25, 32)))
+    assert c.describe(c.padding_residues) == "H and W ≡ 0, 25..31 (mod 32)"
