@@ -288,7 +288,7 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     import json
 
     from .analysis import analyze_text
-    from .constraints import TIME_LIMIT, find
+    from .constraints import find
 
     text, display = read_source(file)
     set_values = parse_sets(sets)
@@ -308,10 +308,6 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
             "smallest_fails_below_because": found.smallest_error,
             "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),
             "condition": found.describe(),
-            "padding_only_residues": list(found.padding_residues),
-            "padding_only_examples": list(found.padding_examples or found.examples),
-            "padding_only_condition": found.describe(found.padding_residues),
-            "complete": found.complete,
         }, indent=2))
         return
     if found.smallest is None:
@@ -324,14 +320,6 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     click.echo(f"  no division floors and every add/concat aligns when: {found.describe()}")
     if found.examples:
         click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.period})")
-    if found.padding_residues != found.clean_residues:
-        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
-                   f" column dropped) when: {found.describe(found.padding_residues)}")
-        if found.padding_examples:
-            click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
-                       f" (period {found.period})")
-    if not found.complete:
-        click.echo(f"  (the search stopped after {TIME_LIMIT:g} s: sizes of some residues were not tried)")
 
 
 def _terminal_width() -> int | None:

@@ -290,3 +290,13 @@ def test_an_answer_that_depends_on_symbolic_sizes_cannot_be_graded(tmp_path: Pat
     # at 224: floor(221/2) + 1 = 111; params (3*3*3 + 1)*8 + (8 + 1)*10 = 224 + 90 = 314
     code, out, _ = run(str(net), path, "--input", "224x224x3")
     assert code == 0 and out.splitlines()[-1] == "2/2 correct"
+
+
+def test_the_answer_sheet_is_a_path_not_a_bundled_name(tmp_path: Path) -> None:
+    # `check lenet5 lenet5` graded the bundled network file as answers ("no layer named 'name'")
+    code, out, err = run("lenet5", "lenet5")
+    assert code == 2 and out == ""
+    assert err == "lenet5:1:1: error: no such answer sheet file\n"
+    code, _, err = run("lenet5", str(tmp_path))
+    assert code == 2
+    assert err == f"{tmp_path}:1:1: error: is a directory; the answer sheet is a YAML file\n"
