@@ -196,6 +196,12 @@ class _Builder:
     def place(self, entry: _Entry, scope: _Scope, current: str, name_here: str | None) -> str:
         """Add an entry (all its repeats) after `current`; returns the new output."""
         repeat, explicit, own_trainable = common_values(entry, scope.env)
+        if repeat > 1 and entry.kind in KINDS and KINDS[entry.kind].cls.MIN_INPUTS > 1:
+            raise CnnError(
+                f"{entry.kind} cannot repeat: the copies after the first read only the copy before "
+                f"them, and {entry.kind} reads 2 or more inputs",
+                entry.common["repeat"].loc,
+            )
         sources = None
         if "from" in entry.common:
             sources = self.resolve_from(entry.common["from"], scope)

@@ -419,6 +419,11 @@ def test_identity_shortcut_shape_mismatch_is_an_add_error() -> None:
             "'name' must be a word without dots (and not 'input'), got 'a.b'",
         ),
         ("[conv: {filters: 4, f: 1, repeat: 0}]", "'repeat' must be a positive integer, got 0"),
+        (  # copy 2 would read copy 1 alone (it said "add reads 2 or more inputs, got 1" at 'from')
+            "[conv: {filters: 3, f: 1}, add: {from: [input, conv1], repeat: 2}]",
+            "add cannot repeat: the copies after the first read only the copy before them, "
+            "and add reads 2 or more inputs",
+        ),
         ("[conv: {filters: 4, f: 1, trainable: maybe}]", "'trainable' must be true or false, got 'maybe'"),
         ("[residual: {mian: [relu]}]", "unknown key 'mian' for residual (did you mean 'main'?)"),
         (
