@@ -177,7 +177,8 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
         from .savings import text as savings_text
 
         for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
-            click.echo("\n" + savings_text(report), nl=False, err=fmt in ("json", "csv"))
+            to_err = fmt in ("json", "csv")
+            click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False, err=to_err)
     if fmt != "table":
         for report, _ in results:
             # in a sweep, say at which size (the table's sweep writes these the same way)

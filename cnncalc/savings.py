@@ -200,12 +200,25 @@ def _count(v: Any) -> str:
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
-def text(report: Report) -> str:
+def text(report: Report, width: int | None = None) -> str:
+    """`width` (a terminal's) breaks long lines at spaces, continuations indented under their line."""
     found = find(report)
     title = report.name or report.file
     if not found:
-        return f"Savings in {title}: no 1x1 bottleneck or depthwise-separable pair found\n"
-    lines = [f"Savings in {title} (the plain convolution each pair replaces):"]
-    for s in found:
-        lines.extend("  " + line for line in describe(s))
+        lines = [f"Savings in {title}: no 1x1 bottleneck or depthwise-separable pair found"]
+    else:
+        lines = [f"Savings in {title} (the plain convolution each pair replaces):"]
+        for s in found:
+            lines.extend("  " + line for line in describe(s))
+    if width is not None:
+        import textwrap
+
+        glue = "\0"  # keeps "(9.7x fewer)" on one line
+        lines = [
+            part.replace(glue, " ")
+            for line in lines
+            for part in textwrap.wrap(line.replace("x fewer)", f"x{glue}fewer)"), width,
+                                      subsequent_indent=" " * (len(line) - len(line.lstrip()) + 4),
+                                      break_long_words=False, break_on_hyphens=False) or [line]
+        ]
     return "\n".join(lines) + "\n"

@@ -159,3 +159,17 @@ def test_json_stays_json_with_savings_on_stderr() -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["totals"]["macs"] == 12_443_648
     assert "120,422,400" in result.stderr
+
+
+def test_a_terminal_width_breaks_long_savings_lines() -> None:
+    from cnncalc import bundled
+    from cnncalc.savings import text
+
+    report = analyze_text(bundled.path("inception3a").read_text(), "inception3a")
+    wide, narrow = text(report), text(report, 80)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    assert narrow.split() == wide.split()
+    # b3: plain 5x5 on 192 channels, 28*28*32 * 5*5*192 = 120,422,400 against
+    # 28*28*16*192 + 28*28*32*5*5*16 = 2,408,448 + 10,035,200; the factor stays whole on its line
+    assert ("    MACs:   plain 120,422,400 vs 2,408,448 + 10,035,200 = 12,443,648\n"
+            "        (9.7x fewer)\n") in narrow
