@@ -176,3 +176,13 @@ def test_symbolic_shapes_put_sums_in_parentheses() -> None:
     assert rows[1][3] == "(H - 4) x (W - 4) x 6"
     conv1 = next(line for line in text_table(report).splitlines() if line.strip().startswith("conv1"))
     assert "(H - 4) x (W - 4) x 6" in conv1
+
+
+def test_markdown_escapes_the_stars_of_symbolic_products() -> None:
+    # conv1 on H x W x 1: 6 channels of (H - 4)(W - 4), MACs 5*5*1*6 = 150 per position.  Left
+    # as is, GitHub reads "*(W - 4) + 1920*" in the totals as emphasis; escaped, it is literal.
+    report = analyze_text(LENET, "lenet5", {}, "HxWx1")
+    out = markdown.render([(report, report.rows)])
+    assert "| `conv1` | conv | (H - 4) x (W - 4) x 6 | 6\\*(H - 4)\\*(W - 4) | 156 | 150\\*(H - 4)\\*(W - 4) |" in out
+    assert "- Total params: **1920\\*(floor(H/4) - 3)\\*(floor(W/4) - 3) + 13706**" in out
+    assert "*" not in out.replace("\\*", "").replace("**", "")  # only escaped stars and bold marks

@@ -14,16 +14,23 @@ def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> 
     lines.append("| " + " | ".join(cols) + " |")
     lines.append("|" + "|".join(align) + "|")
     for row in rows:
-        cells = [c.replace("|", "\\|") for c in [*row_cells(row, False), *extra_cells(report, row, keys)]]
-        cells[0] = f"`{cells[0]}`"
+        raw = [*row_cells(row, False), *extra_cells(report, row, keys)]
+        name = raw[0].replace("|", "\\|")  # a pipe ends a cell even inside backticks
+        cells = [f"`{name}`", *(escape(c) for c in raw[1:])]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    lines.extend(f"- {label}: **{value}**" for label, value in totals_lines(report))
+    lines.extend(f"- {label}: **{escape(value)}**" for label, value in totals_lines(report))
     if report.convention != "cnncalc":
         lines.append(f"- Convention: {report.convention}")
     for w in report.warnings:
         lines.append(f"> warning: {w.message}")
     return "\n".join(lines) + "\n"
+
+
+def escape(cell: str) -> str:
+    """A cell as literal text: `|` would end it, and the `*` of a symbolic product
+    (6*(H - 4)*(W - 4)) would start emphasis."""
+    return cell.replace("|", "\\|").replace("*", "\\*")
 
 
 def render(reports: list[tuple[Report, list[Row]]], extra: tuple[str, ...] = ()) -> str:

@@ -109,6 +109,8 @@ def to_json(results: list[tuple[Report, list[Row]]]) -> str:
 
 
 def to_markdown(results: list[tuple[Report, list[Row]]]) -> str:
+    from .markdown import escape
+
     first = results[0][0]
     sizes = [_size(r) for r, _ in results]
     head = ["Layer", "Type"] + [f"{w} @{s}" for w in ("Output", "MACs", "Activations") for s in sizes]
@@ -117,11 +119,11 @@ def to_markdown(results: list[tuple[Report, list[Row]]]) -> str:
            "|---|---|" + "---|" * len(sizes) + "---:|" * (2 * len(sizes))]
     for line in lines(results):
         cells = [f"`{line.name}`", line.kind]
-        cells += [_cell(r, w) for w in _SHOWN for r in line.rows]
+        cells += [escape(_cell(r, w)) for w in _SHOWN for r in line.rows]
         out.append("| " + " | ".join(cells) + " |")
     out += ["", "| Totals | " + " | ".join(f"@{s}" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
     for label, key in _TOTALS:
-        out.append(f"| {label} | " + " | ".join(count(r.totals.get(key)) for r, _ in results) + " |")
+        out.append(f"| {label} | " + " | ".join(escape(count(r.totals.get(key))) for r, _ in results) + " |")
     return "\n".join(out) + "\n"
 
 
