@@ -294,6 +294,8 @@ def parse_expect(n: Node, env: Mapping[str, Any] | None = None) -> list[Expectat
             high = parse_amount(value["max"], item.value["max"].loc) if "max" in value else None
             if low is None and high is None:
                 raise CnnError("a budget needs 'min' or 'max'", item.loc)
+            if low is not None and high is not None and low > high:  # no count could pass
+                raise CnnError(f"a budget's min ({low:,}) is larger than its max ({high:,})", item.loc)
             out.append(Expectation(key, loc, low=low, high=high))
         else:
             out.append(Expectation(key, loc, exact=parse_amount(value, item.loc)))

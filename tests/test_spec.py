@@ -198,6 +198,11 @@ def test_expect_forms(body: str, key: str, parsed: tuple[Any, Any, Any]) -> None
         ("{params: 1.2345K}", "got '1.2345K'"),  # 1234.5 is not a whole count
         ("{output: [28, 28]}", "expected a shape such as [28, 28, 6], 28x28x6 or [10], got [28, 28]"),
         ("{params: {}}", "a budget needs 'min' or 'max'"),
+        # 2G = 2,000,000,000 > 1G = 1,000,000,000: no count passes, so the file is at fault (exit 2); col 18 is the budget
+        (
+            "{params: {max: 1G, min: 2G}}",
+            "f.yaml:3:18: error: a budget's min (2,000,000,000) is larger than its max (1,000,000,000)",
+        ),
         ("[1]", "'expect' must be a mapping with keys params, trainable, buffers, macs, activations, output"),
     ],
 )
