@@ -370,3 +370,32 @@ def test_yolov3_per_layer_printout_at_416():
 def test_vgg16_crops_256_to_224():
     r = {x.name: x for x in analyze_text(_cfg("vgg-16.cfg"), "vgg-16.cfg").rows}
     assert tuple(r["crop_0"].output) == (224, 224, 3)
+
+
+# ---- files nobody here wrote: pjreddie/darknet cfg/resnext50.cfg, written out section by section
+
+def _resnext50_cfg() -> str:
+    def conv(filters: int, size: int, stride: int = 1, act: str = "leaky", groups: int = 1, bn: bool = True) -> str:
+        return (f"[convolutional]\n{'batch_normalize=1' if bn else ''}\nfilters={filters}\nsize={size}\n"
+                f"groups={groups}\nstride={stride}\npad=1\nactivation={act}\n\n")
+
+    out = net(conv(64, 7, 2) + "[maxpool]\nsize=2\nstride=2\n\n", "height=256\nwidth=256\nchannels=3")
+    for stage, (width, blocks) in enumerate(((128, 3), (256, 4), (512, 6), (1024, 3))):
+        for k in range(blocks):
+            stride = 2 if k == 0 and stage > 0 else 1
+            out += conv(width, 1) + conv(width, 3, stride, groups=32) + conv(2 * width, 1, act="linear")
+            out += "[shortcut]\nfrom=-4\nactivation=leaky\n\n"
+    return out + "[avgpool]\n\n" + conv(1000, 1, act="linear", bn=False) + "[softmax]\ngroups=1\n"
+
+
+def test_resnext50_is_torchvisions_without_the_projections():
+    # torchvision's resnext50_32x4d has 25,028,904 params.  Darknet's [shortcut] adds without a
+    # projection, so its four 1x1 projections and their BN are not there:
+    #   64*256 + 256*512 + 512*1024 + 1024*2048 = 2,768,896 weights, 2*(256+512+1024+2048) = 7,680
+    # and 25,028,904 - 2,776,576 = 22,252,328 (the 1000-filter 1x1 conv equals the fc: 2,049,000).
+    report = run(_resnext50_cfg())
+    assert report.totals.params == 25_028_904 - (2_768_896 + 7_680)
+    assert tuple(report.rows[-1].output) == (1, 1, 1000)
+    by_name = {r.name: r for r in report.rows}
+    # a grouped 3x3: 128 filters over 128/32 = 4 channels each: 3*3*4*128 = 4,608 weights, no bias
+    assert by_name["conv_3"].params == 4_608
