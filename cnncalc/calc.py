@@ -148,6 +148,9 @@ def _layer(piece: _Token) -> Node:
     kind_tok, words = _words(piece)
     kind = kind_tok.text.lower()
     base = KIND_ALIASES[kind][0] if kind in KIND_ALIASES else kind
+    if base in ("residual", "parallel"):  # a body of layers does not fit on one line
+        raise CnnError(f"{base} needs a file: calc takes single layers and chains; "
+                       "merges take from= (such as add from=a,b)", kind_tok.loc)
     if base not in KINDS:
         known = [*KINDS, *KIND_ALIASES]
         raise CnnError(f"unknown layer type '{kind_tok.text}'{did_you_mean(kind, known)}", kind_tok.loc)

@@ -181,6 +181,9 @@ def test_strict_turns_the_floor_into_a_failure() -> None:
         (["600x600x3", "conv 10 f=3 f=5"], "calc:1:23: error: 'f' is given twice"),
         (["600x600x3", "pool 2 foo=1"], "calc:1:18: error: unknown key 'foo' for pool"),
         (["600x600x3"], "calc:1:1: error: no layers after the input size"),
+        # was "unknown layer type 'parallel' (did you mean 'prelu'?)"
+        (["8x8x3", "parallel"], "calc:1:7: error: parallel needs a file: calc takes single layers and chains; "
+                                "merges take from= (such as add from=a,b)"),
         # an empty or blank first argument was an IndexError traceback
         ([""], "calc:1:1: error: give an input size, such as 600x600x3, then layers"),
         (["  ", "relu"], "calc:1:1: error: give an input size, such as 600x600x3, then layers"),
