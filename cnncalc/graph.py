@@ -92,11 +92,13 @@ class _Scope:
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_name(self, base: str) -> str:
+        # a type ending in a digit gets an underscore: relu6_1, not relu61
+        sep = "_" if base[-1:].isdigit() else ""
         n = self.counters.get(base, 0) + 1
-        while f"{base}{n}" in self.names:  # skip names the file gave explicitly
+        while f"{base}{sep}{n}" in self.names:  # skip names the file gave explicitly
             n += 1
         self.counters[base] = n
-        return f"{base}{n}"
+        return f"{base}{sep}{n}"
 
 
 def build(arch: Architecture) -> Graph:
@@ -239,6 +241,8 @@ class _Builder:
         if name_here is None and (full in self.global_names or full in self.groups):
             first = self.groups[full].loc if full in self.groups else self.by_name_loc(full)
             where = f" (first at line {first.line}, column {first.col})" if first is not None else ""
+            if first == entry.kind_loc:  # one YAML node used twice: the alias's own place is not kept
+                where = " (a YAML alias repeats a named entry: drop its name, or use repeat)"
             raise CnnError(f"duplicate layer name '{full}'{where}", entry.kind_loc)
         if entry.kind in KINDS:
             out = self.leaf(entry, scope, full, inputs, trainable, expect)

@@ -414,6 +414,10 @@ def test_identity_shortcut_shape_mismatch_is_an_add_error() -> None:
             "duplicate layer name 'a'",
         ),
         ("[conv: {filters: 4, f: 1}, conv: {filters: 4, f: 1, name: conv1}]", "duplicate layer name 'conv1'"),
+        (  # one node twice: "first at" named the very place of the error
+            "[&c {conv: {filters: 4, f: 1, name: x}}, *c]",
+            "2:14: error: duplicate layer name 'x' (a YAML alias repeats a named entry: drop its name, or use repeat)",
+        ),
         (
             "[conv: {filters: 4, f: 1, name: a.b}]",
             "'name' must be a word without dots (and not 'input'), got 'a.b'",
@@ -472,3 +476,11 @@ def test_block_args_shadow_vars_and_defaults_see_vars() -> None:
     assert g["cb1.conv2"].output[2] == 6  # base + 1
     assert g["cb2.conv1"].output[2] == 3
     assert g["conv1"].output[2] == 7  # outside the block, the var
+
+
+def test_a_type_ending_in_a_digit_is_counted_after_an_underscore() -> None:
+    # relu6 twice: relu6_1, relu6_2 (relu61 would read as the 61st relu)
+    from cnncalc.analysis import analyze_text
+
+    report = analyze_text("input: [4, 4, 1]\nlayers:\n  - relu6\n  - relu6\n  - relu\n", "d.yaml")
+    assert [r.name for r in report.rows] == ["relu6_1", "relu6_2", "relu1"]
