@@ -289,7 +289,7 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     import json
 
     from .analysis import analyze_text
-    from .constraints import find
+    from .constraints import TIME_LIMIT, find
 
     text, display = read_source(file)
     set_values = parse_sets(sets)
@@ -309,6 +309,10 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
             "smallest_fails_below_because": found.smallest_error,
             "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),
             "condition": found.describe(),
+            "padding_only_residues": list(found.padding_residues),
+            "padding_only_examples": list(found.padding_examples or found.examples),
+            "padding_only_condition": found.describe(found.padding_residues),
+            "complete": found.complete,
         }, indent=2))
         return
     if found.smallest is None:
@@ -319,8 +323,16 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     if found.smallest_error:
         click.echo(f"  at {found.smallest - 1}: {found.smallest_error}")
     click.echo(f"  no division floors and every add/concat aligns when: {found.describe()}")
-    if found.examples:
-        click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.period})")
+    if found.examples:  # the period of the condition as stated (32 for VGG, 2 for "odd")
+        click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.reduced()[0]})")
+    if found.padding_residues != found.clean_residues:
+        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
+                   f" column dropped) when: {found.describe(found.padding_residues)}")
+        if found.padding_examples:
+            click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
+                       f" (period {found.reduced(found.padding_residues)[0]})")
+    if not found.complete:
+        click.echo(f"  (the search stopped after {TIME_LIMIT:g} s: sizes of some residues were not tried)")
 
 
 def _terminal_width() -> int | None:
@@ -443,6 +455,10 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
                                  + (" with --explain" if show_work else " (text needs --explain)"),
                                  param_hint="--format")
     report = analyze_node(parse(words), FILE, dtype=dtype)
+    if strict:  # --strict makes the floor warnings errors: say so, as summarize does
+        from dataclasses import replace
+
+        report.warnings = [replace(w, level="error") for w in report.warnings]
     if show_work:
         from .explain import explain as build_explanation
         from .render.explain_text import render
