@@ -847,3 +847,16 @@ def networks(draw: Callable[[Any], Any]) -> str:
 @given(networks())
 def test_random_network_agrees_with_pytorch(text: str) -> None:
     assert_agrees(analyze(text))
+
+
+def test_pool_padding_that_ends_past_the_last_window() -> None:
+    # hypothesis found: a 1-row input, padding 2 on top, f 1, s 3, ceil: rows 0..2 padded, one
+    # window (ceil(2/3) + 1 = 2, but the second would start at 3 >= 1 + 2, in no row: dropped).
+    # The end padding (1 - 1)*3 + 1 - 1 - 2 = -2 cannot be given to F.pad (it trims the input
+    # first); 0 gives the same single window.  Output 1 x 1 x 1, as PyTorch must agree.
+    assert_agrees(analyze("""
+input: [8, 8, 1]
+layers:
+  - gap
+  - pool: {mode: max, f: 1, s: [3, 1], padding: [2, 0, 0, 0], ceil: true}
+"""))

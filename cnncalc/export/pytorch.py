@@ -560,8 +560,11 @@ def _pool(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
         ) + ")"
         return _Code(init, _calls(attr))
     out_h, out_w = leaf.output[0], leaf.output[1]
-    bottom = (out_h - 1) * s[0] + layer.f[0] - h - top
-    right = (out_w - 1) * s[1] + layer.f[1] - w - left
+    # a negative end pad would trim rows no window reads; torch's F.pad cannot trim more than the
+    # input holds (a 1-row input padded 2 at the top and -2 at the bottom), so pad 0 instead: the
+    # floor-mode pool then stops at the same window, as (out - 1)s + f <= n + top
+    bottom = max((out_h - 1) * s[0] + layer.f[0] - h - top, 0)
+    right = max((out_w - 1) * s[1] + layer.f[1] - w - left, 0)
     init = f"{cls}({_pair(layer.f)}" + _kwargs(stride=stride) + ")"
     fill = 'float("-inf")' if layer.mode == "max" else None
     return _Code(init, _calls(attr, _pad_call((top, bottom, left, right), fill)),
