@@ -860,3 +860,14 @@ layers:
   - gap
   - pool: {mode: max, f: 1, s: [3, 1], padding: [2, 0, 0, 0], ceil: true}
 """))
+
+
+def test_deconv_trim_larger_than_its_output() -> None:
+    # hypothesis found: a 1 x 1 input, f 1, s 3, padding left 2, output_padding 2 in width:
+    # (1 - 1)*3 - 2 + 0 + 2 + 1 = 1 column, which lies past the one column the transposed conv
+    # writes (only the bias reaches it).  The trim (-2 left, +2 right) must add before it removes.
+    assert_agrees(analyze("""
+input: [1, 1, 1]
+layers:
+  - deconv: {filters: 1, f: 1, s: 3, output_padding: [0, 2], padding: [0, 0, 2, 0]}
+"""))

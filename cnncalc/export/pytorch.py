@@ -146,7 +146,8 @@ class ConvTranspose2dTrimmed(nn.ConvTranspose2d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         y = F.conv_transpose2d(x, self.weight, None, self.stride, 0, 0, self.groups, self.dilation)
-        y = F.pad(y, self.trim)
+        # add first, then remove: F.pad cannot remove more than a side holds (width 1, (-2, 2))
+        y = F.pad(F.pad(y, tuple(max(t, 0) for t in self.trim)), tuple(min(t, 0) for t in self.trim))
         return y if self.bias is None else y + self.bias[:, None, None]
 ''',
     "Multiply": '''
