@@ -94,14 +94,18 @@ def expand(paths: Iterable[str]) -> list[str | FileResult]:
             out.append(name)
 
     for arg in paths:
-        if os.path.isdir(arg):
+        if not arg:  # Path("") would be the current folder
+            out.append(_unusable("''", "an empty argument names no file"))
+        elif os.path.isdir(arg):
             found = _yaml_files(arg)
             if not found:
                 out.append(_unusable(arg, "folder holds no *.yaml or *.yml files"))
             for name in found:
                 add(name)
         elif not os.path.exists(arg) and glob.has_magic(arg):
-            matches = sorted(m for m in glob.glob(arg, recursive=True) if os.path.isfile(m))
+            # shallowest first: through a symlink loop, a/loop/a/x.yaml sorted before a/x.yaml
+            matches = sorted((m for m in glob.glob(arg, recursive=True) if os.path.isfile(m)),
+                             key=lambda m: (m.count(os.sep), m))
             if not matches:
                 out.append(_unusable(arg, "no file matches this pattern"))
             for name in matches:

@@ -291,6 +291,7 @@ def test_globs_and_duplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
          "missing.yaml:1:1: error: no such file or bundled architecture; `cnncalc list` shows them"),
         ("none*.yaml", "none*.yaml:1:1: error: no file matches this pattern"),
         ("empty", "empty:1:1: error: folder holds no *.yaml or *.yml files"),
+        ("", "'':1:1: error: an empty argument names no file"),  # was the current folder
     ],
 )
 def test_paths_that_find_nothing_are_unusable(
@@ -299,6 +300,22 @@ def test_paths_that_find_nothing_are_unusable(
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
     assert run(arg) == (2, f"{line}\n1 file checked, 1 failed\n")
+
+
+def test_a_glob_through_a_symlink_loop_names_the_shortest_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    if not hasattr(os, "symlink"):
+        pytest.skip("no symlinks here")
+    write(tmp_path, "nets/b.yaml", NET.format(expect="params: 1"))
+    os.symlink(tmp_path / "nets", tmp_path / "nets" / "loop")
+    monkeypatch.chdir(tmp_path)
+    status, out = run("**/*.yaml")
+    # it named nets/loop/nets/loop/.../nets/b.yaml (sorted as text, the deepest came first)
+    assert (status, out) == (1, "nets/b.yaml:5:3: error: expected network params 1, found 224\n"
+                                "1 file checked, 1 failed\n")
 
 
 def test_unusable_file_wins_over_failed_expectation(tmp_path: Path) -> None:
