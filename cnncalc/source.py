@@ -208,6 +208,8 @@ class _Builder:
         elif not pending:
             if isinstance(item.value, (dict, list)):
                 raise CnnError("a mapping key must be a plain value", item.loc)
+            if isinstance(item.value, bool) and type(event) is yaml.ScalarEvent:
+                item = Node(event.value, item.loc)  # YAML 1.1 reads a key `on:` as True: keep the word
             pending.append(item)
         else:
             key_node = pending.pop()

@@ -54,6 +54,15 @@ def test_duplicate_key_names_the_first() -> None:
     )
 
 
+def test_a_key_that_yaml_reads_as_a_boolean_keeps_its_word() -> None:
+    # YAML 1.1 reads `on`, `yes`, `off` as booleans: "unknown key 'True'" pointed at a line saying `on:`
+    root = load("on: push\nyes: 1\nflag: off\n", "f.yaml")
+    assert list(root.value) == ["on", "yes", "flag"]
+    assert root.value["flag"].value is False  # values are still read as YAML reads them
+    assert root.key_locs["yes"] == Location("f.yaml", 2, 1)
+    assert error_of("on: 1\n'on': 2\n") == "f.yaml:2:1: error: duplicate key 'on' (first at line 1, column 1)"
+
+
 def test_duplicate_key_in_flow_mapping() -> None:
     assert (
         error_of("conv: {f: 3, f: 5}") == "f.yaml:1:14: error: duplicate key 'f' (first at line 1, column 8)"
