@@ -254,11 +254,14 @@ def parse_amount(value: Any, loc: Location) -> int:
         return value
     if isinstance(value, str):
         m = _AMOUNT.fullmatch(value.replace(",", "").replace("_", ""))
-        if m:
-            number = float(m.group(1)) * _SCALE[m.group(2).lower()]
-            if number == int(number):
+        if m:  # decimal arithmetic: as floats, 4.1 x 10^6 = 4099999.9999999995 was "not a count"
+            from decimal import Decimal
+
+            number = Decimal(m.group(1)) * _SCALE[m.group(2).lower()]
+            if number == number.to_integral_value():
                 return int(number)
-    raise CnnError(f"expected a count such as 61706, 61_706, 5M or 1.5K, got {value!r}", loc)
+    shown = "null" if value is None else str(value).lower() if isinstance(value, bool) else repr(value)
+    raise CnnError(f"expected a count such as 61706, 61_706, 5M or 1.5K, got {shown}", loc)
 
 
 def parse_shape_value(value: Any, loc: Location) -> tuple[int, ...]:

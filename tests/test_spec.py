@@ -198,7 +198,8 @@ def test_expect_forms(body: str, key: str, parsed: tuple[Any, Any, Any]) -> None
         ("{params: 1.2345K}", "got '1.2345K'"),  # 1234.5 is not a whole count
         ("{output: [28, 28]}", "expected a shape such as [28, 28, 6], 28x28x6 or [10], got [28, 28]"),
         ("{params: {}}", "a budget needs 'min' or 'max'"),
-        # 2G = 2,000,000,000 > 1G = 1,000,000,000: no count passes, so the file is at fault (exit 2); col 18 is the budget
+        # 2G = 2,000,000,000 > 1G = 1,000,000,000: no count passes, so the file is at fault (exit 2);
+        # col 18 is the budget
         (
             "{params: {max: 1G, min: 2G}}",
             "f.yaml:3:18: error: a budget's min (2,000,000,000) is larger than its max (1,000,000,000)",
@@ -221,6 +222,11 @@ def test_expect_errors(body: str, message: str) -> None:
         ("1K", 1000),
         ("3G", 3_000_000_000),
         (" 7 ", 7),
+        # 4.1 x 10^6 and 2.11 x 10^9 are whole numbers; as floats they came to 4099999.9999999995
+        # and 2109999999.9999998 and were refused as "not a count"
+        ("4.1M", 4_100_000),
+        ("2.11G", 2_110_000_000),
+        ("123456789123456789123456789G", 123_456_789_123_456_789_123_456_789 * 10**9),  # exact, no float
     ],
 )
 def test_parse_amount(value: Any, amount: int) -> None:
@@ -231,6 +237,13 @@ def test_parse_amount(value: Any, amount: int) -> None:
 def test_parse_amount_refuses(value: Any) -> None:
     with pytest.raises(CnnError):
         parse_amount(value, Location("f"))
+
+
+@pytest.mark.parametrize(("value", "shown"), [(None, "null"), (True, "true"), ("4.1.1M", "'4.1.1M'")])
+def test_parse_amount_error_shows_yaml_words(value: Any, shown: str) -> None:
+    with pytest.raises(CnnError) as info:
+        parse_amount(value, Location("f"))
+    assert info.value.message == f"expected a count such as 61706, 61_706, 5M or 1.5K, got {shown}"
 
 
 @pytest.mark.parametrize(
