@@ -165,9 +165,11 @@ def grade(report: Report, text: str, answers_file: str) -> Grading:
             known = [*rows, *groups, TOTALS]
             close = nearest(subject, known, 3)
             listed = ", ".join(close) if close else ", ".join(list(rows)[:8])
+            # `conv1:{params: 156}` is one key, 'conv1:{params', to YAML
+            space = "; YAML needs a space after ':'" if ":" in subject else ""
             raise CnnError(
                 f"no layer named '{subject}' in {report.file} "
-                f"({'nearest' if close else 'layers are'}: {listed})",
+                f"({'nearest' if close else 'layers are'}: {listed}){space}",
                 sloc,
             )
         if not body.is_map:

@@ -216,6 +216,8 @@ def test_bn_buffers_and_frozen_trainable(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("conv7: {params: 1}\n", "answers.yaml:1:1: error: no layer named 'conv7' in lenet5 (nearest: conv"),
+        ("conv1:{params: 156}\n", "answers.yaml:1:1: error: no layer named 'conv1:{params' in lenet5 (layers are: "
+                                   "conv1, pool1, conv2, pool2, fc1, fc2, fc3); YAML needs a space after ':'"),
         ("conv1: {parms: 1}\n", "answers.yaml:1:9: error: unknown answer 'parms' (did you mean 'params'?)"),
         ("conv1: {params: lots}\n", "answers.yaml:1:17: error: cannot read 'lots' as a number"),
         # the message repeats what the student wrote, not a list made from it
