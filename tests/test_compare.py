@@ -120,3 +120,22 @@ def test_two_file_totals_fit_in_80_columns() -> None:
     assert macs.split() == ["MACs", "714,188,480", "697,411,264", "-16,777,216", "0.977x"]
     for word, number in (("alexnet_no_fc7", "697,411,264"), ("difference", "-16,777,216"), ("ratio", "0.977x")):
         assert head.index(word) + len(word) == macs.index(number) + len(number)
+
+
+def test_layers_too_wide_side_by_side_are_stacked() -> None:
+    code, out, _ = run("naive_5x5", "bottleneck_5x5")
+    assert code == 0
+    layers = out.split("Layers that differ")[1].splitlines()[1:]
+    # naive conv1: 5x5x192x32 + 32 = 153,632 params, 28*28*32 * 5*5*192 = 120,422,400 MACs;
+    # bottleneck conv1: 192x16 + 16 = 3,088 params, 28*28*16 * 192 = 2,408,448 MACs;
+    # bottleneck conv2: 5x5x16x32 + 32 = 12,832 params, 28*28*32 * 5*5*16 = 10,035,200 MACs
+    assert layers == [
+        "  conv1  (differs in: output, params, macs)",
+        "    naive_5x5       28 x 28 x 32, 153,632 params, 120,422,400 MACs",
+        "    bottleneck_5x5  28 x 28 x 16, 3,088 params, 2,408,448 MACs",
+        "  conv2  (differs in: absent)",
+        "    naive_5x5       (absent)",
+        "    bottleneck_5x5  28 x 28 x 32, 12,832 params, 10,035,200 MACs",
+    ]
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "Totals\n  (difference: bottleneck_5x5 - naive_5x5; ratio: bottleneck_5x5 / naive_5x5)\n" in out

@@ -69,16 +69,26 @@ def text(c: Comparison) -> str:
     lines = ["Comparing", *(f"  {f.ljust(width)}  {t}".rstrip() if t != f else f"  {f}"
                             for f, t in zip(c.files, c.titles, strict=True)), ""]
     short = len(c.files) == 2  # "b - a" and "b / a" headers would take the table past 80 columns
-    lines.append(f"Totals (difference: {c.files[1]} - {c.files[0]}; ratio: {c.files[1]} / {c.files[0]})"
-                 if short else "Totals")
+    legend = f"(difference: {c.files[1]} - {c.files[0]}; ratio: {c.files[1]} / {c.files[0]})" if short else ""
+    lines += [f"Totals {legend}".rstrip()] if len(legend) <= 73 else ["Totals", "  " + legend]
     lines += ["  " + s for s in _aligned(total_table(c, short))]
     lines.append("")
     if c.layers:
         lines.append(f"Layers that differ (matched by name; {c.same_layers} others are the same)")
-        lines += ["  " + s for s in _aligned(layer_table(c), right_from=99)]
+        side_by_side = ["  " + s for s in _aligned(layer_table(c), right_from=99)]
+        lines += side_by_side if max(map(len, side_by_side)) <= 80 else _stacked(c, width)
     else:
         lines.append(f"Every layer is the same in all files ({c.same_layers} layers)")
     return "\n".join(lines) + "\n"
+
+
+def _stacked(c: Comparison, width: int) -> list[str]:
+    """Each differing layer, then one line per file: side by side it ran past 80 columns."""
+    out = []
+    for line in c.layers:
+        out.append(f"  {line.name}  (differs in: {', '.join(line.changed)})")
+        out += [f"    {f.ljust(width)}  {_cell(r)}" for f, r in zip(c.files, line.rows, strict=True)]
+    return out
 
 
 def _md(rows: list[list[str]], numeric_from: int) -> list[str]:
