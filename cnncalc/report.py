@@ -15,7 +15,7 @@ from .errors import Diagnostic, Location
 from .graph import INPUT, Graph, Leaf
 from .layers import Shape, Window
 from .layers.base import IDENTITY_WINDOW
-from .spec import Architecture, Expectation
+from .spec import Architecture, Expectation, show_value
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 
@@ -66,13 +66,7 @@ class Verdict:
     def message(self) -> str:
         e = self.expectation
         what = "network" if self.subject == "totals" else self.subject
-        return f"expected {what} {e.key} {e.describe()}, found {_show(self.actual)}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "x".join(str(v) for v in value) if len(value) != 1 else f"[{value[0]}]"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        return f"expected {what} {e.key} {e.describe()}, found {show_value(self.actual)}"
 
 
 @dataclass(slots=True)

@@ -50,7 +50,7 @@ class Expectation:
 
     def describe(self) -> str:
         if self.exact is not None:
-            return _show(self.exact)
+            return show_value(self.exact)
         parts = []
         if self.low is not None:
             parts.append(f"at least {self.low:,}")
@@ -65,7 +65,8 @@ def _concrete(value: Any) -> bool:
     return isinstance(value, int)
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """An expected or found value in a message: 61,706 or 28x28x6 or [10]."""
     if isinstance(value, (tuple, list)):
         return "x".join(str(v) for v in value) if len(value) != 1 else f"[{value[0]}]"
     return f"{value:,}" if isinstance(value, int) else str(value)
