@@ -106,7 +106,10 @@ def load(text: str, filename: str) -> Node:
         hint = ""
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             hint = " (a tab: indent with spaces)"
-        raise CnnError(f"invalid YAML: {exc.problem or exc.context}{hint}", loc) from None
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:  # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) has a limit of its own
+            raise CnnError(f"nesting deeper than {MAX_DEPTH} levels", loc) from None
+        raise CnnError(f"invalid YAML: {problem}{hint}", loc) from None
     except yaml.reader.ReaderError:
         raise _unprintable(text, filename) from None
     except UnicodeEncodeError as exc:  # a lone surrogate: only from a str built in Python, never a file
