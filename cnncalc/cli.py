@@ -335,6 +335,17 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
         click.echo(f"  (the search stopped after {TIME_LIMIT:g} s: sizes of some residues were not tried)")
 
 
+def deliver(text: str, output: str | None) -> None:
+    """Write text to the file output names, or to standard output when there is none."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+
+
 def _terminal_width() -> int | None:
     """The terminal's columns, for breaking long formula lines; None when piped (one line each)."""
     if not sys.stdout.isatty():
@@ -398,13 +409,7 @@ def export_command(file: str, target: str, output: str | None, input_size: str |
 
     text, display = read_source(file)
     source = to_pytorch_source(analyze_text(text, display, parse_sets(sets), input_size))
-    if output is None:
-        click.echo(source, nl=False)
-        return
-    try:
-        Path(output).write_text(source, encoding="utf-8")
-    except OSError as exc:
-        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+    deliver(source, output)
 
 
 @main.command(epilog=None)
@@ -493,13 +498,7 @@ def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_si
     text, display = read_source(file)
     report = analyze_text(text, display, parse_sets(sets), input_size)
     picture = pictures.render(report, fmt, depth)
-    if output is None:
-        click.echo(picture, nl=False)
-        return
-    try:
-        Path(output).write_text(picture, encoding="utf-8")
-    except OSError as exc:
-        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+    deliver(picture, output)
 
 
 @main.command()
@@ -642,13 +641,7 @@ def import_command(file: str, output: str | None, input_size: str | None) -> Non
 
     text, display = read_source(file)
     yaml_text = convert(text, display, input_size)
-    if output is None:
-        click.echo(yaml_text, nl=False)
-        return
-    try:
-        Path(output).write_text(yaml_text, encoding="utf-8")
-    except OSError as exc:
-        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+    deliver(yaml_text, output)
 
 
 if __name__ == "__main__":  # pragma: no cover
