@@ -165,9 +165,7 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
 
             apply(report, convention)
         if strict:  # --strict makes the floor warnings errors: say so, as validate does
-            from dataclasses import replace
-
-            report.warnings = [replace(w, level="error") for w in report.warnings]
+            _warnings_as_errors(report)
         results.append((report, fold(report, depth)))
         if status != EXIT_UNUSABLE:
             status = max(status, report.return_code(strict))
@@ -186,6 +184,13 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
             for d in report.failures + (report.warnings if strict else []):
                 click.echo(f"{d}{at}", err=True)
     sys.exit(status)
+
+
+def _warnings_as_errors(report: Any) -> None:
+    """--strict: the report's floor warnings read 'error:' (as validate's do under --strict)."""
+    from dataclasses import replace
+
+    report.warnings = [replace(w, level="error") for w in report.warnings]
 
 
 def parse_columns(value: str | None) -> tuple[str, ...]:
@@ -460,10 +465,8 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
                                  + (" with --explain" if show_work else " (text needs --explain)"),
                                  param_hint="--format")
     report = analyze_node(parse(words), FILE, dtype=dtype)
-    if strict:  # --strict makes the floor warnings errors: say so, as summarize does
-        from dataclasses import replace
-
-        report.warnings = [replace(w, level="error") for w in report.warnings]
+    if strict:
+        _warnings_as_errors(report)
     if show_work:
         from .explain import explain as build_explanation
         from .render.explain_text import render
