@@ -68,13 +68,14 @@ class Graph:
     leaves: list[Leaf]
     groups: dict[str, Group]
     output: str  # name of the last leaf
+    # built once: shape_of is called per row (conventions), and a fresh dict each call was O(n^2)
+    by_name: dict[str, Leaf] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {leaf.name: leaf for leaf in self.leaves}
 
     def shape_of(self, name: str) -> Shape:
         return self.input if name == INPUT else self.by_name[name].output
-
-    @property
-    def by_name(self) -> dict[str, Leaf]:
-        return {leaf.name: leaf for leaf in self.leaves}
 
 
 @dataclass(slots=True)
