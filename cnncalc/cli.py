@@ -472,13 +472,11 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
         from .render.explain_text import render
 
         click.echo(render(build_explanation(report), fmt, _wants_ascii(ascii_), _terminal_width()), nl=False)
-        for w in report.warnings if strict else []:
-            click.echo(str(w), err=True)
     else:
         emit([(report, report.rows)], fmt)
-        if fmt != "table":
-            for w in report.warnings if strict else []:
-                click.echo(str(w), err=True)
+    if strict and fmt != "table":  # the table shows them under it; --explain's formats are never "table"
+        for w in report.warnings:
+            click.echo(str(w), err=True)
     sys.exit(report.return_code(strict))
 
 
