@@ -18,7 +18,7 @@ from typing import Any
 
 from . import dims, savings
 from .errors import CnnError, Location
-from .graph import INPUT, Leaf
+from .graph import Leaf
 from .layers.conv import Conv, Deconv, Depthwise, Local
 from .layers.dense import Flatten, FullyConnected
 from .layers.merge import Add, Concat
@@ -108,15 +108,12 @@ def explain(report: Report, names: list[str] | None = None, where: Location | No
     assert report.graph is not None
     rows = {r.name: r for r in report.rows}
     chosen = select(report, names, where) if names else list(rows)
-    shapes: dict[str, Any] = {INPUT: report.graph.input}
-    for leaf in report.graph.leaves:
-        shapes[leaf.name] = leaf.output
     pairs = {s.second: s for s in savings.find(report)}
     layers = []
     for name in chosen:
         row = rows[name]
         assert row.leaf is not None
-        ins = tuple(shapes[i] for i in row.inputs)
+        ins = tuple(report.graph.shape_of(i) for i in row.inputs)
         done = explain_leaf(row.leaf, ins, row, pairs.get(name))
         extra = field_steps(row, [rows.get(i) for i in row.inputs], ins)
         if extra:
