@@ -50,8 +50,7 @@ def slide_volume(
     pad = resolve_padding(padding, (h, w), f, s, d)
     sh = slide(h, f[0], s[0], d[0], pad[0], pad[1], ceil, "n_H")
     sw = slide(w, f[1], s[1], d[1], pad[2], pad[3], ceil, "n_W")
-    spans = (h + pad[0] + pad[1] - d[0] * (f[0] - 1) - 1, w + pad[2] + pad[3] - d[1] * (f[1] - 1) - 1)
-    note = None if ceil else floor_note((h, w), (sh, sw), s, spans)
+    note = None if ceil else floor_note((sh, sw), s)
     if padding == "same" and not (isinstance(h, int) and isinstance(w, int)):
         # TF's definition, ceil(n/s), reads better than the padded rule it equals
         return dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1]), pad, (note,) if note else ()

@@ -24,6 +24,7 @@ class Slide:
     size: Dim
     remainder: Dim  # (n + p - d(f-1) - 1) mod s: padded positions after the last window
     uncovered: Dim  # of those, real input rows/columns (not padding)
+    span: Dim  # n + p - d(f-1) - 1: what the stride divides
 
 
 def same_padding(n: Dim, f: int, s: int, d: int) -> tuple[Dim, Dim]:
@@ -55,23 +56,22 @@ def slide(
             # symbolic n: the window starts t*s kept are those <= min(span + s - 1, n + before - 1);
             # the second bound is the smaller for every n exactly when after + s > d(f-1) + 1
             size = dims.floordiv(n + before - 1, s) + 1
-        return Slide(size, 0, 0)
+        return Slide(size, 0, 0, span)
     size = dims.floordiv(span, s) + 1
     rem = dims.mod(span, s)
-    return Slide(size, rem, dims.maximum(rem - after, 0))
+    return Slide(size, rem, dims.maximum(rem - after, 0), span)
 
 
-def floor_note(
-    n: tuple[Dim, Dim], slides: tuple[Slide, Slide], s: tuple[int, int], spans: tuple[Dim, Dim]
-) -> str | None:
+def floor_note(slides: tuple[Slide, Slide], s: tuple[int, int]) -> str | None:
     """The warning for an inexact division in the output rule, naming what no window covers.
 
     Only concrete sizes are checked here; symbolic ones become conditions (`cnncalc.symbolic`).
     """
     parts = []
-    for axis, word, sl, s_i, span in zip(("n_H", "n_W"), ("row", "column"), slides, s, spans):
+    for axis, word, sl, s_i in zip(("n_H", "n_W"), ("row", "column"), slides, s):
         if not isinstance(sl.remainder, int) or sl.remainder == 0:
             continue
+        span = sl.span
         lost = sl.uncovered
         what = (
             f"{lost} input {word}{'s' if lost != 1 else ''} never covered"
