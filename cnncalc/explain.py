@@ -265,12 +265,19 @@ def _activations(output: tuple[Any, ...]) -> Step:
     return Step("activations", "units", (), count(total), key="activations")
 
 
+def _free(output: tuple[Any, ...]) -> list[Step]:
+    """The last steps of a layer with nothing to learn: no parameters, no MACs, its activations."""
+    return [
+        Step("parameters", "none", (), "0", key="params"),
+        Step("MACs", "none", (), "0", key="macs"),
+        _activations(output),
+    ]
+
+
 def _unchanged(ins: tuple[Any, ...], why: str) -> list[Step]:
     return [
         Step("output", f"unchanged: {why}", (), shape(ins[0]), key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(tuple(ins[0])),
+        *_free(tuple(ins[0])),
     ]
 
 
@@ -590,9 +597,7 @@ def _global_pool(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
             key="output",
         ),
         Step("n_C", "n_C_prev", (), count(c), key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
@@ -607,9 +612,7 @@ def _adaptive(layer: AdaptivePool, ins: Any, leaf: Leaf) -> list[Step]:
             key="output",
         ),
         Step("n_C", "n_C_prev", (), count(c), key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
@@ -661,9 +664,7 @@ def _flatten(layer: Flatten, ins: Any, leaf: Leaf) -> list[Step]:
     st = _flatten_step(s, "n_out") if len(s) == 3 else Step("n_out", "unchanged", (), count(s[0]))
     return [
         Step(st.label, st.formula, st.values, st.result, key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
@@ -729,12 +730,7 @@ def _concat(layer: Concat, ins: Any, leaf: Leaf) -> list[Step]:
             key="output",
         )
     )
-    steps += [
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(out),
-    ]
-    return steps
+    return steps + _free(out)
 
 
 def _zeropad(layer: ZeroPad, ins: Any, leaf: Leaf) -> list[Step]:
@@ -753,9 +749,7 @@ def _zeropad(layer: ZeroPad, ins: Any, leaf: Leaf) -> list[Step]:
     return [
         *sizes,
         Step("n_C", "n_C_prev", (), count(c), key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
@@ -790,9 +784,7 @@ def _crop(layer: Crop, ins: Any, leaf: Leaf) -> list[Step]:
             key="output",
         ),
         Step("n_C", "n_C_prev", (), count(ins[0][2]), key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
@@ -806,9 +798,7 @@ def _split(layer: Split, ins: Any, leaf: Leaf) -> list[Step]:
             count(leaf.output[-1]),
             key="output",
         ),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
@@ -825,9 +815,7 @@ def _space_to_depth(layer: SpaceToDepth, ins: Any, leaf: Leaf) -> list[Step]:
             key="output",
         ),
         Step("n_C", f"n_C_prev{X}block{X}block", (f"{num(c)}{X}{b}{X}{b}",), count(oc), key="output"),
-        Step("parameters", "none", (), "0", key="params"),
-        Step("MACs", "none", (), "0", key="macs"),
-        _activations(leaf.output),
+        *_free(leaf.output),
     ]
 
 
