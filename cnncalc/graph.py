@@ -218,7 +218,7 @@ class _Builder:
             elif name_here is not None:
                 local = None
             else:
-                local = scope.next_name(self.counter_base(entry))
+                local = scope.next_name(entry.kind)
             inputs = sources if (sources is not None and i == 0) else [current]
             current = self.one(entry, scope, local, name_here, inputs, trainable, expect)
             if i == 0 and repeat > 1:
@@ -230,9 +230,6 @@ class _Builder:
                         entry.common["repeat"].loc,
                     )
         return current
-
-    def counter_base(self, entry: _Entry) -> str:
-        return entry.kind
 
     def one(
         self, entry: _Entry, scope: _Scope, local: str | None, name_here: str | None,
