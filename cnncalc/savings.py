@@ -90,14 +90,12 @@ def find(report: Report) -> list[Saving]:
     for leaf in leaves:
         for name in leaf.inputs:
             readers.setdefault(name, []).append(leaf)
-    shapes = {leaf.name: leaf.output for leaf in leaves}
-    shapes["input"] = report.graph.input
     found = []
     for leaf in leaves:
         second = _next_conv(leaf, readers)
         if second is None or len(leaf.inputs) != 1:
             continue
-        n_in = shapes[leaf.inputs[0]]
+        n_in = report.graph.shape_of(leaf.inputs[0])
         if len(n_in) != 3:
             continue
         saving = _bottleneck(leaf, second, n_in) or _separable(leaf, second, n_in)
