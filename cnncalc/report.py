@@ -263,14 +263,13 @@ def fold(report: Report, depth: int | None) -> list[Row]:
 
 
 def _verdicts(arch: Architecture, graph: Graph, rows: list[Row], totals: Totals, output: Shape) -> list[Verdict]:
-    verdicts = [
-        Verdict(e, "totals", output if e.key == "output" else totals.get(e.key), False)
-        for e in arch.expect
+    found: list[tuple[Expectation, str, Any]] = [
+        (e, "totals", output if e.key == "output" else totals.get(e.key)) for e in arch.expect
     ]
     for row in rows:
         assert row.leaf is not None
         for e in row.leaf.expect:
-            verdicts.append(Verdict(e, row.name, _row_value(row, e.key), False))
+            found.append((e, row.name, _row_value(row, e.key)))
     group_rows: dict[str, list[Row]] = {}
     for row in rows:
         assert row.leaf is not None
@@ -283,8 +282,8 @@ def _verdicts(arch: Architecture, graph: Graph, rows: list[Row], totals: Totals,
         sums = _totals(members, 4)
         for e in group.expect:
             actual = members[-1].output if e.key == "output" else sums.get(e.key)
-            verdicts.append(Verdict(e, name, actual, False))
-    return [replace(v, ok=v.expectation.check(v.actual)) for v in verdicts]
+            found.append((e, name, actual))
+    return [Verdict(e, subject, actual, e.check(actual)) for e, subject, actual in found]
 
 
 def _row_value(row: Row, key: str) -> Any:
