@@ -19,8 +19,7 @@ def render(report: Report, depth: int | None = None) -> str:
         " fontsize=10];",
     ]
     for n in nodes:
-        lines = [n.name] if n.name == n.what else [n.name, n.what]
-        label = "\\n".join(_q(t)[1:-1] for t in [*lines, n.shape])
+        label = "\\n".join(_q(t)[1:-1] for t in n.lines)
         out.append(f'    {n.id} [label="{label}", kind={_q(n.kind)}, tooltip={_q(n.shape)}];')
     for a, b in edges:
         out.append(f"    {a} -> {b};")

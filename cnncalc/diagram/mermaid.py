@@ -21,8 +21,7 @@ def render(report: Report, depth: int | None = None) -> str:
     nodes, edges = graph(report, depth)
     out = ["flowchart TD"]
     for n in nodes:
-        lines = [n.name] if n.name == n.what else [n.name, n.what]
-        label = "<br/>".join(_quote(t) for t in [*lines, n.shape])
+        label = "<br/>".join(_quote(t) for t in n.lines)
         out.append(f'    {n.id}["{label}"]')
     for a, b in edges:
         out.append(f"    {a} --> {b}")

@@ -18,6 +18,11 @@ class GraphNode:
     what: str  # 'conv 5x5 s1'
     shape: str
 
+    @property
+    def lines(self) -> list[str]:
+        """The label's lines: name, what it does (unless that is its name), shape."""
+        return [self.name, self.shape] if self.name == self.what else [self.name, self.what, self.shape]
+
 
 def graph(report: Report, depth: int | None) -> tuple[list[GraphNode], list[tuple[str, str]]]:
     rows = fold(report, depth)
