@@ -233,7 +233,7 @@ def fold(report: Report, depth: int | None) -> list[Row]:
         if len(leaf.groups) < depth or depth < 0:
             out.append(row)
             continue
-        owner = leaf.groups[max(depth, 1) - 1] if depth > 0 else leaf.groups[0]
+        owner = leaf.groups[max(depth, 1) - 1]
         owner_of[row.name] = owner
         if owner not in members:
             members[owner] = []
