@@ -428,10 +428,7 @@ def apply(report: Report, name: str) -> Report:
         return report
     convention = CONVENTIONS[name]
     counted = count_rows(report, name)
-    rows = []
-    for row, cost in counted:
-        trainable = row.trainable
-        rows.append(replace(row, params=cost.params, trainable=trainable, macs=cost.macs))
+    rows = [replace(row, params=cost.params, macs=cost.macs) for row, cost in counted]
     params = sum((c.params for _, c in counted), 0)
     macs = sum((c.macs for _, c in counted), 0)
     flops = sum((c.flops for _, c in counted), 0)
