@@ -86,12 +86,16 @@ def decode(data: bytes, filename: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise CnnError(
-            f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})", Location(filename, line, col)
+            f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            # latin-1 maps each byte to one character: the column counts bytes, as before
+            _offset_loc(data[: exc.start].decode("latin-1"), exc.start, filename),
         ) from None
+
+
+def _offset_loc(text: str, at: int, filename: str) -> Location:
+    """The line and column of the character at offset `at`."""
+    return Location(filename, text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
 
 
 def load(text: str, filename: str) -> Node:
@@ -113,10 +117,9 @@ def load(text: str, filename: str) -> Node:
     except yaml.reader.ReaderError:
         raise _unprintable(text, filename) from None
     except UnicodeEncodeError as exc:  # a lone surrogate: only from a str built in Python, never a file
-        at = exc.start
-        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         raise CnnError(
-            f"invalid text: U+{ord(text[at]):04X} is not a Unicode character", Location(filename, line, col)
+            f"invalid text: U+{ord(text[exc.start]):04X} is not a Unicode character",
+            _offset_loc(text, exc.start, filename),
         ) from None
     except yaml.YAMLError as exc:
         raise CnnError(f"invalid YAML: {' '.join(str(exc).split())}", Location(filename)) from None
@@ -132,10 +135,8 @@ def _unprintable(text: str, filename: str) -> CnnError:
     if found is None:  # pragma: no cover - the reader only fails on such a character
         return CnnError("invalid YAML: a character that is not allowed", Location(filename))
     at = found.start()
-    line = text.count("\n", 0, at) + 1
-    col = at - (text.rfind("\n", 0, at) + 1) + 1
     return CnnError(
-        f"invalid YAML: control character U+{ord(text[at]):04X} is not allowed", Location(filename, line, col)
+        f"invalid YAML: control character U+{ord(text[at]):04X} is not allowed", _offset_loc(text, at, filename)
     )
 
 
