@@ -300,12 +300,10 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     set_values = parse_sets(sets)
     if input_size is None:
         concrete = analyze_text(text, display, set_values)
-        if concrete.symbols:
-            input_size = None
-        elif len(concrete.input) == 3:
+        if not concrete.symbols:  # vary the file's concrete size: H x W x its n_C
+            if len(concrete.input) != 3:
+                raise CnnError("the input is not a volume, so there is no size to vary", Location(display))
             input_size = f"HxWx{concrete.input[2]}"
-        else:
-            raise CnnError("the input is not a volume, so there is no size to vary", Location(display))
     found = find(text, display, set_values, input_size)
     names = " x ".join(found.symbols)
     if fmt == "json":
