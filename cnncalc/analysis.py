@@ -42,8 +42,7 @@ def analyze_text(
 ) -> report.Report:
     with _no_gc():
         root = load_root(text, filename, input_override)
-        arch = spec.parse(root, sets, input_override)
-        return report.analyze(arch, graph.build(arch), filename, dtype)
+        return analyze_node(root, filename, sets, input_override, dtype)
 
 
 def analyze_node(
