@@ -180,7 +180,7 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
     if fmt != "table":
         for report, _ in results:
             # in a sweep, say at which size (the table's sweep writes these the same way)
-            at = f"  (input {'x'.join(str(n) for n in report.input)})" if len(input_sizes) > 1 else ""
+            at = _at_input(report) if len(input_sizes) > 1 else ""
             for d in report.failures + (report.warnings if strict else []):
                 click.echo(f"{d}{at}", err=True)
     sys.exit(status)
@@ -246,7 +246,7 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
             sweep.table(group, console)
         for report, _ in results:  # the single-size table shows these under it; here, on stderr
             for d in report.warnings + report.failures:
-                click.echo(f"{d}  (input {'x'.join(str(n) for n in report.input)})", err=True)
+                click.echo(f"{d}{_at_input(report)}", err=True)
     elif fmt == "json":
         import json
 
@@ -256,6 +256,11 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
         click.echo("".join(sweep.to_csv(g) for g in groups), nl=False)
     else:
         click.echo("\n".join(sweep.to_markdown(g) for g in groups), nl=False)
+
+
+def _at_input(report: Any) -> str:
+    """'  (input 224x224x3)': which size of a sweep a warning or failed expectation is about."""
+    return f"  (input {'x'.join(str(n) for n in report.input)})"
 
 
 @main.command("list")
