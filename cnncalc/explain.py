@@ -134,8 +134,12 @@ def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> li
     if any(p[0] is None for p in prev):
         return []
     axis = 0  # height; width follows the same arithmetic unless the values differ
-    r0 = max(p[0][axis] for p in prev) if all(isinstance(p[0][axis], (int, float)) for p in prev) else prev[0][0][axis]
-    j0 = max(p[1][axis] for p in prev) if all(isinstance(p[1][axis], (int, float)) for p in prev) else prev[0][1][axis]
+
+    def largest(i: int) -> Any:  # over the inputs; with a symbolic value, the first input's
+        values = [p[i][axis] for p in prev]
+        return max(values) if all(isinstance(v, (int, float)) for v in values) else values[0]
+
+    r0, j0 = largest(0), largest(1)
     window = row.leaf.layer.window(list(ins))
     note = "" if row.rf[0] == row.rf[1] and row.jump[0] == row.jump[1] else f" (n_W: {num(row.rf[1])})"
     merge = " (the largest over the inputs)" if len(prev) > 1 else ""
