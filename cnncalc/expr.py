@@ -25,10 +25,6 @@ class ExprError(CnnError):
     pass
 
 
-def is_reference(text: str) -> bool:
-    return text.startswith("$")
-
-
 def substitute(text: str, env: Mapping[str, Any]) -> Any:
     """Value of a `$name` or `${expr}` string; other strings are returned unchanged."""
     if not text.startswith("$"):
@@ -76,7 +72,6 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
                 "[": "subscripts are not allowed",
                 "'": "strings are not allowed",
                 '"': "strings are not allowed",
-                "*": "exponents are not allowed",
             }.get(bad, "only integers, names, + - * / // % and parentheses are allowed")
             raise ExprError(f"unexpected '{bad}' in expression '{text}': {hint}")
         if m.group(1):
