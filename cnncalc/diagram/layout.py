@@ -513,7 +513,7 @@ class _Placer:
         start, end = self.boxes[fork.split.name], self.boxes[fork.merge.name] if fork.merge else None
         if end is None:  # pragma: no cover - inline forks always have a merge
             return
-        for k, arc in enumerate(fork.arcs):
+        for arc in fork.arcs:
             a = start.top(0.7)
             b = end.top(0.3)
             lines = [ln for v in arc for ln in _arc_lines(v)]
@@ -527,7 +527,6 @@ class _Placer:
                 self.items.append(Item(name, row.kind, "layer", labels.shape(row.output), None, (text,),
                                        _family(row)))
             y_arc -= LINE * len(lines) + (8 if lines else 0) + 6
-            del k
 
 
 def _family(row: Row) -> str:
