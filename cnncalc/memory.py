@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import dims
 from .errors import CnnError, Location
 from .graph import INPUT
 from .report import DTYPE_BYTES, Report
@@ -106,10 +107,7 @@ def estimate(report: Report, dtype: str = "float32", optimizer: str = "sgd", bat
 
 
 def _values(shape: Any) -> int:
-    out = 1
-    for d in shape:
-        out *= d
-    return int(out)
+    return int(dims.product(shape))
 
 
 def as_dict(m: Memory) -> dict[str, Any]:
