@@ -415,15 +415,21 @@ class _Placer:
             lanes = [self.measure(b, True) if b else _Extent(0, 6, 6) for b in el.branches]
             total = sum(x.above + x.below for x in lanes) + LANE_GAP * (len(lanes) - 1)
             return _Extent(BUS + max(x.width for x in lanes) + BUS, total / 2, total / 2)
-        main = self.measure(el.branches[0], True) if el.branches[0] else _Extent(0, 0, 0)
-        ends = [el.split.above()] + ([el.merge.above()] if el.merge is not None else [])
-        above = max([main.above, *ends]) + ARC_CLEAR
+        main, top = self._under_arcs(el)
+        above = top + ARC_CLEAR
         width = main.width
         for arc in el.arcs:
             lines = [ln for v in arc for ln in _arc_lines(v)]
             above += LINE * len(lines) + (8 if lines else 0) + 6
             width = max(width, max((text_width(t) for _, t in lines), default=0) + 24)
         return _Extent(width, above, main.below)
+
+    def _under_arcs(self, fork: _Fork) -> tuple[_Extent, float]:
+        """An inline fork's main branch, and how high above the centre line it and its ends reach
+        (the lowest arc runs ARC_CLEAR above that)."""
+        main = self.measure(fork.branches[0], True) if fork.branches[0] else _Extent(0, 0, 0)
+        ends = [fork.split.above()] + ([fork.merge.above()] if fork.merge is not None else [])
+        return main, max([main.above, *ends])
 
     # placing
 
@@ -440,11 +446,9 @@ class _Placer:
             elif el.stacked:
                 attach = self._stacked(el, x, yc, attach, ext)
             else:
-                main = self.measure(el.branches[0], True) if el.branches[0] else _Extent(0, 0, 0)
                 if el.branches[0]:
                     attach = self.place(el.branches[0], x, yc, attach)
-                ends = [el.split.above()] + ([el.merge.above()] if el.merge is not None else [])
-                y_arc = yc - max([main.above, *ends]) - ARC_CLEAR
+                y_arc = yc - self._under_arcs(el)[1] - ARC_CLEAR
                 pending.append((el, y_arc, x, x + ext.width))
             x += ext.width
         return attach if attach is not None else (x, yc)
