@@ -166,8 +166,6 @@ class _Builder:
                     "expected one YAML document, found a second one",
                     _loc(self.filename, event.start_mark),
                 )
-        elif isinstance(event, yaml.ScalarEvent):
-            self._add(self._scalar(event), event.anchor, event)
         elif isinstance(event, yaml.AliasEvent):
             target = self.anchors.get(event.anchor)
             if target is None:
