@@ -387,6 +387,12 @@ def _arc_lines(vol: _Vol) -> list[tuple[str, str]]:
     return [(vol.row.name, first)] + [(n.name, labels.describe(n)) for n in vol.notes]
 
 
+def _arc_label(arc: list[_Vol]) -> tuple[list[tuple[str, str]], float]:
+    """The label lines over an arc, and the height they (and the arc) take."""
+    lines = [ln for v in arc for ln in _arc_lines(v)]
+    return lines, LINE * len(lines) + (8 if lines else 0) + 6
+
+
 class _Placer:
     def __init__(self) -> None:
         self.items: list[Item] = []
@@ -419,8 +425,8 @@ class _Placer:
         above = top + ARC_CLEAR
         width = main.width
         for arc in el.arcs:
-            lines = [ln for v in arc for ln in _arc_lines(v)]
-            above += LINE * len(lines) + (8 if lines else 0) + 6
+            lines, height = _arc_label(arc)
+            above += height
             width = max(width, max((text_width(t) for _, t in lines), default=0) + 24)
         return _Extent(width, above, main.below)
 
@@ -520,7 +526,7 @@ class _Placer:
         for arc in fork.arcs:
             a = start.top(0.7)
             b = end.top(0.3)
-            lines = [ln for v in arc for ln in _arc_lines(v)]
+            lines, height = _arc_label(arc)
             self.paths.append(Path((a, (a[0], y_arc), (b[0], y_arc), b), "arc"))
             mid = (a[0] + b[0]) / 2
             for j, (name, t) in enumerate(reversed(lines)):
@@ -530,7 +536,7 @@ class _Placer:
                 assert row is not None
                 self.items.append(Item(name, row.kind, "layer", labels.shape(row.output), None, (text,),
                                        _family(row)))
-            y_arc -= LINE * len(lines) + (8 if lines else 0) + 6
+            y_arc -= height
 
 
 def _family(row: Row) -> str:
