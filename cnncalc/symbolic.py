@@ -109,7 +109,7 @@ def shortcut_stride(n_in: Any, n_out: Any) -> int | None:
 def substitute(value: Any, values: dict[str, int]) -> Any:
     if isinstance(value, int):
         return value
-    return value.subs({sympy.Symbol(k, integer=True, positive=True): v for k, v in values.items()})
+    return value.subs({symbol(k): v for k, v in values.items()})
 
 
 class _Printer(sympy.printing.str.StrPrinter):
