@@ -82,3 +82,19 @@ def test_a_flat_gate_is_a_located_error():
     with pytest.raises(CnnError) as info:
         analyze_text(text, "t.yaml")
     assert str(info.value).startswith("t.yaml:5:5: error: multiply1: multiply needs")
+
+
+def test_maximum_of_symbolic_sizes_that_may_be_equal_is_accepted_as_add_is() -> None:
+    # a: 3x3 s2 same -> ceil(H/2); b: 2x2/2 pool -> floor(H/2); equal for even H, so neither
+    # add nor maximum may refuse them (only `constraints` can say when they align)
+    from cnncalc.analysis import analyze_text
+
+    text = """input: [H, W, 4]
+layers:
+  - conv: {filters: 4, f: 3, s: 2, padding: same, name: a}
+  - pool: {f: 2, from: input, name: b}
+  - maximum: {from: [a, b]}
+  - add: {from: [a, b]}
+"""
+    report = analyze_text(text, "m.yaml")
+    assert [r.kind for r in report.rows][-2:] == ["maximum", "add"]

@@ -21,9 +21,8 @@ from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
 def _fits(d: object, big: object, broadcast: bool) -> bool:
     if broadcast and d == 1:
         return True
-    if isinstance(d, int) and isinstance(big, int):
-        return d == big
-    return dims.is_true(d == big) is not False
+    # equal, or not provably different (as add's rule): `constraints` finds when they align
+    return dims.equal(d, big) is not False
 
 
 @dataclass(frozen=True, slots=True)
