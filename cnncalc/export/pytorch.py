@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import dims
 from ..errors import CnnError, Location
 from ..graph import INPUT, Graph, Leaf
 from ..layers import Shape
@@ -585,9 +586,7 @@ def _adaptive_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 
 def _fc(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     layer = leaf.layer
-    n_in = 1
-    for d in inputs[0]:
-        n_in *= d
+    n_in = dims.product(inputs[0])
     init = f"nn.Linear({n_in}, {layer.units}" + _kwargs(bias=None if layer.bias else False) + ")"
     pre = "torch.flatten({}, 1)" if len(inputs[0]) != 1 else "{}"
     return _Code(init, _calls(attr, pre, layer.activation))
