@@ -183,11 +183,9 @@ class _Converter:
         if not tops:
             return
         dims: list[Any] | None = None
-        if kind == "Input":
-            shapes = [f.value for f in _param(layer, "input_param").all("shape")]
-            dims = shapes[0].values("dim") if shapes else None
-        elif kind == "DummyData":
-            shapes = [f.value for f in _param(layer, "dummy_data_param").all("shape")]
+        if kind in ("Input", "DummyData"):
+            param = "input_param" if kind == "Input" else "dummy_data_param"
+            shapes = [f.value for f in _param(layer, param).all("shape")]
             dims = shapes[0].values("dim") if shapes else None
         elif (crop := _param(layer, "transform_param").get("crop_size")) and len(
             means := _param(layer, "transform_param").values("mean_value")
