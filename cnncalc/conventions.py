@@ -208,11 +208,15 @@ def _native_pool(v: RowView) -> bool:
 
 
 def _padded_pool_input(v: RowView) -> Any:
-    """The values an F.pad-padded pool reads: padded (or cut) to exactly the windows it uses."""
+    """The values of the F.pad-padded tensor the exported pool reads: the input with its
+    top/left padding, and bottom/right padding only as far as the last window reaches (never
+    negative: rows past it stay, unread)."""
     f, s = v.layer.f, v.layer.stride
-    rows = (v.row.output[0] - 1) * s[0] + f[0]
-    cols = (v.row.output[1] - 1) * s[1] + f[1]
-    return rows * cols * v.inputs[0][2]
+    h, w, c = v.inputs[0]
+    top, _, left, _ = v.cost.padding or (0, 0, 0, 0)
+    rows = max((v.row.output[0] - 1) * s[0] + f[0], h + top)
+    cols = max((v.row.output[1] - 1) * s[1] + f[1], w + left)
+    return rows * cols * c
 
 
 def _native_deconv(v: RowView) -> bool:

@@ -324,8 +324,18 @@ layers:
   - prelu: {shared: true}
 """
 
+# a pool padded on the top/left only: F.pad adds the row and column, and the floor-mode pool
+# leaves the last one unread (out 3 from 7 rows), yet ptflops counts all 7 x 7 x 4 padded values
+PADDED_POOL = """
+input: [6, 6, 3]
+layers:
+  - conv: {filters: 4, f: 1}
+  - pool: {f: 2, s: 2, padding: [1, 0, 1, 0]}
+"""
+
 EXPORTED = {"tiny": TINY, "newer": NEWER, "lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING,
-            "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet")}
+            "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet"),
+            "padded_pool": PADDED_POOL}
 
 
 @cache
