@@ -63,13 +63,18 @@ _ACTIVATION_FUNCTIONS: dict[str, str] = {
 _HELPERS: dict[str, str] = {
     "Add": '''
 class Add(nn.Module):
-    """The element-wise sum of its inputs (a residual or parallel merge)."""
+    """The element-wise sum of its inputs (a residual or parallel merge), then its activation
+    module if any (as torchvision's residual blocks call their nn.ReLU after the sum)."""
+
+    def __init__(self, activation: nn.Module | None = None) -> None:
+        super().__init__()
+        self.activation = activation
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         out = xs[0]
         for x in xs[1:]:
             out = out + x
-        return out
+        return out if self.activation is None else self.activation(out)
 ''',
     "Concat": '''
 class Concat(nn.Module):
@@ -661,8 +666,12 @@ def _space_to_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 
 
 def _merge(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    activation = leaf.layer.activation
+    if leaf.kind == "add" and activation:  # a module, as torchvision writes the ReLU after a sum
+        module = _ACTIVATION_MODULES[activation].format(alpha=_DEFAULT_ALPHA.get(activation))
+        return _Code(f"Add({module})", _calls(attr), {"Add"})
     cls = "Add" if leaf.kind == "add" else "Concat"
-    return _Code(f"{cls}()", _calls(attr, "{}", leaf.layer.activation), {cls})
+    return _Code(f"{cls}()", _calls(attr, "{}", activation), {cls})
 
 
 _ELEMENTWISE = {"Multiply": "Multiply", "Maximum": "Maximum", "Shortcut": "DarknetShortcut"}
