@@ -12,6 +12,7 @@ accuracy layers are left out (a network is analysed as deployed).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import PurePath
 from typing import Any
@@ -51,8 +52,14 @@ def looks_like(text: str) -> bool:
     return _CAFFE_LIKE.search(text) is not None
 
 
+# `constraints` reads the file once per input size it tries, each with its own --input: the
+# message tree does not depend on it (and conversion only reads it), so it is parsed once
+# (issue 13 fuzzing: GoogLeNet's constraints spent 6 s of 7 s re-parsing the same text).
+_parsed = functools.lru_cache(maxsize=2)(parse)
+
+
 def load(text: str, filename: str, input_override: str | None = None) -> Node:
-    root = parse(text, filename)
+    root = _parsed(text, filename)
     conv = _Converter(Net(filename), filename, input_override)
     conv.top_level_inputs(root)
     layers = [f for f in root.fields if f.name in ("layer", "layers") and isinstance(f.value, Message)]
