@@ -13,8 +13,8 @@ person (or `cnncalc export`) would write: `nn.Conv2d`, `nn.ConvTranspose2d`, `nn
 (`nn.AdaptiveMaxPool2d(1)` for `gmp`), `nn.Upsample`, the activation's own `nn` class for an
 activation row, a layer's `activation:` key as the functional call after it (`F.relu(...)`;
 an add's as the module torchvision's residual blocks call after the sum), `a + b` for `add`
-and `torch.cat` for `concat`, and a batch of one: what `cnncalc export` writes. Read against torchinfo 1.8.0, fvcore 0.1.5.post20221221
-and ptflops 0.7.5 (the versions the tests run).
+and `torch.cat` for `concat`, and a batch of one: what `cnncalc export` writes. Read against
+torchinfo 1.8.0, fvcore 0.1.5.post20221221 and ptflops 0.7.5 (the versions the tests run).
 """
 
 from __future__ import annotations
