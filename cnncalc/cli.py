@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -70,11 +70,6 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
             except ValueError:
                 out[key] = {"true": True, "false": False}.get(v.lower(), v)
     return out
-
-
-def fail(exc: CnnError) -> NoReturn:
-    click.echo(str(exc), err=True)
-    sys.exit(Exit.UNUSABLE)
 
 
 class _GuardedGroup(click.Group):
