@@ -9,7 +9,8 @@ a future reader) cannot break out of the place it is written to. One function pe
   BEL, C1, bidi overrides) become Python-style escapes (`\\n`, `\\x1b`, `\\u202e`), so a line
   stays one line and no terminal sequence is sent. Used by `terminal` and diagnostics.
 - `terminal`: text for a rich table or a plain line on stdout/stderr (rich markup is off in
-  `render.terminal.console`, so `[bold]` is shown as written).
+  `render.terminal.console`, so `[bold]` is shown as written); `terminal_text` for a renderer's
+  whole multi-line output, its own newlines kept.
 - `diagnostic`: one `FILE:LINE:COL: level: message` line, whatever FILE or the message holds.
 - `annotation`, `annotation_property`: GitHub workflow-command data and properties, escaped as
   GitHub documents (`%`, CR, LF; and `:` `,` in properties).
@@ -67,6 +68,11 @@ def visible(text: str) -> str:
 def terminal(text: str) -> str:
     """Text for the terminal: no ESC, BEL, CR or C1 byte reaches it (rich markup is off)."""
     return visible(text)
+
+
+def terminal_text(text: str) -> str:
+    """A renderer's whole plain-text output: as `terminal`, but its own line breaks stay."""
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def diagnostic(line: str) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..compare import Comparison, LayerLine
+from ..escape import markdown_text, terminal_text, visible
 from .values import count, json_number, shape
 
 _LABELS = {
@@ -47,7 +48,7 @@ def _cell(row: Any) -> str:
 def layer_table(c: Comparison) -> list[list[str]]:
     rows = [["layer", *c.files, "differs in"]]
     for line in c.layers:
-        rows.append([line.name, *(_cell(r) for r in line.rows), ", ".join(line.changed)])
+        rows.append([visible(line.name), *(_cell(r) for r in line.rows), ", ".join(line.changed)])
     return rows
 
 
@@ -79,24 +80,26 @@ def text(c: Comparison) -> str:
         lines += side_by_side if max(map(len, side_by_side)) <= 80 else _stacked(c, width)
     else:
         lines.append(f"Every layer is the same in all files ({c.same_layers} layers)")
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")  # file names and titles are the user's
 
 
 def _stacked(c: Comparison, width: int) -> list[str]:
     """Each differing layer, then one line per file: side by side it ran past 80 columns."""
     out = []
     for line in c.layers:
-        out.append(f"  {line.name}  (differs in: {', '.join(line.changed)})")
+        out.append(f"  {visible(line.name)}  (differs in: {', '.join(line.changed)})")
         out += [f"    {f.ljust(width)}  {_cell(r)}" for f, r in zip(c.files, line.rows, strict=True)]
     return out
 
 
 def _md(rows: list[list[str]], numeric_from: int) -> list[str]:
+    # file and layer names (the header, the first column) are the user's: escaped in full
     out = [
-        "| " + " | ".join(rows[0]) + " |",
+        "| " + " | ".join(markdown_text(h) for h in rows[0]) + " |",
         "|" + "|".join("---:" if i >= numeric_from else "---" for i in range(len(rows[0]))) + "|",
     ]
-    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
+    out += ["| " + " | ".join([markdown_text(r[0]), *(c.replace("|", "\\|") for c in r[1:])]) + " |"
+            for r in rows[1:]]
     return out
 
 
