@@ -21,7 +21,7 @@ a future reader) cannot break out of the place it is written to. One function pe
 - `markdown_text`, `markdown_code`: a cell or line of a Markdown table, and a code span.
 - `xml`: element text or an attribute value in SVG (characters XML 1.0 forbids become `\\xNN`).
 - `dot`: the inside of a DOT quoted string.
-- `mermaid`: a Mermaid node label (entity codes).
+- `mermaid`: a Mermaid node label (entity codes; a backtick would start a Markdown string).
 JSON needs nothing here: `json.dumps` escapes what JSON must.
 """
 
@@ -155,5 +155,5 @@ def dot(text: str) -> str:
 
 def mermaid(text: str) -> str:
     """A Mermaid `["..."]` label: quotes, `<`, `>`, `&` as Mermaid's `#...;` entity codes."""
-    text = visible(text).replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;")
+    text = visible(text).replace("#", "#35;").replace("&", "#amp;").replace('"', "#quot;").replace("`", "#96;")
     return text.replace("<", "#lt;").replace(">", "#gt;")
