@@ -22,7 +22,8 @@ a future reader) cannot break out of the place it is written to. One function pe
 - `xml`: element text or an attribute value in SVG (characters XML 1.0 forbids become `\\xNN`).
 - `dot`: the inside of a DOT quoted string.
 - `mermaid`: a Mermaid node label (entity codes; a backtick would start a Markdown string).
-JSON needs nothing here: `json.dumps` escapes what JSON must.
+- `yaml_string`: a double-quoted YAML scalar (what `cnncalc import` writes).
+JSON needs nothing here: `json.dumps` escapes what JSON must (and, ASCII-only, all the rest).
 """
 
 from __future__ import annotations
@@ -132,6 +133,20 @@ def markdown_code(text: str) -> str:
     if longest or body.startswith(" ") or body.endswith(" "):
         body = f" {body} "
     return f"{fence}{body}{fence}"
+
+
+def yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar: JSON's escapes (valid YAML) for C0, and `\\uXXXX` for the
+    other control characters, which YAML forbids raw (C1, DEL) or a terminal would act on."""
+    import json
+
+    quoted = json.dumps(text, ensure_ascii=False)
+    if control_character(quoted) is None:
+        return quoted
+    return "".join(
+        (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}") if is_control(ch) else ch
+        for ch in quoted
+    )
 
 
 def _xml_char_allowed(ch: str) -> bool:
