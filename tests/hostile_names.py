@@ -18,7 +18,7 @@ def injection(marker_path: str) -> str:
 CONTROL: dict[str, str] = {
     "newline": "a\nb",
     "cr": "a\rb",
-    "crlf-forged-error": "a\r\n/tmp/x.yaml:1:1: error: forged",
+    "crlf-forged-error": "a\r\nx:1:1: error: forged",
     "nul": "a\x00b",
     "osc-title": "\x1b]0;pwned\x07",
     "clear-screen": "\x1b[2J",

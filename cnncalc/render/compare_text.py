@@ -27,9 +27,10 @@ def _ratio(r: float | None) -> str:
 
 def total_table(c: Comparison, short: bool = False) -> list[list[str]]:
     """`short`: two files, headed 'difference' and 'ratio' (a line above says which way)."""
-    head = ["", *c.files]
-    for f in c.files[1:]:
-        head += ["difference", "ratio"] if short else [f"{f} - {c.files[0]}", f"{f} / {c.files[0]}"]
+    files = [visible(f) for f in c.files]
+    head = ["", *files]
+    for f in files[1:]:
+        head += ["difference", "ratio"] if short else [f"{f} - {files[0]}", f"{f} / {files[0]}"]
     rows = [head]
     for t in c.totals:
         cells = [_LABELS[t.key], *(count(v) for v in t.values)]
@@ -66,11 +67,12 @@ def _aligned(rows: list[list[str]], right_from: int = 1) -> list[str]:
 
 def text(c: Comparison) -> str:
     # one file a line: titles side by side ran past 80 columns
-    width = max(len(f) for f in c.files)
+    files, titles = [visible(f) for f in c.files], [visible(t) for t in c.titles]
+    width = max(len(f) for f in files)
     lines = ["Comparing", *(f"  {f.ljust(width)}  {t}".rstrip() if t != f else f"  {f}"
-                            for f, t in zip(c.files, c.titles, strict=True)), ""]
+                            for f, t in zip(files, titles, strict=True)), ""]
     short = len(c.files) == 2  # "b - a" and "b / a" headers would take the table past 80 columns
-    legend = f"(difference: {c.files[1]} - {c.files[0]}; ratio: {c.files[1]} / {c.files[0]})" if short else ""
+    legend = f"(difference: {files[1]} - {files[0]}; ratio: {files[1]} / {files[0]})" if short else ""
     lines += [f"Totals {legend}".rstrip()] if len(legend) <= 73 else ["Totals", "  " + legend]
     lines += ["  " + s for s in _aligned(total_table(c, short))]
     lines.append("")
@@ -88,7 +90,7 @@ def _stacked(c: Comparison, width: int) -> list[str]:
     out = []
     for line in c.layers:
         out.append(f"  {visible(line.name)}  (differs in: {', '.join(line.changed)})")
-        out += [f"    {f.ljust(width)}  {_cell(r)}" for f, r in zip(c.files, line.rows, strict=True)]
+        out += [f"    {visible(f).ljust(width)}  {_cell(r)}" for f, r in zip(c.files, line.rows, strict=True)]
     return out
 
 

@@ -22,7 +22,12 @@ def to_ascii(text: str) -> str:
 
 
 def parts(step: Step) -> list[str]:
-    """The pieces `line` joins with ' = ': label, formula, values put in, result."""
+    """The pieces `line` joins with ' = ': label, formula, values put in, result; each one line
+    (a merge's values name its input layers: their names are the user's)."""
+    return [visible(p) for p in _pieces(step)]
+
+
+def _pieces(step: Step) -> list[str]:
     if step.values or (step.formula and not step.result):
         out = [step.label, *([step.formula] if step.formula else []), *step.values]
         return [*out, step.result] if step.result else out
@@ -85,7 +90,7 @@ def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str
 
     def step_lines(step: Step) -> list[str]:
         lines = fit([conv(p) for p in parts(step)], "  ", width)
-        return lines + (wrap(conv(step.note), "      ", width) if step.note else [])
+        return lines + (wrap(conv(visible(step.note)), "      ", width) if step.note else [])
 
     out = [*wrap(conv(f"{visible(exp.title)}  (input {shape(exp.input)})"), "", width), ""]
     for layer in exp.layers:
@@ -116,7 +121,7 @@ def markdown(exp: Explanation, ascii: bool = False) -> str:
         for step in layer.steps:
             out.append(f"- `{line(step)}`")
             if step.note:
-                out.append(f"  - {step.note}")
+                out.append(f"  - {markdown_text(step.note)}")
         out.append("")
     if exp.totals:
         out.append("#### Totals")

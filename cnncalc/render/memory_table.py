@@ -34,7 +34,7 @@ def build(m: Memory) -> Group:
     for label, value in (
         ("Parameter bytes (with buffers)", m.param_bytes),
         ("Activation bytes (all layers)", m.activation_bytes),
-        (f"Inference peak (at {m.peak_layer})", m.peak_bytes),
+        (f"Inference peak (at {terminal(m.peak_layer)})", m.peak_bytes),
         ("Training: weights", t.weights),
         ("Training: gradients", t.gradients),
         (f"Training: {m.optimizer} state", t.optimizer_state),
