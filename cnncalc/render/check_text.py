@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..check import Approx, Grading, Item
-from ..escape import terminal_text
+from ..escape import terminal_text, visible
 from .explain_text import fit, to_ascii, wrap
 
 
@@ -25,7 +25,7 @@ def _approx(a: Approx) -> str:
 
 
 def item_lines(item: Item) -> list[str]:
-    where = f"{item.subject} {item.key}"
+    where = visible(f"{item.subject} {item.key}")  # a layer name, the user's
     note = f"  ({_approx(item.answer)})" if isinstance(item.answer, Approx) else ""
     if item.right:
         return [f"right  {where}: {item.written}{note}"]
