@@ -124,10 +124,13 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
 
 
-def markdown_code(text: str) -> str:
+def markdown_code(text: str, in_table: bool = True) -> str:
     """A code span holding `text` literally: the fence is longer than any run of backticks
-    inside; only `|` needs a backslash (GFM splits table cells before it reads code spans)."""
-    body = visible(text).replace("|", "\\|")
+    inside; in a table `|` needs a backslash (GFM splits cells before it reads code spans),
+    elsewhere nothing does (a backslash in a code span is shown as written)."""
+    body = visible(text)
+    if in_table:
+        body = body.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * (longest + 1)
     if longest or body.startswith(" ") or body.endswith(" "):

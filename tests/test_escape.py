@@ -111,6 +111,7 @@ def test_markdown_text(text: str, expected: str) -> None:
 )
 def test_markdown_code_fences_past_any_backticks(text: str, expected: str) -> None:
     assert escape.markdown_code(text) == expected
+    assert escape.markdown_code(text, in_table=False) == expected.replace("\\|", "|")
 
 
 @pytest.mark.parametrize("text", ["<script>alert(1)</script>", 'a"b', "a&b", "\x00\x1b\x07", "]]>", "a\ud800"])

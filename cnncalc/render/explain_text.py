@@ -113,20 +113,20 @@ def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str
 def markdown(exp: Explanation, ascii: bool = False) -> str:
     out = [f"### {markdown_text(exp.title)} (input {shape(exp.input)})", ""]
     for layer in exp.layers:
-        out.append(f"#### {markdown_code(layer.name)} ({layer.kind}): {flow(layer, markdown_text)}")
+        out.append(f"#### {markdown_code(layer.name, in_table=False)} ({layer.kind}): {flow(layer, markdown_text)}")
         out.append("")
         if layer.settings:
             out.append(f"`{layer.settings}`")
             out.append("")
         for step in layer.steps:
-            out.append(f"- `{line(step)}`")
+            out.append(f"- {markdown_code(line(step), in_table=False)}")
             if step.note:
                 out.append(f"  - {markdown_text(step.note)}")
         out.append("")
     if exp.totals:
         out.append("#### Totals")
         out.append("")
-        out.extend(f"- `{line(step)}`" for step in exp.totals)
+        out.extend(f"- {markdown_code(line(step), in_table=False)}" for step in exp.totals)
         out.append("")
     result = "\n".join(out).rstrip("\n") + "\n"
     return to_ascii(result) if ascii else result
