@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import CnnError, Location
 from ..source import Node
+from ..spec import check_printable
 from .build import Net
 from .prototext import Enum, Field, Message, parse
 
@@ -73,6 +74,7 @@ def load(text: str, filename: str, input_override: str | None = None) -> Node:
         raise CnnError("the file gives no input shape (input_shape, input_dim or an Input layer)",
                        Location(filename))
     title = root.get("name") or PurePath(filename).stem
+    check_printable(str(title), root.loc_of("name"), "network")
     return conv.net.root(str(title), conv.shape, conv.shape_loc, f"Caffe prototxt {PurePath(filename).name}")
 
 
@@ -178,6 +180,7 @@ class _Converter:
         shapes = [f for f in root.all("input_shape") if isinstance(f.value, Message)]
         dims = root.values("input_dim")
         for i, f in enumerate(names):
+            check_printable(str(f.value), f.value_loc, "input")
             if i < len(shapes):
                 self.set_input(str(f.value), shapes[i].value.values("dim"), shapes[i].loc, "input")
             elif dims:
@@ -220,6 +223,9 @@ class _Converter:
         kind = V1_TYPES.get(str(raw), str(raw)) if isinstance(raw, Enum) else str(raw)
         name = str(layer.get("name", "") or f"{kind.lower()}{len(self.net.rows) + 1}")
         bottoms = layer.all("bottom")
+        check_printable(name, layer.loc_of("name"), "layer")
+        for blob in (*bottoms, *layer.all("top")):  # blob names reach messages and `from`
+            check_printable(str(blob.value), blob.value_loc, "blob")
         if kind in _DATA and not bottoms:  # a Python layer with bottoms is not a data source
             self.data_layer(kind, layer, name, loc)
             return False
