@@ -298,6 +298,7 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
 
     from .analysis import analyze_text
     from .constraints import TIME_LIMIT, find
+    from .escape import terminal
 
     text, display = read_source(file)
     set_values = parse_sets(sets)
@@ -322,9 +323,9 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
         }, indent=2))
         return
     if found.smallest is None:
-        click.echo(f"{display}: no size up to the search limit gives every layer a positive size")
+        click.echo(f"{terminal(display)}: no size up to the search limit gives every layer a positive size")
         return
-    click.echo(f"{display}: input sizes {names} (every symbol set alike)")
+    click.echo(f"{terminal(display)}: input sizes {names} (every symbol set alike)")
     click.echo(f"  smallest input: {found.smallest} (every layer has a positive size)")
     if found.smallest_error:
         click.echo(f"  at {found.smallest - 1}: {found.smallest_error}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from .errors import CnnError
+from .escape import visible
 
 
 class Exit(IntEnum):
@@ -19,20 +20,12 @@ class Exit(IntEnum):
     INTERNAL = 3  # a bug of ours
 
 
-def one_line(text: str) -> str:
-    """`text` with its line breaks and other control characters written as escapes, so an
-    error message is always exactly one line whatever a file or a name holds."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-
-
 def for_exception(exc: BaseException) -> tuple[Exit, str]:
     """The status and the one line of stderr for an exception that escaped a command."""
     if isinstance(exc, CnnError):
         return Exit.UNUSABLE, str(exc)
     if isinstance(exc, (RecursionError, MemoryError)):
         return Exit.UNUSABLE, f"error: input too large or too deeply nested ({type(exc).__name__})"
-    detail = one_line(str(exc))
+    detail = visible(str(exc))  # one line, whatever the message holds
     what = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     return Exit.INTERNAL, f"cnncalc: internal error: {what}; rerun with --debug for the traceback"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from cnncalc import bundled, report
 from cnncalc.cli import main
 from cnncalc.errors import CnnError, Location
-from cnncalc.exits import Exit, for_exception, one_line
+from cnncalc.exits import Exit, for_exception
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,11 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 )
 def test_for_exception(exc: BaseException, status: Exit, line: str) -> None:
     assert for_exception(exc) == (status, line)
-
-
-def test_one_line_keeps_printable_text() -> None:
-    assert one_line("kernel of 5 > 3 (ç, ⌊x⌋)") == "kernel of 5 > 3 (ç, ⌊x⌋)"
-    assert one_line("a\r\nb\x00") == "a\\r\\nb\\x00"
 
 
 def _boom(*args: object, **kwargs: object) -> None:
