@@ -23,9 +23,10 @@ class _State:
     debug = False
 
 
-def read_source(name: str, what: str = "") -> tuple[str, str]:
+def read_source(name: str, what: str = "") -> tuple[Any, str]:
     """(text, display name) of a file path or a bundled architecture name; `what` names a file
-    of another kind (an answer sheet), which is only ever a path."""
+    of another kind (an answer sheet), which is only ever a path. A binary model format
+    (importers.binary_format) comes as a read-only mmap instead of text."""
     from .source import MAX_BYTES, decode
 
     path = Path(name)
@@ -46,12 +47,27 @@ def read_source(name: str, what: str = "") -> tuple[str, str]:
                        "is a directory, not an architecture file", Location(display))
     if not path.is_file():  # a FIFO or a terminal would block the read forever
         raise CnnError("is not a regular file (a pipe or device?)", Location(display))
+    from .importers import binary_format
+
     try:
+        if binary_format(display) is not None and not what:
+            return _mapped(path, display), display
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CnnError(f"cannot read: {exc.strerror}", Location(display)) from None
     return decode(data, display), display
+
+
+def _mapped(path: Path, display: str) -> Any:
+    """A binary model file (ONNX, .keras) mapped read-only, not read: its importer looks at the
+    few bytes it needs, so a 500 MB file costs neither the time nor the memory of reading it."""
+    import mmap
+
+    with path.open("rb") as fh:
+        if path.stat().st_size == 0:
+            raise CnnError("file is empty", Location(display))
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
