@@ -1,4 +1,4 @@
-"""The pipeline on text already read: YAML -> located spec -> graph -> report. No I/O."""
+"""The pipeline on text already read: YAML -> located spec -> resolved tree -> graph -> report. No I/O."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from . import graph, report, source, spec
+from . import graph, report, source, spec, tree
 
 
 @contextmanager
@@ -52,4 +52,4 @@ def analyze_node(
     """Same, for a tree an importer built (Darknet, Caffe) or the one-line calculator."""
     with _no_gc():
         arch = spec.parse(root, sets, input_override)
-        return report.analyze(arch, graph.build(arch), filename, dtype)
+        return report.analyze(arch, graph.build(tree.resolve_network(arch)), filename, dtype)

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .graph import COMMON_KEYS
+from .entries import COMMON_KEYS
 from .layers import KEY_ALIASES, KIND_ALIASES, KINDS, base
 from .layers.base import ACTIVATIONS, Arg
 from .spec import COMPOSITES, EXPECT_KEYS, TOP_KEYS

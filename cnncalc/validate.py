@@ -20,14 +20,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import graph, report, spec
+from . import entries, graph, report, spec, tree
 from .errors import CnnError, Location
 from .exits import Exit
+from .layers import KINDS
 from .source import Node
 from .suggest import did_you_mean
 
 SUFFIXES = (".yaml", ".yml")
-MAX_ENTRIES_WALKED = graph.MAX_LAYERS  # bounds step 3 on pathological block nesting
+MAX_ENTRIES_WALKED = entries.MAX_LAYERS  # bounds step 3 on pathological block nesting
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,7 @@ def validate_text(
             # file is already known to be unusable, do not spend it
             if not (errors and arch.symbols):
                 try:
-                    rep = report.analyze(arch, graph.build(arch), filename, dtype)
+                    rep = report.analyze(arch, graph.build(tree.resolve_network(arch)), filename, dtype)
                 except CnnError as exc:
                     errors.append(exc)
     problems = _unique(_invalid(e, filename) for e in errors)
@@ -280,8 +281,6 @@ class _Walker:
     def __init__(self, arch: spec.Architecture, errors: list[CnnError]) -> None:
         self.arch = arch
         self.errors = errors
-        self.builder = graph._Builder(arch)
-        self.scope = graph._Scope("", graph.INPUT, arch.env, None, (), True)
         self.walked = 0
         self.seen_blocks: set[tuple[str, str]] = set()
 
@@ -298,11 +297,10 @@ class _Walker:
                 self.errors.append(exc)
 
     def entry(self, item: Node, env: dict[str, Any], blocks_in_use: tuple[str, ...]) -> None:
-        self.scope.env = env
-        entry = self.builder.entry(item, self.scope)
+        entry = entries.split(item, self.arch.blocks)
         self.common(entry, env)
-        if entry.kind in graph.KINDS:
-            graph.make_layer(entry, env, self.errors)
+        if entry.kind in KINDS:
+            entries.make_layer(entry, env, self.errors)
         elif entry.kind == "residual":
             self.only(entry, ("main", "shortcut", "activation"))
             for key in ("main", "shortcut"):
@@ -319,27 +317,27 @@ class _Walker:
             self.block(entry, env, blocks_in_use)
 
     def common(self, entry: Any, env: dict[str, Any]) -> None:
-        graph.common_values(entry, env, self.errors)
+        entries.common_values(entry, env, self.errors)
         if "expect" in entry.common:
             _good_expectations(entry.common["expect"], env, self.errors)
 
     def only(self, entry: Any, allowed: tuple[str, ...]) -> None:
         for key in entry.args:
             if key not in allowed:
-                hint = did_you_mean(key, [*allowed, *graph.COMMON_KEYS])
+                hint = did_you_mean(key, [*allowed, *entries.COMMON_KEYS])
                 message = f"unknown key '{key}' for {entry.kind}{hint}"
                 self.errors.append(CnnError(message, entry.arg_locs[key]))
 
     def block(self, entry: Any, env: dict[str, Any], blocks_in_use: tuple[str, ...]) -> None:
         """A block's body is walked with the values of this use (once per distinct use)."""
         blk = self.arch.blocks[entry.kind]
-        if entry.kind in blocks_in_use or len(blocks_in_use) >= graph.MAX_BLOCK_DEPTH:
+        if entry.kind in blocks_in_use or len(blocks_in_use) >= entries.MAX_BLOCK_DEPTH:
             return  # the builder reports it
         inner = dict(self.arch.env)
         complete = True
         for key in entry.args:
             if key not in blk.args:
-                hint = did_you_mean(key, [*blk.args, *graph.COMMON_KEYS])
+                hint = did_you_mean(key, [*blk.args, *entries.COMMON_KEYS])
                 self.errors.append(
                     CnnError(f"unknown argument '{key}' for block {entry.kind}{hint}", entry.arg_locs[key])
                 )

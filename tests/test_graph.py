@@ -11,6 +11,7 @@ from cnncalc.errors import CnnError
 from cnncalc.graph import Graph, Leaf, build
 from cnncalc.source import load
 from cnncalc.spec import parse
+from cnncalc.tree import resolve_network
 
 BASIC = """\
 blocks:
@@ -30,7 +31,7 @@ blocks:
 
 
 def graph(text: str) -> Graph:
-    return build(parse(load(textwrap.dedent(text), "g.yaml")))
+    return build(resolve_network(parse(load(textwrap.dedent(text), "g.yaml"))))
 
 
 def leaves(text: str) -> dict[str, Leaf]:

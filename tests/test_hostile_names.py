@@ -23,7 +23,7 @@ import yaml
 from click.testing import CliRunner
 from hostile_names import ALL, CONTROL, PRINTABLE, injection
 
-from cnncalc import graph, spec
+from cnncalc import entries, spec, tree
 from cnncalc.cli import main
 from cnncalc.importers import caffe
 
@@ -52,7 +52,7 @@ def run(args: list[str]) -> Any:
 @pytest.fixture
 def past_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     """Names reach the writers as written: the writers' own escaping is what is tested."""
-    for module in (spec, graph, caffe):
+    for module in (spec, entries, tree, caffe):
         monkeypatch.setattr(module, "check_printable", lambda *args: None)
 
 
@@ -438,7 +438,8 @@ def test_a_source_that_does_not_compile_is_an_internal_error(monkeypatch: pytest
 
     monkeypatch.setattr(pytorch, "python_comment", lambda text: text)  # as before the fix
     monkeypatch.setattr(spec, "check_printable", lambda *args: None)
-    monkeypatch.setattr(graph, "check_printable", lambda *args: None)
+    monkeypatch.setattr(entries, "check_printable", lambda *args: None)
+    monkeypatch.setattr(tree, "check_printable", lambda *args: None)
     runner = CliRunner()
     with runner.isolated_filesystem():
         Path("net.yaml").write_text(network("a\x00b"), encoding="utf-8")

@@ -161,9 +161,9 @@ def load(text: str, filename: str, input_override: str | None = None) -> Node:
     root = conv.net.root(title, shape, shape_loc, reference)
     shortcuts = [row for row in conv.net.rows if row.kind == "shortcut"]
     if shortcuts:  # a [shortcut] over equal shapes is a plain add: say so where it is true
-        from .. import graph, spec
+        from .. import graph, spec, tree
 
-        built = graph.build(spec.parse(root, None, input_override))
+        built = graph.build(tree.resolve_network(spec.parse(root, None, input_override)))
         by_name = built.by_name
         for row in shortcuts:
             leaf = by_name[row.args[0][1]]
