@@ -26,7 +26,7 @@ from .layers.norm import BatchNorm
 from .layers.pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .layers.spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
 from .layers.window import same_padding, slide
-from .report import Report, Row, is_broadcast, merge_fields
+from .report import Report, Row, bounded, is_broadcast, merge_fields
 
 X = " × "
 
@@ -144,7 +144,7 @@ def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> li
     merge = " (the largest over the inputs)" if len(prev) > 1 else ""
     gated = len(prev) > 1 and any(is_broadcast(sh, row.output) for sh in ins)
     jump_merge = " (the largest over the spatial inputs: a broadcast 1 × 1 input adds no jump)" if gated else merge
-    k, st = window.kernel[axis], window.stride[axis]
+    k, st = bounded(window.kernel[axis]), window.stride[axis]  # a symbolic bin: `depends on H`
     if window.whole_input:
         n = ins[0][axis]
         rf = Step("receptive field", "r = r_prev + (n_H_prev - 1) × j_prev  (sees its whole input)",

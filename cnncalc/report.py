@@ -181,8 +181,8 @@ def _receptive_fields(graph: Graph) -> dict[str, tuple[Any, Any]]:
             known[leaf.name] = (rf, jump)
             continue
         known[leaf.name] = (
-            tuple(_bounded(rf[k] + (window.kernel[k] - 1) * jump[k]) for k in (0, 1)),
-            tuple(_bounded(jump[k] * window.stride[k]) for k in (0, 1)),
+            _bounded_pair(tuple(rf[k] + (window.kernel[k] - 1) * jump[k] for k in (0, 1))),
+            _bounded_pair(tuple(jump[k] * window.stride[k] for k in (0, 1))),
         )
     return {name: (_plain(rf), _plain(j)) for name, (rf, j) in known.items() if name != INPUT}
 
@@ -194,10 +194,10 @@ def merge_fields(fields: list[tuple[Any, Any]], shapes: list[Shape], output: Sha
     rf counts."""
     if len(fields) == 1:
         return fields[0]
-    rf = tuple(_bounded(_largest(r[k] for r, _ in fields)) for k in (0, 1))
+    rf = _bounded_pair(tuple(_largest(r[k] for r, _ in fields) for k in (0, 1)))
     spatial = [j for (_, j), shape in zip(fields, shapes) if not is_broadcast(shape, output)]
     jumps = spatial or [j for _, j in fields]
-    return rf, tuple(_bounded(_largest(j[k] for j in jumps)) for k in (0, 1))
+    return rf, _bounded_pair(tuple(_largest(j[k] for j in jumps) for k in (0, 1)))
 
 
 def is_broadcast(shape: Shape, output: Shape) -> bool:
@@ -206,13 +206,27 @@ def is_broadcast(shape: Shape, output: Shape) -> bool:
     return ones and not all(dims.equal(output[k], 1) is True for k in (0, 1))
 
 
-def _bounded(value: Any) -> Any:
+def bounded(value: Any) -> Any:
     """Concrete values as they are; a symbolic one bounded (`symbolic.bounded_field`)."""
     if isinstance(value, (int, Fraction)):
         return value
     from .symbolic import bounded_field
 
     return bounded_field(value)
+
+
+def _bounded_pair(pair: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Both axes bounded; when both become `depends on ...`, one marker naming every symbol, so
+    that a table cell reads `depends on H, W`, not `depends on Hxdepends on W`."""
+    a, b = bounded(pair[0]), bounded(pair[1])
+    if isinstance(a, (int, Fraction)) or isinstance(b, (int, Fraction)) or a == b:
+        return a, b
+    from .symbolic import bounded_field, is_depends
+
+    if is_depends(a) and is_depends(b):
+        both = bounded_field(a + b)
+        return both, both
+    return a, b
 
 
 def _largest(values: Any) -> Any:

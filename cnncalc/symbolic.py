@@ -66,12 +66,12 @@ def sym_widest_bin(n: Any, m: int) -> Any:
     """The widest adaptive bin from symbolic n to m (see `layers.pool.widest_bin`): it depends on
     n mod m, so it is a Piecewise, which `bounded_field` then reads as "depends on H"."""
     q, r = sym_floordiv(n, m), sympy.Mod(n, m)
-    divides = sympy.Or(*(sympy.Eq(r, d) for d in sympy.divisors(m)))
+    divides = sympy.Or(*(sympy.Eq(r, d) for d in sympy.divisors(m) if d < m))
     return q + sympy.Piecewise((0, sympy.Eq(r, 0)), (1, divides), (2, True))
 
 
 DEPENDS = "depends on "
-FIELD_OPS_LIMIT = 40  # EfficientNet-B0's longest exact rf has 31 (docs/performance.md)
+FIELD_OPS_LIMIT = 40  # EfficientNet-B0's longest exact rf has 30 (docs/performance.md)
 
 
 def bounded_field(value: Any) -> Any:
@@ -87,6 +87,10 @@ def bounded_field(value: Any) -> Any:
     else:
         return value
     return sympy.Symbol(DEPENDS + ", ".join(inputs))
+
+
+def is_depends(value: Any) -> bool:
+    return isinstance(value, sympy.Symbol) and value.name.startswith(DEPENDS)
 
 
 def _depends_on(name: str) -> list[str]:

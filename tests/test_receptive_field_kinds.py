@@ -285,3 +285,44 @@ def test_a_gate_makes_the_trace_and_the_arithmetic_differ() -> None:
     assert _trace_extent(SE(), 8, 4, range(8)) == 8
     f = fields(KINDS[-2][0])
     assert f["a"][0] == (12, 12)
+
+
+# ---- symbolic sizes ---------------------------------------------------------------------
+
+def test_symbolic_efficientnet_rf_is_exact_and_short() -> None:
+    # issue 13: 51 s, almost all printing an 11,000-character rf. With the gate adding no jump the
+    # rf is a short sum of floors, and at H = W = 224 it is the concrete 4345.
+    from cnncalc.symbolic import show, substitute
+
+    text = (DATA / "efficientnet_b0.yaml").read_text()
+    report = analyze_text(text, "efficientnet_b0.yaml", {}, "HxWx3", "float32")
+    rows = {r.name: r for r in report.rows}
+    rf = rows["avgpool"].rf[0]
+    assert substitute(rf, {"H": 224, "W": 224}) == 4345
+    assert max(len(show(v)) for r in report.rows for v in (r.rf or ()) + (r.jump or ())) < 300
+
+
+def test_symbolic_adaptive_pool_rf_depends_on_the_input() -> None:
+    # 7 bins over floor(H/32): the widest is q, q + 1 or q + 2 by floor(H/32) mod 7, a case
+    # analysis read as `depends on H, W`; what follows it depends on it too. The jump stays exact.
+    from cnncalc.cli import read_source
+    from cnncalc.symbolic import show
+
+    text, display = read_source("vgg16")
+    rows = {r.name: r for r in analyze_text(text, display, {}, "HxWx3", "float32").rows}
+    assert [show(v) for v in rows["avgpool"].rf] == ["depends on H, W"] * 2
+    assert rows["stage5.pool1"].rf == (212, 212)
+    assert show(rows["avgpool"].jump[0]) == "32*floor(H/32)/7"
+
+
+def test_depends_on_is_sticky_and_long_expressions_are_bounded() -> None:
+    import sympy
+
+    from cnncalc.symbolic import bounded_field, is_depends, symbol
+
+    h = symbol("H")
+    assert bounded_field(3 * sympy.floor(h / 2) + 1) == 3 * sympy.floor(h / 2) + 1  # short: kept
+    long = sum(k * sympy.floor(h / 2**k) for k in range(1, 20))
+    assert is_depends(bounded_field(long)) and is_depends(bounded_field(sympy.Max(h, 2 * sympy.floor(h / 3))))
+    marker = bounded_field(long)
+    assert bounded_field(marker + 3 * h) == marker  # anything computed from it depends on H too
