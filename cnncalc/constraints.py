@@ -144,8 +144,12 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
                 period = math.lcm(period, Fraction(j).numerator)
     deadline = time.monotonic() + TIME_LIMIT
 
+    tried: dict[int, tuple[bool, int, str | None]] = {}  # each size analysed once
+
     def at(n: int) -> tuple[bool, int, str | None]:
-        return _try(text, filename, sets, input_override, symbols, n)
+        if n not in tried:
+            tried[n] = _try(text, filename, sets, input_override, symbols, n)
+        return tried[n]
 
     smallest, why = None, None
     last_error = None
@@ -157,7 +161,7 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
         last_error = error
         if time.monotonic() > deadline:
             break
-    levels: dict[int, int] = {}  # residue -> the worse level of two sizes a period apart
+    levels: dict[int, int] = {}  # residue -> its level, read a period past the first multiple
     complete = True
     base = 0
     if smallest is not None:
@@ -169,13 +173,16 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
                 complete = False
                 break
             n = base + r
-            (ok, level, _), (ok2, level2, _) = at(n), at(n + period)
-            levels[n % period] = min(level, level2) if ok and ok2 else -1
+            ok, level, _ = at(n)
+            levels[n % period] = level if ok else -1
     clean = tuple(sorted(r for r, v in levels.items() if v == CLEAN))
     lenient = tuple(sorted(r for r, v in levels.items() if v >= PADDING_ONLY))
     below: dict[int, int] = {}  # sizes under `base`, where the residues may not decide
     if smallest is not None:
         for n in range(smallest, base):
+            if time.monotonic() > deadline:
+                complete = False
+                break
             ok, level, _ = at(n)
             below[n] = level if ok else -1
     exceptions = tuple(n for n, v in below.items() if (v == CLEAN) != (n % period in clean))
