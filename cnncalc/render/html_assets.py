@@ -26,6 +26,8 @@ dl.totals { display: grid; grid-template-columns: repeat(auto-fill, minmax(185px
 .problems li { white-space: pre-wrap; overflow-wrap: anywhere; }
 .problems li.error, .problems li.error a { color: var(--errfg); }
 .problems li.warning, .problems li.warning a { color: var(--warnfg); }
+details.ref summary { cursor: pointer; color: var(--muted); font-size: .9rem; }
+details.ref p { margin: .3em 0; }
 .controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin-bottom: 6px; }
 .controls button { font: inherit; font-size: .85rem; padding: 2px 10px; border: 1px solid var(--line);
   border-radius: 4px; background: #f4f6f8; cursor: pointer; }
@@ -40,8 +42,8 @@ button.sort { all: unset; cursor: pointer; font-weight: 600; }
 button.sort:focus-visible, button.fold:focus-visible { outline: 2px solid var(--accent); }
 th[aria-sort=ascending] button.sort::after { content: " \25B2"; }
 th[aria-sort=descending] button.sort::after { content: " \25BC"; }
-td.c-name { padding-left: calc(var(--lvl, 0) * 1.1em + 8px); overflow-wrap: anywhere; min-width: 11em; }
-table.sorted td.c-name { padding-left: 8px; }
+table.layers td.c-name { padding-left: calc(var(--lvl, 0) * 1.1em + 8px); overflow-wrap: anywhere; min-width: 11em; }
+table.layers.sorted td.c-name { padding-left: 8px; }
 .nm { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .84rem; white-space: pre-wrap; }
 tbody tr { cursor: pointer; }
 tbody tr:hover { background: #eef4fb; }
@@ -59,6 +61,16 @@ tr.has-error td { background: var(--err); }
 tr.explain-row, tr.explain-row:hover { background: #fbfbf6; cursor: auto; }
 pre.formulas { margin: 4px 0 8px; white-space: pre-wrap; overflow-wrap: anywhere;
   font: .8rem/1.5 ui-monospace, "DejaVu Sans Mono", monospace; }
+/* a long table: rows laid out one by one (flex) and only near the screen (content-visibility),
+   since a real table's layout of 10,000 rows takes seconds on every fold or sort */
+table.long, table.long thead, table.long tbody { display: block; }
+table.long tr { display: flex; }
+table.long tbody tr { content-visibility: auto; contain-intrinsic-size: auto 26px; }
+table.long th, table.long td { flex: 0 0 7.5em; overflow-wrap: anywhere; }
+table.long .c-name { flex: 1 1 14em; min-width: 0; }
+table.long .c-kind { flex-basis: 7em; } table.long .c-output { flex-basis: 9em; }
+table.long .c-from { flex-basis: 11em; white-space: normal; }
+table.long tr.explain-row td { flex: 1 1 100%; }
 .diagram { border: 1px solid var(--line); border-radius: 6px; }
 .diagram svg { display: block; }
 .diagram a:hover .box, .diagram a:focus .box { stroke: var(--accent); stroke-width: 2; }
@@ -74,13 +86,17 @@ svg.chart .peak { fill: var(--errfg); } svg.chart .peak-label { font-size: 11px;
 @media (max-width: 640px) {
   body { padding: 10px; font-size: 14px; }
   dl.totals { grid-template-columns: repeat(2, minmax(0, 1fr)); }
-  .c-activations, .c-from { display: none; }
-  table.layers th, table.layers td { padding: 3px 5px; }
-  td.c-name { min-width: 9em; }
+  .card dd { font-size: 1rem; } .card.big dd { font-size: 1.08rem; }
+  .c-activations, .c-from, .c-kind { display: none; }
+  table.layers .c-output { white-space: normal; }
+  table.layers { font-size: .8rem; }
+  table.layers th, table.layers td { padding: 3px 4px; }
+  table.layers td.c-name { min-width: 9em; padding-left: calc(var(--lvl, 0) * .7em + 4px); }
+  .nm { font-size: .78rem; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
-  .controls, button.fold, .hint { display: none; }
+  .controls, button.fold, .hint, details.ref summary { display: none; }
   table.layers thead th { position: static; }
   .scroll { overflow: visible; }
   tr { break-inside: avoid; }
@@ -228,5 +244,9 @@ JS = r"""
     }
   });
   if (location.hash) { follow(location.hash); }
+  window.addEventListener("beforeprint", function () {  // print the reference too
+    var ds = document.querySelectorAll("details");
+    for (var k = 0; k < ds.length; k++) { ds[k].open = true; }
+  });
 })();
 """

@@ -24,6 +24,7 @@ COLUMNS = (  # key, heading, numeric
     ("activations", "Activations", True), ("params", "Params", True), ("macs", "MACs", True),
 )
 FROM_COLUMN = ("from", "From", False)
+LONG_TABLE = 1500  # rows past which the table is laid out row by row (html_assets.CSS: table.long)
 TOTAL_LABELS = {"params": "Params", "trainable": "Trainable", "buffers": "Buffers", "macs": "MACs",
                 "flops": "FLOPs", "activations": "Activations", "param_bytes": "Parameter bytes"}
 
@@ -79,7 +80,7 @@ def short(value: Any) -> str:
         return ""
     for unit, scale in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
         if abs(value) >= scale:
-            return f"{value / scale:.3g} {unit}"
+            return f"{value / scale:#.3g} {unit}"
     return ""  # pragma: no cover
 
 
@@ -139,7 +140,8 @@ def _table(k: int, page: NetworkPage) -> str:
         for key, label, numeric in cols
     )
     rows = "\n".join(_row(k, i, r, page, cols) for i, r in enumerate(page.rows))
-    return (f'<div class="scroll"><table class="layers" data-net="{k}"><thead><tr>{head}</tr></thead>'
+    long = " long" if len(page.rows) > LONG_TABLE else ""
+    return (f'<div class="scroll"><table class="layers{long}" data-net="{k}"><thead><tr>{head}</tr></thead>'
             f"<tbody>\n{rows}\n</tbody></table></div>")
 
 
@@ -217,12 +219,12 @@ def _network(k: int, page: NetworkPage, several: bool) -> str:
     r = page.report
     facts = [f"{esc(r.file)}", f"input {esc(shape(r.input))} → output {esc(shape(r.output))}",
              f"{len(r.rows):,} layers"]
-    if r.reference:
-        facts.append(esc(r.reference))
+    reference = (f'<details class="ref"><summary>Reference</summary><p class="sub">{esc(r.reference)}</p></details>'
+                 if r.reference else "")
     return (
         f'<section class="network" id="n{k}" data-net="{k}">'
         + (f"<h2>{esc(_title(page))}</h2>" if several else "")
-        + f'<p class="sub">{" · ".join(facts)}</p>'
+        + f'<p class="sub">{" · ".join(facts)}</p>' + reference
 
         + _totals(page) + _problems(k, page)
         + '<h3>Layers</h3><div class="controls">'
