@@ -162,6 +162,9 @@ def test_diagram_and_problem_links_reveal_their_rows(open_page) -> None:  # noqa
     assert tab.locator("tr.picked .nm").text_content() == "bottleneck3"
     assert tab.text_content("pre.formulas") == _explained("resnet50", "bottleneck3")
     # a warning inside a folded block: its link unfolds the block and shows the row
+    # 8 floor warnings: conv1, pool1, and the stride-2 conv2 and shortcut of bottleneck 4, 8 and 14
+    assert tab.text_content("details.problems summary") == "8 warnings"
+    tab.click("details.problems summary")
     tab.locator(".problems a", has_text="bottleneck4.shortcut.conv1").click()
     assert tab.locator("tr.picked .nm").text_content() == "bottleneck4.shortcut.conv1"
     assert tab.locator("tr.picked").is_visible()
@@ -221,3 +224,25 @@ def test_first_paint_under_a_second_and_screenshot(open_page) -> None:  # noqa: 
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / "report-desktop.png"), full_page=True)
     assert (ARTIFACTS / "report-desktop.png").stat().st_size > 10_000
+
+
+def test_a_10000_layer_page_stays_usable(browser, tmp_path: Path) -> None:  # noqa: ANN001
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench import residual_network
+    from report_page import TIMED_CLICK
+
+    src, out = tmp_path / "big.yaml", tmp_path / "big.html"
+    src.write_text(residual_network(1667), encoding="utf-8")  # 1,667 blocks of 6 rows, gap, fc: 10,004
+    assert CliRunner().invoke(main, ["report", str(src), "-o", str(out)]).exit_code == 0
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    tab.goto(out.as_uri())
+    # measured about 0.15 s (sort, unfold) on the 2-core CI machine: 10x headroom for a busy one
+    assert tab.evaluate(TIMED_CLICK, "button.unfold-all") < 1500
+    assert tab.locator("table.layers tbody tr:not([hidden])").count() == 10_004 + 2 * 1667
+    assert tab.evaluate(TIMED_CLICK, "th.c-macs button.sort") < 3000
+    # largest first: a block, 2 convs of 8 x 8 x 16 outputs x 3 x 3 x 16 = 2 x 147,456 MACs (ties in order)
+    first = tab.locator("table.layers tbody tr").first
+    assert first.locator(".nm").text_content() == "unit1" and first.locator(".c-macs").text_content() == "294,912"
+    tab.close()

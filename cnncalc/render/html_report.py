@@ -122,7 +122,14 @@ def _problems(k: int, page: NetworkPage) -> str:
             items.append(f'<li class="{d.level}"><a href="#{row_id(k, i)}">{esc(d)}</a></li>')
     if not items:
         return ""
-    return f'<section class="problems" aria-label="problems"><ul>{"".join(items)}</ul></section>'
+    errors = sum('class="error"' in item for item in items)
+    warnings = len(items) - errors
+    said = ", ".join(f"{n} {what}{'s' if n != 1 else ''}" for n, what in ((errors, "failed expectation"),
+                                                                          (warnings, "warning")) if n)
+    # a short list, or one with a failure, opens; a long list of floor warnings waits to be asked
+    state = " open" if errors or len(items) <= 3 else ""
+    return (f'<details class="problems"{state}><summary>{said}</summary>'
+            f'<ul>{"".join(items)}</ul></details>')
 
 
 # ---- the table ----------------------------------------------------------------------------
