@@ -8,8 +8,8 @@ arrow, or on a shortcut arc, holds only its label.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from xml.sax.saxutils import escape, quoteattr
 
+from ..escape import xml
 from .layout import MARGIN, TITLE_FONT, Box, Diagram, Item, Path
 
 # front, top, side faces per colour family (top lighter, side darker: light from the top left)
@@ -89,19 +89,19 @@ def _path(path: Path) -> str:
 
 def _item(item: Item, href: str | None = None) -> list[str]:
     classes = item.role + (" folded" if item.folded else "")
-    attrs = f'class="{classes}" data-name={quoteattr(item.name)} data-kind={quoteattr(item.kind)} ' \
-            f'data-shape={quoteattr(item.shape)}'
+    attrs = f'class="{classes}" data-name="{xml(item.name, True)}" data-kind="{xml(item.kind, True)}" ' \
+            f'data-shape="{xml(item.shape, True)}"'
     if item.box is not None:
         b = item.box
         attrs += f' data-box="{_n(b.width)} {_n(b.height)} {_n(b.depth)}"'
-    out = [f"<g {attrs}>", f"<title>{escape(item.name)} ({escape(item.kind)}): {escape(item.shape)}</title>"]
+    out = [f"<g {attrs}>", f"<title>{xml(item.name)} ({xml(item.kind)}): {xml(item.shape)}</title>"]
     if item.box is not None:
         out += _box(item.box, item.fill)
     for t in item.texts:
-        out.append(f'<text class="{t.role}" x="{_n(t.x)}" y="{_n(t.y)}">{escape(t.text)}</text>')
+        out.append(f'<text class="{t.role}" x="{_n(t.x)}" y="{_n(t.y)}">{xml(t.text)}</text>')
     out.append("</g>")
     if href is not None:  # the HTML report: the layer's drawing is a link to its table row
-        out = [f"<a href={quoteattr(href)}>", *out, "</a>"]
+        out = [f'<a href="{xml(href, True)}">', *out, "</a>"]
     return out
 
 
@@ -121,9 +121,9 @@ def render(diagram: Diagram, links: Mapping[str, str] | None = None, prolog: boo
         'orient="auto"><path d="M0,1 L10,5 L0,9 z" fill="#7b5ea7"/></marker>',
         "</defs>",
         f'<rect width="{_n(w)}" height="{_n(h)}" fill="#ffffff"/>',
-        f'<text class="title" x="{MARGIN}" y="{_n(MARGIN + TITLE_FONT)}">{escape(diagram.title)}</text>',
+        f'<text class="title" x="{MARGIN}" y="{_n(MARGIN + TITLE_FONT)}">{xml(diagram.title)}</text>',
         f'<text class="subtitle" x="{MARGIN}" y="{_n(MARGIN + TITLE_FONT + 16)}">'
-        f"{escape(diagram.subtitle)}</text>",
+        f"{xml(diagram.subtitle)}</text>",
         '<g class="edges">',
         *(_path(p) for p in diagram.paths),
         "</g>",
