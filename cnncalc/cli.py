@@ -662,7 +662,6 @@ def import_command(file: str, output: str | None, input_size: str | None) -> Non
 @click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
               help="Count params, MACs and FLOPs the way this tool does.")
 @common_options
-@guarded
 def report_command(files: tuple[str, ...], output: str | None, depth: int, convention: str,
                    input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
     """One self-contained HTML page: totals, the foldable, sortable table, the diagram, charts

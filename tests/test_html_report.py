@@ -22,7 +22,7 @@ reference: "</script><img src=x onerror=alert(2)>"
 input: [32, 32, 3]
 layers:
   - conv: {name: "<script>alert(1)</script>", filters: 4, f: 3}
-  - conv: {name: "a\\"b'c<i>\\nline</script>", filters: 4, f: 3, s: 2}
+  - conv: {name: "a\\"b'c<i>line</script><!--", filters: 4, f: 3, s: 2}
   - residual:
       name: "<img src=x onerror=alert(3)>"
       main: [{conv: {filters: 4, f: 3, padding: same}}]
@@ -30,7 +30,7 @@ layers:
 expect:
   params: 5
 """
-HOSTILE_NAMES = ["<script>alert(1)</script>", "a\"b'c<i>\nline</script>", "<img src=x onerror=alert(3)>"]
+HOSTILE_NAMES = ["<script>alert(1)</script>", "a\"b'c<i>line</script><!--", "<img src=x onerror=alert(3)>"]
 
 
 def _page(text: str, file: str = "t.yaml", depth: int = 1) -> str:
@@ -85,7 +85,16 @@ def test_hostile_names_are_text_everywhere() -> None:
     assert "<" not in block[len('id="cnncalc-data">'):] and "&" not in block
     # and the text shows them escaped
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert "a&quot;b&#x27;c&lt;i&gt;\nline&lt;/script&gt;" in text
+    assert "a&quot;b&#x27;c&lt;i&gt;line&lt;/script&gt;&lt;!--" in text
+
+
+def test_a_name_with_a_newline_is_refused_in_one_line(tmp_path: Path) -> None:
+    src = tmp_path / "n.yaml"
+    src.write_text('input: 8x8x1\nlayers:\n  - conv: {name: "a\\nb", filters: 1, f: 3}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(src), "-o", str(tmp_path / "n.html")])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"{src}:3:18: error: layer name 'a\\nb' holds a control character")
+    assert not (tmp_path / "n.html").exists()
 
 
 def test_script_json_escapes_what_could_end_the_block() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from ..escape import visible
 from .values import count, human_bytes
 
 MAX_BARS = 400
@@ -36,12 +37,13 @@ def _svg(body: list[str], label: str, height: float = HEIGHT) -> str:
 def _merged(bars: list[Bar]) -> list[tuple[str, int, str]]:
     """(tooltip, value, href) per drawn bar; consecutive rows summed when there are too many."""
     if len(bars) <= MAX_BARS:
-        return [(b.label, b.value, b.href) for b in bars]
+        return [(visible(b.label), b.value, b.href) for b in bars]
     size = -(-len(bars) // MAX_BARS)
     out = []
     for k in range(0, len(bars), size):
         chunk = bars[k:k + size]
-        label = chunk[0].label if len(chunk) == 1 else f"{chunk[0].label} … {chunk[-1].label} ({len(chunk)} rows)"
+        first, last = visible(chunk[0].label), visible(chunk[-1].label)
+        label = first if len(chunk) == 1 else f"{first} … {last} ({len(chunk)} rows)"
         out.append((label,
                     sum(b.value for b in chunk), chunk[0].href))
     return out
@@ -92,7 +94,7 @@ def curve(points: list[tuple[str, int]], peak_name: str, peak: int) -> str:
     area = f"{_n(xy[0][0])},{_n(HEIGHT - PAD_BOTTOM)} {line} {_n(xy[-1][0])},{_n(HEIGHT - PAD_BOTTOM)}"
     k_peak = next((k for k, (name, v) in enumerate(shown) if v == peak), 0)
     px, py = xy[k_peak]
-    label = escape(f"peak {human_bytes(peak)} at {peak_name}", quote=False)
+    label = escape(f"peak {human_bytes(peak)} at {visible(peak_name)}", quote=False)
     body = [
         f'<polygon class="area" points="{area}"/>',
         f'<polyline class="curve" points="{line}"/>',

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..compare import TOTAL_KEYS, compare
 from ..diagram import svg
+from ..escape import terminal_text, visible
 from ..page import NetworkPage, PageRow
 from . import html_assets, html_charts
 from .values import count, human_bytes, json_number, shape
@@ -30,7 +31,9 @@ TOTAL_LABELS = {"params": "Params", "trainable": "Trainable", "buffers": "Buffer
 
 
 def esc(text: Any) -> str:
-    return escape(str(text), quote=True)
+    """One line of user text for HTML: control characters (a bidi override, a newline) written
+    as escapes, as every other writer shows them, then `& < > " '` as entities."""
+    return escape(visible(str(text)), quote=True)
 
 
 def script_json(data: Any) -> str:
@@ -226,8 +229,10 @@ def _network(k: int, page: NetworkPage, several: bool) -> str:
     r = page.report
     facts = [f"{esc(r.file)}", f"input {esc(shape(r.input))} → output {esc(shape(r.output))}",
              f"{len(r.rows):,} layers"]
-    reference = (f'<details class="ref"><summary>Reference</summary><p class="sub">{esc(r.reference)}</p></details>'
-                 if r.reference else "")
+    reference = ""
+    if r.reference:  # free text of several lines: its own newlines stay
+        reference = (f'<details class="ref"><summary>Reference</summary>'
+                     f'<p class="sub">{escape(terminal_text(r.reference))}</p></details>')
     return (
         f'<section class="network" id="n{k}" data-net="{k}">'
         + (f"<h2>{esc(_title(page))}</h2>" if several else "")
@@ -256,13 +261,13 @@ def _data(k: int, page: NetworkPage) -> dict[str, Any]:
         "folded": [int(r.folded) for r in rows],
         "explain": [r.explanation or None for r in rows],
         "sort": {
-            "name": [r.row.name for r in rows],
-            "kind": [r.row.kind for r in rows],
+            "name": [visible(r.row.name) for r in rows],
+            "kind": [visible(r.row.kind) for r in rows],
             "output": [_sort_value(r.row.activations) for r in rows],
             "activations": [_sort_value(r.row.activations) for r in rows],
             "params": [_sort_value(r.row.params) for r in rows],
             "macs": [_sort_value(r.row.macs) for r in rows],
-            "from": [", ".join(r.row.inputs) for r in rows],
+            "from": [visible(", ".join(r.row.inputs)) for r in rows],
         },
     }
 
