@@ -21,6 +21,8 @@ dl.totals { display: grid; grid-template-columns: repeat(auto-fill, minmax(185px
 .card dd { margin: 0; font-size: 1.1rem; font-weight: 600; font-variant-numeric: tabular-nums;
   overflow-wrap: anywhere; }
 .card.big dd { font-size: 1.25rem; }
+.card.expr { grid-column: 1 / -1; }
+.card.expr dd { font: .8rem/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 .card .unit { font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
 details.problems summary { cursor: pointer; font-weight: 600; color: var(--warnfg); }
 details.problems[open] summary { margin-bottom: 2px; }
@@ -39,6 +41,7 @@ table.layers { width: 100%; font-size: .88rem; }
 table.layers th, table.layers td, table.compare th, table.compare td {
   padding: 3px 8px; border-bottom: 1px solid #eceff2; text-align: left; vertical-align: top; }
 .num { text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.layers td.expr { white-space: normal; font-size: .75rem; min-width: 9em; overflow-wrap: anywhere; }
 table.layers thead th { position: sticky; top: 0; background: #f4f6f8; z-index: 1; }
 button.sort { all: unset; cursor: pointer; font-weight: 600; }
 button.sort:focus-visible, button.fold:focus-visible { outline: 2px solid var(--accent); }
@@ -99,7 +102,8 @@ svg.chart .peak { fill: var(--errfg); } svg.chart .peak-label { font-size: 11px;
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   .controls, button.fold, .hint, details.ref summary { display: none; }
-  table.layers thead th { position: static; }
+  table.layers td.expr { white-space: normal; font-size: .75rem; min-width: 9em; overflow-wrap: anywhere; }
+table.layers thead th { position: static; }
   .scroll { overflow: visible; }
   tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }

@@ -91,6 +91,8 @@ def _number(key: str, value: Any, label: str, note: str = "", big: bool = False)
     raw = json_number(value)
     note = note or short(value)
     cls = "card big" if big else "card"
+    if not isinstance(value, int):  # a symbolic expression: a line of its own, in small type
+        cls = "card expr"
     extra = f'<span class="unit">{esc(note)}</span>' if note else ""
     return (f'<div class="{cls}"><dt>{esc(label)}</dt><dd data-key="{key}" data-value="{esc(raw)}">'
             f"{esc(count(value))}</dd>{extra}</div>")
@@ -179,8 +181,11 @@ def _row(k: int, i: int, r: PageRow, page: NetworkPage, cols: tuple[tuple[str, s
         "activations": esc(count(row.activations)), "params": esc(count(row.params)),
         "macs": esc(count(row.macs)), "from": esc(", ".join(row.inputs)),
     }
+    symbolic = {k for k in ("activations", "params", "macs") if not isinstance(getattr(row, k), int)}
+    if not all(isinstance(d, int) for d in row.output):
+        symbolic.add("output")
     tds = "".join(
-        f'<td class="{"num" if numeric else "txt"} c-{key}"'
+        f'<td class="{"num" if numeric else "txt"} c-{key}{" expr" if key in symbolic else ""}"'
         + (f' style="--lvl:{r.level}"' if key == "name" else "") + f">{cells[key]}</td>"
         for key, _, numeric in cols
     )
