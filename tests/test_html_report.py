@@ -160,7 +160,7 @@ def test_failed_expectation_writes_the_page_and_exits_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == f"{src}:13:3: error: expected network params 5, found 8,258\n"
     text = out.read_text(encoding="utf-8")
-    assert '<details class="problems" open><summary>1 failed expectation, 1 warning</summary>' in text
+    assert '<details class="problems failed" open><summary>1 failed expectation, 1 warning</summary>' in text
     assert f'<li class="error">{src}:13:3: error: expected network params 5, found 8,258</li>' in text
 
 

@@ -25,6 +25,7 @@ dl.totals { display: grid; grid-template-columns: repeat(auto-fill, minmax(185px
 .card.expr dd { font: .8rem/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 .card .unit { font-size: .8rem; color: var(--muted); overflow-wrap: anywhere; }
 details.problems summary { cursor: pointer; font-weight: 600; color: var(--warnfg); }
+details.problems.failed summary { color: var(--errfg); }
 details.problems[open] summary { margin-bottom: 2px; }
 .problems ul { margin: 8px 0; padding-left: 1.2em; font: .85rem/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 .problems li { white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -133,7 +133,8 @@ def _problems(k: int, page: NetworkPage) -> str:
                                                                           (warnings, "warning")) if n)
     # a short list, or one with a failure, opens; a long list of floor warnings waits to be asked
     state = " open" if errors or len(items) <= 3 else ""
-    return (f'<details class="problems"{state}><summary>{said}</summary>'
+    kind = " failed" if errors else ""
+    return (f'<details class="problems{kind}"{state}><summary>{said}</summary>'
             f'<ul>{"".join(items)}</ul></details>')
 
 
