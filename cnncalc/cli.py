@@ -654,5 +654,42 @@ def import_command(file: str, output: str | None, input_size: str | None) -> Non
     deliver(yaml_text, output)
 
 
+@main.command("report")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the page here instead of to stdout.")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Composites nested deeper than this open folded (the page unfolds them).")
+@click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
+              help="Count params, MACs and FLOPs the way this tool does.")
+@common_options
+def report_command(files: tuple[str, ...], output: str | None, depth: int, convention: str,
+                   input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
+    """One self-contained HTML page: totals, the foldable, sortable table, the diagram, charts
+    of params, MACs and memory, and each layer's formulas. Several FILEs: one page, compared.
+
+    Exit status 1 when an `expect` fails (the page marks it), 2 when a file cannot be used.
+    """
+    from . import page
+    from .analysis import analyze_text
+    from .render import html_report
+
+    set_values = parse_sets(sets)
+    pages = []
+    for name in files:
+        text, display = read_source(name)
+        plain = analyze_text(text, display, set_values, input_size, dtype)
+        counted = plain
+        if convention != "cnncalc":  # apply() rewrites the report: the formulas keep cnncalc's own
+            from .conventions import apply
+
+            counted = apply(analyze_text(text, display, set_values, input_size, dtype), convention)
+        pages.append(page.build(counted, plain, depth))
+    deliver(html_report.render(pages), output)
+    for p in pages:
+        for d in p.report.failures:
+            click.echo(str(d), err=True)
+    sys.exit(max(p.report.return_code() for p in pages))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -41,7 +41,8 @@ def _boom(*args: object, **kwargs: object) -> None:
 
 
 @pytest.mark.parametrize("command", [["summarize", "lenet5"], ["explain", "lenet5"], ["memory", "lenet5"],
-                                     ["diagram", "lenet5"], ["export", "lenet5", "--to", "pytorch"]])
+                                     ["diagram", "lenet5"], ["export", "lenet5", "--to", "pytorch"],
+                                     ["report", "lenet5"]])
 def test_an_unexpected_exception_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
     monkeypatch.setattr(report, "analyze", _boom)
     result = CliRunner().invoke(main, command)

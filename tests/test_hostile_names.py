@@ -15,6 +15,7 @@ import sys
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,30 @@ def check_sweep_csv(out: str, plain: str, name: str) -> None:
     assert not [c for r in rows[1:] for c in r[1:3] if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
+
+
+def check_html(out: str, plain: str, name: str) -> None:
+    """The report page: the same elements as the plain network's, none a name made, and the
+    script's data block still holding the name (its `<`, `>`, `&` as JSON escapes)."""
+    terminal_safe(out)
+    seen, base = _Elements(), _Elements()
+    seen.feed(out)
+    base.feed(plain)
+    assert [t for t, _ in seen.found] == [t for t, _ in base.found]
+    assert not [k for _, a in seen.found for k in a if k.lower().startswith("on")]
+    block = re.search(r'<script type="application/json" id="cnncalc-data">(.*?)</script>', out, re.S)
+    assert block is not None and "<" not in block.group(1)
+    if not any(_control(ch) for ch in name):  # (a control character is written as its escape)
+        assert json.loads(block.group(1))["networks"][0]["sort"]["name"][0] == name
+
+
 SWEEP = ["summarize", "--input", "8x8x1", "--input", "9x9x1"]
 WRITERS: dict[str, tuple[list[str], Callable[[str, str, str], None]]] = {
     "summarize-table": (["summarize", "--columns", "from"], check_table),
@@ -290,6 +315,7 @@ WRITERS: dict[str, tuple[list[str], Callable[[str, str, str], None]]] = {
     "diagram-svg": (["diagram"], check_svg),
     "diagram-mermaid": (["diagram", "--format", "mermaid"], check_mermaid),
     "diagram-dot": (["diagram", "--format", "dot"], check_dot),
+    "report-html": (["report"], check_html),
 }
 
 

@@ -7,6 +7,8 @@ arrow, or on a shortcut arc, holds only its label.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..escape import xml
 from .layout import MARGIN, TITLE_FONT, Box, Diagram, Item, Path
 
@@ -85,7 +87,7 @@ def _path(path: Path) -> str:
     return f'<path class="edge {path.role}" d="{_rounded(path.points)}"{marker}/>'
 
 
-def _item(item: Item) -> list[str]:
+def _item(item: Item, href: str | None = None) -> list[str]:
     classes = item.role + (" folded" if item.folded else "")
     attrs = f'class="{classes}" data-name="{xml(item.name, True)}" data-kind="{xml(item.kind, True)}" ' \
             f'data-shape="{xml(item.shape, True)}"'
@@ -98,13 +100,17 @@ def _item(item: Item) -> list[str]:
     for t in item.texts:
         out.append(f'<text class="{t.role}" x="{_n(t.x)}" y="{_n(t.y)}">{xml(t.text)}</text>')
     out.append("</g>")
+    if href is not None:  # the HTML report: the layer's drawing is a link to its table row
+        out = [f'<a href="{xml(href, True)}">', *out, "</a>"]
     return out
 
 
-def render(diagram: Diagram) -> str:
+def render(diagram: Diagram, links: Mapping[str, str] | None = None, prolog: bool = True) -> str:
+    """`links` (layer name -> URL) wraps each layer's group in a link; `prolog=False` leaves out
+    the XML declaration, for an SVG inlined in HTML."""
     w, h = diagram.width, diagram.height
     out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
+        *(['<?xml version="1.0" encoding="UTF-8"?>'] if prolog else []),
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}" height="{_n(h)}" '
         f'viewBox="0 0 {_n(w)} {_n(h)}">',
         f"<style>{STYLE}</style>",
@@ -123,6 +129,6 @@ def render(diagram: Diagram) -> str:
         "</g>",
     ]
     for item in diagram.items:
-        out += _item(item)
+        out += _item(item, links.get(item.name) if links is not None else None)
     out.append("</svg>")
     return "\n".join(out) + "\n"
