@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diagram.layout import Diagram
+from .diagram.geometry import Diagram
 from .errors import CnnError, Diagnostic
 from .explain import Explanation, explain
 from .memory import Memory, estimate

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from cnncalc import bundled
 from cnncalc.analysis import analyze_text
 from cnncalc.cli import main, read_source
-from cnncalc.diagram import dot, layout, mermaid, svg
+from cnncalc.diagram import dot, geometry, layout, mermaid, svg
 from cnncalc.report import Report, fold
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -106,7 +106,7 @@ def test_every_bundled_architecture_draws_cleanly(name: str, depth: int | None) 
     assert _problems(diagram) == []
 
 
-def _rectangles(diagram: layout.Diagram) -> list[tuple[str, float, float, float, float]]:
+def _rectangles(diagram: geometry.Diagram) -> list[tuple[str, float, float, float, float]]:
     out = []
     for item in diagram.items:
         if item.box is not None:
@@ -120,7 +120,7 @@ def _rectangles(diagram: layout.Diagram) -> list[tuple[str, float, float, float,
     return out
 
 
-def _problems(diagram: layout.Diagram) -> list[str]:
+def _problems(diagram: geometry.Diagram) -> list[str]:
     """Anything outside the canvas, and any two boxes or texts that overlap."""
     rects = _rectangles(diagram)
     w, h = diagram.width, diagram.height
@@ -184,7 +184,7 @@ def test_depth_1_folds_each_inception_block_into_one_box() -> None:
 
 def test_long_networks_wrap_into_lines_that_repeat_the_last_volume() -> None:
     diagram = layout.layout(_report("resnet50"))
-    assert diagram.width <= layout.MAX_WIDTH + 2 * layout.MARGIN + 60
+    assert diagram.width <= layout.MAX_WIDTH + 2 * geometry.MARGIN + 60
     ghosts = [i for i in diagram.items if i.role == "ghost"]
     assert len(ghosts) >= 3
     placed = {i.name for i in diagram.items if i.role == "layer" and i.box is not None}
@@ -204,15 +204,15 @@ def test_short_networks_stay_on_one_line() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 100_000), st.integers(1, 100_000))
 def test_scales_are_strictly_increasing(a: int, b: int) -> None:
-    for scale in (layout.box_height, layout.box_width, layout.box_depth, layout.bar_height):
+    for scale in (geometry.box_height, geometry.box_width, geometry.box_depth, geometry.bar_height):
         assert (scale(a) < scale(b)) == (a < b)
 
 
 def test_scales_keep_both_ends_readable() -> None:
     # 224x224x3 and 7x7x2048 in one picture: neither a needle nor a wall
-    assert 100 <= layout.box_height(224) <= 130 and layout.box_height(7) >= 20
-    assert layout.box_width(3) >= 3 and layout.box_width(2048) <= 40
-    assert layout.box_height(1) >= 10  # a 1x1 volume is still a visible box
+    assert 100 <= geometry.box_height(224) <= 130 and geometry.box_height(7) >= 20
+    assert geometry.box_width(3) >= 3 and geometry.box_width(2048) <= 40
+    assert geometry.box_height(1) >= 10  # a 1x1 volume is still a visible box
 
 
 NON_SQUARE = """

@@ -15,354 +15,37 @@ networks wrap into several lines: a line ends after a volume and the next starts
 copy of it, so skip arcs never cross lines.
 """
 
+
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..graph import INPUT
 from ..render.values import count
 from ..report import Report, Row, fold
 from . import labels
-
-FONT = 11.0  # layer labels under the arrows
-SHAPE_FONT = 10.0  # shape labels under the boxes
-TITLE_FONT = 15.0
-CHAR = 0.62  # average glyph width / font size, a little generous for DejaVu Sans
-LINE = 13.0  # line height of labels
-MARGIN = 24.0
-MIN_GAP = 34.0  # shortest arrow between two boxes
-BUS = 22.0  # room for the vertical connectors around stacked lanes
-LANE_GAP = 14.0
-LINE_GAP = 40.0  # between wrapped lines
-MAX_WIDTH = 1500.0  # a line wraps when longer than this
-ARC_CLEAR = 12.0
-EXTRA_CLEAR = 12.0
-BAR_WIDTH = 7.0
-GHOST_LEAD = 18.0
-
-
-def text_width(text: str, size: float = FONT) -> float:
-    return len(text) * size * CHAR
-
-
-# ---- scales --------------------------------------------------------------------------------
-
-
-def _soft(n: float, knee: float) -> float:
-    """sqrt(n) up to the knee, then logarithmic: strictly increasing and smooth."""
-    n = max(float(n), 1.0)
-    if n <= knee:
-        return math.sqrt(n)
-    return math.sqrt(knee) * (1 + 0.5 * math.log(n / knee))
-
-
-def _number(d: Any) -> float:
-    return float(d) if isinstance(d, int) else 32.0  # a symbolic size gets a middling box
-
-
-def box_height(n_h: Any) -> float:
-    return 4.0 + 7.5 * _soft(_number(n_h), 256)
-
-
-def box_width(n_c: Any) -> float:
-    return 2.0 + 0.9 * _soft(_number(n_c), 512)
-
-
-def box_depth(n_w: Any) -> float:
-    return 2.0 + 3.2 * _soft(_number(n_w), 256)
-
-
-def bar_height(units: Any) -> float:
-    return 10.0 + 9.0 * math.log2(_number(units) + 1)
-
-
-# ---- plain data out ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Box:
-    """A volume: front face at (x, y) of width x height; depth drawn up and to the right."""
-
-    x: float
-    y: float
-    width: float  # stands for n_C (a bar: fixed)
-    height: float  # stands for n_H (a bar: the number of units)
-    depth: float  # stands for n_W (a bar: 0)
-
-    @property
-    def ox(self) -> float:
-        return self.depth * 0.62
-
-    @property
-    def oy(self) -> float:
-        return self.depth * 0.5
-
-    @property
-    def extent(self) -> float:
-        return self.width + self.ox
-
-    @property
-    def out(self) -> tuple[float, float]:
-        return (self.x + self.width + self.ox / 2, self.y + self.height / 2)
-
-    def top(self, at: float) -> tuple[float, float]:
-        """A point on the top face, `at` from 0 (front left) to 1 (back right)."""
-        return (self.x + self.width * at + self.ox * at, self.y - self.oy * at)
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    x: float
-    y: float  # baseline
-    text: str
-    size: float = FONT
-    role: str = "label"  # label | shape | title | note
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One layer (or folded composite, or the input, or a dashed copy on a wrapped line)."""
-
-    name: str
-    kind: str
-    role: str  # layer | input | ghost
-    shape: str
-    box: Box | None
-    texts: tuple[Text, ...]
-    fill: str = "conv"  # a colour family, chosen by svg.py
-    folded: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Path:
-    points: tuple[tuple[float, float], ...]
-    role: str = "arrow"  # arrow (head at the end) | line | arc | wrap
-    head: bool = True
-
-
-@dataclass(slots=True)
-class Diagram:
-    title: str
-    subtitle: str
-    width: float
-    height: float
-    items: list[Item]
-    paths: list[Path]
-
-
-# ---- volumes and their graph ---------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Vol:
-    name: str
-    row: Row | None  # None for the network input
-    shape: tuple[Any, ...]
-    notes: list[Row] = field(default_factory=list)
-
-    @property
-    def flat(self) -> bool:
-        return len(self.shape) != 3
-
-    def size(self) -> tuple[float, float, float]:
-        if self.flat:
-            return BAR_WIDTH, bar_height(self.shape[0]), 0.0
-        h, w, c = self.shape
-        return box_width(c), box_height(h), box_depth(w)
-
-    def lines(self) -> list[tuple[str, str]]:
-        """(row name, text) of the label under the arrow into this volume."""
-        if self.row is None:
-            return []
-        out = [(self.row.name, t) for t in labels.lines(self.row)]
-        return out + [(n.name, labels.describe(n)) for n in self.notes]
-
-    @property
-    def shape_text(self) -> str:
-        return labels.shape(self.shape) if not self.flat else count(self.shape[0])
-
-    def extent(self) -> float:
-        w, _, d = self.size()
-        return w + d * 0.62
-
-    def slot(self) -> float:
-        return max(self.extent(), text_width(self.shape_text, SHAPE_FONT)) + 10
-
-    def above(self) -> float:
-        _, h, d = self.size()
-        return h / 2 + d * 0.5 + 2
-
-    def below(self) -> float:
-        _, h, _ = self.size()
-        return h / 2 + 6 + SHAPE_FONT
-
-
-def _volumes(rows: list[Row], input_shape: tuple[Any, ...]) -> tuple[list[_Vol], dict[str, list[str]]]:
-    """Volumes in execution order and, for each, the volumes it reads."""
-    readers: dict[str, int] = {}
-    for row in rows:
-        for i in row.inputs:
-            readers[i] = readers.get(i, 0) + 1
-    vols = {INPUT: _Vol(INPUT, None, tuple(input_shape))}
-    order = [vols[INPUT]]
-    owner: dict[str, str] = {INPUT: INPUT}
-    shapes = {INPUT: tuple(input_shape)}
-    preds: dict[str, list[str]] = {INPUT: []}
-    for row in rows:
-        shapes[row.name] = tuple(row.output)
-        src = row.inputs[0] if len(row.inputs) == 1 else None
-        if (labels.is_note(row) and src is not None and src in owner and owner[src] != INPUT
-                and readers.get(src, 0) == 1 and shapes.get(src) == tuple(row.output)):
-            owner[row.name] = owner[src]
-            vols[owner[src]].notes.append(row)
-            continue
-        vol = _Vol(row.name, row, tuple(row.output))
-        vols[row.name] = vol
-        order.append(vol)
-        owner[row.name] = row.name
-        preds[row.name] = list(dict.fromkeys(owner.get(i, i) for i in row.inputs if owner.get(i, i) in vols))
-    return order, preds
-
-
-# ---- series-parallel decomposition ---------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Node:
-    vol: _Vol
-
-
-@dataclass(slots=True)
-class _Fork:
-    split: _Vol
-    branches: list[list[Any]]  # each a sequence of _Node/_Fork; [] is a direct edge
-    merge: _Vol | None  # None: the branches end the network
-    stacked: bool = True
-    arcs: list[list[_Vol]] = field(default_factory=list)  # inline mode: side paths drawn as arcs
-
-
-_SINK = "\0sink"
-
-
-class _Structure:
-    def __init__(self, order: list[_Vol], preds: dict[str, list[str]]) -> None:
-        self.vols = {v.name: v for v in order}
-        self.index = {v.name: k for k, v in enumerate(order)}
-        self.succ: dict[str, list[str]] = {v.name: [] for v in order}
-        for name, ps in preds.items():
-            for p in ps:
-                self.succ[p].append(name)
-        self.ipdom = self._post_dominators(order)
-        self.claimed: set[str] = set()
-        self.drawn: set[tuple[str, str]] = set()  # edges the layout draws
-
-    def _post_dominators(self, order: list[_Vol]) -> dict[str, str]:
-        """Nearest post-dominator of each volume (where its branches meet again), computed in
-        reverse execution order as the meeting point of its readers' post-dominator chains."""
-        self.ipdom = {}
-        for v in reversed(order):
-            succs = self.succ[v.name]
-            d = succs[0] if succs else _SINK
-            for s in succs[1:]:
-                d = self._meet(d, s)
-            self.ipdom[v.name] = d
-        return self.ipdom
-
-    def sequence(self, start: str, stop: str | None) -> list[Any]:
-        out: list[Any] = []
-        v: str | None = start
-        while v is not None and v != stop and v != _SINK and v not in self.claimed:
-            self.claimed.add(v)
-            out.append(_Node(self.vols[v]))
-            succs = self.succ[v]
-            if len(succs) == 1:
-                self.drawn.add((v, succs[0]))
-                v = succs[0]
-                continue
-            if not succs:
-                break
-            merge = self.ipdom[v]
-            if merge == stop and stop is not None:
-                out.append(self._fork(v, succs, merge, tail=True))
-                break
-            out.append(self._fork(v, succs, merge, tail=False))
-            v = merge if merge != _SINK else None
-        return out
-
-    def _fork(self, v: str, succs: list[str], merge: str, tail: bool) -> _Fork:
-        branches: list[list[Any]] = []
-        for meet, members in self._clusters(succs, merge):
-            if len(members) > 1:  # readers that meet before the merge: a fork of their own
-                inner = self._fork(v, members, meet, tail=False)
-                branch = [inner, *self.sequence(meet, merge)]
-                if merge != _SINK:
-                    self._mark_end(branch, merge)
-                branches.append(branch)
-                continue
-            s = members[0]
-            if s == merge:
-                self.drawn.add((v, s))
-                branches.append([])
-            elif s not in self.claimed:
-                self.drawn.add((v, s))
-                branch = self.sequence(s, merge)
-                if branch and merge != _SINK:
-                    self._mark_end(branch, merge)
-                branches.append(branch)
-        fork = _Fork(self.vols[v], branches, self.vols.get(merge))
-        nonempty = [b for b in branches if b]
-        if tail or fork.merge is None:
-            return fork
-        main = max(nonempty, key=len) if nonempty else []
-        side = [b for b in branches if b is not main]
-        short = all(len(b) <= 3 and all(isinstance(e, _Node) for e in b) for b in side)
-        is_add = fork.merge is not None and fork.merge.row is not None and fork.merge.row.kind != "concat"
-        if len(nonempty) <= 1 or (is_add and short):
-            fork.stacked = False
-            fork.branches = [main]
-            fork.arcs = [[e.vol for e in b] for b in side]
-        return fork
-
-    def _clusters(self, succs: list[str], merge: str) -> list[tuple[str, list[str]]]:
-        """Readers grouped by where they meet again, when that is before `merge` (an inception
-        module inside a residual block: its branches meet at the concat, then the add)."""
-        out: list[tuple[str, list[str]]] = []
-        for s in succs:
-            for k, (meet, members) in enumerate(out):
-                m = self._meet(meet, s)
-                if m != merge and s != merge and meet != merge:
-                    out[k] = (m, [*members, s])
-                    break
-            else:
-                out.append((s, [s]))
-        return out
-
-    def _meet(self, a: str, b: str) -> str:
-        big = len(self.index) + 1
-        while a != b:
-            while self.index.get(a, big) < self.index.get(b, big):
-                a = self.ipdom[a]
-            while self.index.get(b, big) < self.index.get(a, big):
-                b = self.ipdom[b]
-        return a
-
-    def _mark_end(self, branch: list[Any], merge: str) -> None:
-        last = branch[-1]
-        if isinstance(last, _Node):
-            self.drawn.add((last.vol.name, merge))
-        elif isinstance(last, _Fork):
-            for b in last.branches:
-                if b:
-                    self._mark_end(b, merge)
-                else:
-                    self.drawn.add((last.split.name, merge))
-
-
-_Point = tuple[float, float]
-
-# ---- geometry ------------------------------------------------------------------------------
+from .geometry import (
+    ARC_CLEAR,
+    BUS,
+    EXTRA_CLEAR,
+    GHOST_LEAD,
+    LANE_GAP,
+    LINE,
+    LINE_GAP,
+    MARGIN,
+    MAX_WIDTH,
+    MIN_GAP,
+    SHAPE_FONT,
+    TITLE_FONT,
+    Box,
+    Diagram,
+    Item,
+    Path,
+    Text,
+    text_width,
+)
+from .structure import _Fork, _Node, _Point, _Structure, _Vol, _volumes
 
 
 @dataclass(slots=True)
@@ -692,3 +375,4 @@ def _names(seq: list[Any]) -> set[str]:
             for branch in el.branches:
                 out |= _names(branch)
     return out
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..escape import xml
-from .layout import MARGIN, TITLE_FONT, Box, Diagram, Item, Path
+from .geometry import MARGIN, TITLE_FONT, Box, Diagram, Item, Path
 
 # front, top, side faces per colour family (top lighter, side darker: light from the top left)
 PALETTE = {
