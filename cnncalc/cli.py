@@ -648,5 +648,18 @@ def import_command(file: str, output: str | None, input_size: str | None) -> Non
     deliver(yaml_text, output)
 
 
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors often pass it).")
+def lsp(stdio: bool) -> None:
+    """The language server for editors (README: Editors): diagnostics, shapes, hover, completion."""
+    from .lsp import PYGLS_MISSING, pygls_available
+
+    if not pygls_available():
+        fail(CnnError(PYGLS_MISSING))
+    from .lsp.server import serve
+
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
