@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -49,15 +50,19 @@ class CnncalcServer(LanguageServer):
                 return  # a newer edit arrived: its own analysis runs instead
         loop = asyncio.get_running_loop()
         fresh = await loop.run_in_executor(self.analysis_pool, analyze, text, filename_of(uri))
-        if uri not in self.workspace.text_documents:
+        if self._open_document(uri) is None:
             return  # closed meanwhile
         result = settle(self.analyses.get(uri), fresh)
         self.analyses[uri] = result
         if self._version(uri) == version:
             self.publish(uri, result, version)
 
+    def _open_document(self, uri: str) -> Any:
+        # pygls keys its documents by the unquoted URI (`dir with space`, not `dir%20with%20space`)
+        return self.workspace.text_documents.get(unquote(uri))
+
     def _version(self, uri: str) -> int | None:
-        doc = self.workspace.text_documents.get(uri)
+        doc = self._open_document(uri)
         return doc.version if doc is not None else None
 
     async def current(self, uri: str) -> Analysis | None:
