@@ -15,6 +15,7 @@ Nothing here is asserted; the numbers are for README (Editors) and docs/performa
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -98,7 +99,8 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--layers", type=int, default=10_000)
     args = parser.parse_args()
-    print(f"python {platform.python_version()} on {platform.machine()} ({platform.processor() or 'cpu'})")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, load average {load}")
     client = Client()
     try:
         client.initialize()
