@@ -38,9 +38,15 @@ def actions(lines: list[str], first: int, last: int, report: Report | None,
                 out.append(Action(f"Replace with '{match.group(1)}'", span_at(lines, p.loc), match.group(1), True))
     if report is None or stale:  # the numbers are of an earlier text: no edits from them
         return out
+    # one `expect` written once may be checked many times (`repeat`, a block used twice): an
+    # edit is offered only when every check of it found the same value
+    found_at: dict[Any, set[str]] = {}
     for verdict in report.verdicts:
         e = verdict.expectation
-        if verdict.ok or e.exact is None or not first <= e.loc.line - 1 <= last:
+        found_at.setdefault(e.loc, set()).add(repr(verdict.actual))
+    for verdict in report.verdicts:
+        e = verdict.expectation
+        if verdict.ok or e.exact is None or not first <= e.loc.line - 1 <= last or len(found_at[e.loc]) > 1:
             continue
         value = _value_span(lines, span_at(lines, e.loc))
         written = _written_value(verdict.actual, e.key, lines, value)
