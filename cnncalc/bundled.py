@@ -20,5 +20,8 @@ def names() -> list[str]:
 
 
 def path(name: str) -> Path | None:
-    p = directory() / f"{name}.yaml"
-    return p if p.is_file() else None
+    """The file of a bundled network, or None. A bundled name is one of the shipped names, never
+    a path: `../x` or `/tmp/secret` must not reach a file outside the folder."""
+    if not name.isidentifier() or name not in names():
+        return None
+    return directory() / f"{name}.yaml"

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import explain as ex
 from .errors import CnnError, Location
+from .exits import Exit
 from .report import Report, Row, _totals
 from .source import Node, load
 from .spec import EXPECT_KEYS, parse_shape_value
@@ -83,8 +84,8 @@ class Grading:
         return sum(item.right for item in self.items)
 
     @property
-    def return_code(self) -> int:
-        return 0 if self.score == len(self.items) else 1
+    def return_code(self) -> Exit:
+        return Exit.OK if self.score == len(self.items) else Exit.FAILED
 
 
 # ---- reading answers ------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The command line: reads files, calls the pipeline, prints, and picks the exit status.
 
-Exit status: 0 success; 1 an expectation, answer or --strict warning failed; 2 the input could
-not be used. Errors read `FILE:LINE:COL: error: MESSAGE`; no traceback unless --debug.
+Exit status (cnncalc/exits.py): 0 success; 1 an expectation, answer or --strict warning failed;
+2 the input could not be used; 3 an internal error. Errors read `FILE:LINE:COL: error: MESSAGE`;
+no traceback unless --debug.
 """
 
 from __future__ import annotations
@@ -9,23 +10,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from . import bundled
 from .errors import CnnError, Location
-
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+from .exits import Exit
 
 
 class _State:
     debug = False
 
 
-def read_source(name: str, what: str = "") -> tuple[str, str]:
+def read_source(name: str, what: str = "") -> tuple[Any, str]:
     """(text, display name) of a file path or a bundled architecture name; `what` names a file
-    of another kind (an answer sheet), which is only ever a path."""
+    of another kind (an answer sheet), which is only ever a path. A binary model format
+    (importers.binary_format) comes as a read-only mmap instead of text."""
     from .source import MAX_BYTES, decode
 
     path = Path(name)
@@ -46,12 +47,27 @@ def read_source(name: str, what: str = "") -> tuple[str, str]:
                        "is a directory, not an architecture file", Location(display))
     if not path.is_file():  # a FIFO or a terminal would block the read forever
         raise CnnError("is not a regular file (a pipe or device?)", Location(display))
+    from .importers import binary_format
+
     try:
+        if binary_format(display) is not None and not what:
+            return _mapped(path, display), display
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CnnError(f"cannot read: {exc.strerror}", Location(display)) from None
     return decode(data, display), display
+
+
+def _mapped(path: Path, display: str) -> Any:
+    """A binary model file (ONNX, .keras) mapped read-only, not read: its importer looks at the
+    few bytes it needs, so a 500 MB file costs neither the time nor the memory of reading it."""
+    import mmap
+
+    with path.open("rb") as fh:
+        if path.stat().st_size == 0:
+            raise CnnError("file is empty", Location(display))
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
@@ -72,33 +88,34 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def fail(exc: CnnError) -> NoReturn:
-    click.echo(str(exc), err=True)
-    sys.exit(EXIT_UNUSABLE)
+class _GuardedGroup(click.Group):
+    """Every command runs inside one guard: an escaped exception becomes the one line and the
+    status of exits.for_exception (a traceback only with --debug). click's own exceptions (usage
+    errors: exit 2) and sys.exit pass through."""
 
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn any escaped exception into one line and exit status 2 (a traceback with --debug)."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return fn(*args, **kwargs)
-        except CnnError as exc:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            # the reader of our stdout went away (`| head`): stop quietly, as the shell's
+            # tools do, and keep Python from complaining again when it flushes at exit
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
+        except Exception as exc:  # noqa: BLE001 - the one place that maps every escape
             if _State.debug:
                 raise
-            fail(exc)
-        except (RecursionError, MemoryError) as exc:
-            if _State.debug:
-                raise
-            click.echo(f"error: input too large or too deeply nested ({type(exc).__name__})", err=True)
-            sys.exit(EXIT_UNUSABLE)
+            from .exits import for_exception
 
-    return wrapper
+            status, message = for_exception(exc)
+            click.echo(message, err=True)
+            sys.exit(status)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
 def main(debug: bool) -> None:
@@ -138,7 +155,6 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
               help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
-@guarded
 def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
               dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
               savings: bool = False) -> None:
@@ -149,7 +165,7 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
     set_values = parse_sets(sets)
     extra = parse_columns(columns)
     results = []
-    status = EXIT_OK
+    status = Exit.OK
     for name, input_size in [(n, size) for n in files for size in input_sizes or (None,)]:
         try:
             text, display = read_source(name)
@@ -158,7 +174,7 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
             if _State.debug:
                 raise
             click.echo(str(exc), err=True)
-            status = EXIT_UNUSABLE
+            status = Exit.UNUSABLE
             continue
         if convention != "cnncalc":
             from .conventions import apply
@@ -167,7 +183,7 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
         if strict:  # --strict makes the floor warnings errors: say so, as validate does
             _warnings_as_errors(report)
         results.append((report, fold(report, depth)))
-        if status != EXIT_UNUSABLE:
+        if status != Exit.UNUSABLE:
             status = max(status, report.return_code(strict))
     if results:
         emit(results, fmt, extra, sweep=len(input_sizes) > 1)
@@ -265,7 +281,6 @@ def _at_input(report: Any) -> str:
 
 @main.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@guarded
 def list_(fmt: str) -> None:
     """The bundled architectures (use a name anywhere a FILE is taken)."""
     import json
@@ -293,13 +308,13 @@ def list_(fmt: str) -> None:
 @click.option("--input", "input_size", help="Symbolic input such as HxWx3 (default: H x W x the file's n_C).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@guarded
 def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: str) -> None:
     """Input sizes the network accepts: the smallest, and those where nothing floors."""
     import json
 
     from .analysis import analyze_text
     from .constraints import TIME_LIMIT, find
+    from .escape import terminal
 
     text, display = read_source(file)
     set_values = parse_sets(sets)
@@ -324,9 +339,9 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
         }, indent=2))
         return
     if found.smallest is None:
-        click.echo(f"{display}: no size up to the search limit gives every layer a positive size")
+        click.echo(f"{terminal(display)}: no size up to the search limit gives every layer a positive size")
         return
-    click.echo(f"{display}: input sizes {names} (every symbol set alike)")
+    click.echo(f"{terminal(display)}: input sizes {names} (every symbol set alike)")
     click.echo(f"  smallest input: {found.smallest} (every layer has a positive size)")
     if found.smallest_error:
         click.echo(f"  at {found.smallest - 1}: {found.smallest_error}")
@@ -382,7 +397,6 @@ def _wants_ascii(flag: bool) -> bool:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 @click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
 @common_options
-@guarded
 def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_size: str | None,
             sets: tuple[str, ...], dtype: str) -> None:
     """Every number with its formula and the values put in, step by step.
@@ -408,7 +422,6 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-@guarded
 def export_command(file: str, target: str, output: str | None, input_size: str | None,
                    sets: tuple[str, ...]) -> None:
     """The network as code: a runnable PyTorch nn.Module (channels first)."""
@@ -428,7 +441,6 @@ def export_command(file: str, target: str, output: str | None, input_size: str |
 @click.option("--ascii", "ascii_", is_flag=True, help="With --explain: floor(...) and x instead of Unicode.")
 @click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
 @click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")
-@guarded
 def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool, strict: bool, dtype: str) -> None:
     """A layer or a short chain without a file, for pop quizzes: the same numbers as summarize.
 
@@ -492,7 +504,6 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
 @click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-@guarded
 def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_size: str | None,
             sets: tuple[str, ...]) -> None:
     """Draw the network: SVG volumes in the course's style, or its graph as Mermaid or DOT."""
@@ -511,7 +522,6 @@ def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_si
               show_default=True, help="github: workflow commands that annotate the lines in a pull request.")
 @common_options
 @click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
-@guarded
 def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
              dtype: str, strict: bool) -> None:
     """For CI: check files, folders (*.yaml, *.yml) and globs; report every problem.
@@ -552,7 +562,6 @@ def schema(indent: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
 @common_options
-@guarded
 def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | None, sets: tuple[str, ...],
           dtype: str) -> None:
     """Grade ANSWERS (YAML: layer name or `totals` -> output, params, trainable, buffers, macs,
@@ -583,7 +592,6 @@ def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | Non
 @click.argument("files", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @common_options
-@guarded
 def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
     """Totals side by side (differences and ratios against the first FILE), and the per-layer
     rows that differ, matched by name.
@@ -614,7 +622,6 @@ def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tupl
               help="Optimizer state in the training estimate: none, 1x or 2x the trainable params.")
 @click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Examples per batch.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@guarded
 def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dtype: str, optimizer: str,
                    batch: int, fmt: str) -> None:
     """Activation and parameter bytes, a training estimate, and the inference peak (README: Memory)."""
@@ -638,7 +645,6 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
 @click.argument("file")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C (instead of the file's).")
-@guarded
 def import_command(file: str, output: str | None, input_size: str | None) -> None:
     """A Darknet .cfg or Caffe .prototxt as cnncalc YAML (original names, `from` by name)."""
     from .importers import convert
@@ -648,6 +654,43 @@ def import_command(file: str, output: str | None, input_size: str | None) -> Non
     deliver(yaml_text, output)
 
 
+@main.command("report")
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the page here instead of to stdout.")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Composites nested deeper than this open folded (the page unfolds them).")
+@click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
+              help="Count params, MACs and FLOPs the way this tool does.")
+@common_options
+def report_command(files: tuple[str, ...], output: str | None, depth: int, convention: str,
+                   input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
+    """One self-contained HTML page: totals, the foldable, sortable table, the diagram, charts
+    of params, MACs and memory, and each layer's formulas. Several FILEs: one page, compared.
+
+    Exit status 1 when an `expect` fails (the page marks it), 2 when a file cannot be used.
+    """
+    from . import page
+    from .analysis import analyze_text
+    from .render import html_report
+
+    set_values = parse_sets(sets)
+    pages = []
+    for name in files:
+        text, display = read_source(name)
+        plain = analyze_text(text, display, set_values, input_size, dtype)
+        counted = plain
+        if convention != "cnncalc":  # apply() rewrites the report: the formulas keep cnncalc's own
+            from .conventions import apply
+
+            counted = apply(analyze_text(text, display, set_values, input_size, dtype), convention)
+        pages.append(page.build(counted, plain, depth))
+    deliver(html_report.render(pages), output)
+    for p in pages:
+        for d in p.report.failures:
+            click.echo(str(d), err=True)
+    sys.exit(max(p.report.return_code() for p in pages))
+
+
 @main.command()
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors often pass it).")
 def lsp(stdio: bool) -> None:
@@ -655,7 +698,7 @@ def lsp(stdio: bool) -> None:
     from .lsp import PYGLS_MISSING, pygls_available
 
     if not pygls_available():
-        fail(CnnError(PYGLS_MISSING))
+        raise CnnError(PYGLS_MISSING)
     from .lsp.server import serve
 
     serve()

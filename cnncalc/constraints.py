@@ -17,6 +17,7 @@ from typing import Any
 
 from .analysis import analyze_text
 from .errors import CnnError
+from .escape import visible
 
 MAX_SIDE = 4096
 TIME_LIMIT = 20.0
@@ -90,7 +91,7 @@ def _try(text: str, filename: str, sets: Mapping[str, Any], input_override: str 
     try:
         report = analyze_text(text, filename, values, input_override)
     except CnnError as exc:
-        return False, FLOORS, exc.message
+        return False, FLOORS, visible(exc.message)  # printed as one line; it may name a layer
     if not report.warnings:
         return True, CLEAN, None
     harmless = all("floored to" in w.message and "never covered" not in w.message for w in report.warnings)

@@ -11,10 +11,10 @@ The PyTorch tools count what runs in an `nn.Module`; the rules below assume the 
 person (or `cnncalc export`) would write: `nn.Conv2d`, `nn.ConvTranspose2d`, `nn.Linear`,
 `nn.BatchNorm2d`, `nn.MaxPool2d`/`nn.AvgPool2d`, `nn.AdaptiveAvgPool2d(1)` for `gap`
 (`nn.AdaptiveMaxPool2d(1)` for `gmp`), `nn.Upsample`, the activation's own `nn` class for an
-activation row, a layer's `activation:` key as the functional call after it (`F.relu(...)`),
-`a + b` for `add` and `torch.cat` for `concat`, and a batch of one: what `cnncalc export`
-writes. Read against torchinfo 1.8.0, fvcore 0.1.5.post20221221
-and ptflops 0.7.5 (the versions the tests run).
+activation row, a layer's `activation:` key as the functional call after it (`F.relu(...)`;
+an add's as the module torchvision's residual blocks call after the sum), `a + b` for `add`
+and `torch.cat` for `concat`, and a batch of one: what `cnncalc export` writes. Read against
+torchinfo 1.8.0, fvcore 0.1.5.post20221221 and ptflops 0.7.5 (the versions the tests run).
 """
 
 from __future__ import annotations
@@ -197,7 +197,10 @@ PTFLOPS_ACTIVATION = {
 }  # fmt: skip
 # An `activation:` key is the functional call after the layer (F.relu, F.softmax, ...: what
 # `cnncalc export` writes): counted once when FUNCTIONAL_MAPPING patches it, else 0
-# (F.leaky_relu, F.selu, torch.sigmoid, torch.tanh, ...).
+# (F.leaky_relu, F.selu, torch.sigmoid, torch.tanh, ...). An add's key is the exception: the
+# activation module torchvision's residual blocks call after the sum (`self.relu(out)`, one
+# nn.ReLU shared in the block; the hook counts its output at each call), counted as the
+# activation row's module (PTFLOPS_ACTIVATION), and what export writes too (`Add(nn.ReLU())`).
 PTFLOPS_FUNCTIONAL = {name: 1 for name in ("relu", "relu6", "elu", "gelu", "silu", "swish", "softmax")}
 
 
@@ -263,7 +266,8 @@ def _ptflops(v: RowView) -> Cost:
     else:
         macs = 0
     if v.kind != "activation" and v.fused_activation:
-        macs = macs + PTFLOPS_FUNCTIONAL.get(v.fused_activation, 0) * v.out_values
+        per_value = PTFLOPS_ACTIVATION if k == "add" else PTFLOPS_FUNCTIONAL
+        macs = macs + per_value.get(v.fused_activation, 0) * v.out_values
     # get_model_parameters_number: sum(p.numel() for p in parameters() if p.requires_grad)
     return Cost(v.row.trainable, macs, 2 * macs)
 
@@ -356,7 +360,7 @@ CONVENTIONS: dict[str, Convention] = {
                   flops="2 x MACs (ptflops prints MACs)",
                   other="pools 2/input value, upsample 2/output value, ReLU/ELU/GELU/PReLU 2/value, "
                         "ReLU6/LeakyReLU/SiLU/softmax 1/value (hook and patched functional both count), "
-                        "an activation: key (F.relu, ...) 1/value; "
+                        "an activation: key (F.relu, ...) 1/value, on an add as its module; "
                         "sigmoid, tanh, add, concat 0"),
             _ptflops,
         ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .escape import diagnostic
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -55,4 +57,4 @@ class Diagnostic:
 def format_diagnostic(level: str, message: str, loc: Location | None) -> str:
     """The one format for every problem: `FILE:LINE:COL: level: message`."""
     where = f"{loc}: " if loc is not None else ""
-    return f"{where}{level}: {message}"
+    return diagnostic(f"{where}{level}: {message}")

@@ -18,7 +18,7 @@ from .layers.base import ArgError, format_shape
 from .layers.conv import Conv
 from .layers.norm import BatchNorm
 from .source import Node
-from .spec import COMPOSITES, Architecture, Block, Expectation, parse_expect, resolve
+from .spec import COMPOSITES, Architecture, Block, Expectation, check_printable, parse_expect, resolve
 from .suggest import did_you_mean, nearest
 
 # ResNet-1202, the deepest network in common use, has about 4,200 leaf layers; generated networks
@@ -328,6 +328,8 @@ class _Builder:
         names = value if isinstance(value, list) else [value]
         if not names or not all(isinstance(n, str) for n in names):
             raise CnnError("'from' takes a layer name or a list of names", node.loc)
+        for n in names:
+            check_printable(n, node.loc, "'from'")
         return [self.lookup(n, scope, node) for n in names]
 
     def lookup(self, name: str, scope: _Scope, node: Node) -> str:
@@ -585,6 +587,7 @@ def common_values(
             if not isinstance(value, str) or not value or "." in value or value == INPUT:
                 bad(f"'name' must be a word without dots (and not 'input'), got {value!r}", node)
             else:
+                check_printable(value, node.loc, "layer")  # in `validate`, reported by the except below
                 explicit = value
         if "trainable" in entry.common:
             node = entry.common["trainable"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import dims
 from .errors import Diagnostic, Location
+from .exits import Exit
 from .graph import INPUT, Graph, Leaf
 from .layers import Shape, Window
 from .layers.base import IDENTITY_WINDOW
@@ -91,9 +92,9 @@ class Report:
             Diagnostic("error", v.message, v.expectation.loc, v.subject) for v in self.verdicts if not v.ok
         ]
 
-    def return_code(self, strict: bool = False) -> int:
+    def return_code(self, strict: bool = False) -> Exit:
         """0 all good; 1 an expectation failed, or a warning under --strict."""
-        return 1 if self.failures or (strict and self.warnings) else 0
+        return Exit.FAILED if self.failures or (strict and self.warnings) else Exit.OK
 
     @property
     def branches(self) -> bool:

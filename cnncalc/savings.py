@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .escape import visible
 from .graph import Leaf
 from .layers.conv import Conv, Depthwise
 from .report import Report
@@ -208,6 +209,7 @@ def text(report: Report, width: int | None = None) -> str:
         lines = [f"Savings in {title} (the plain convolution each pair replaces):"]
         for s in found:
             lines.extend("  " + line for line in describe(s))
+    lines = [visible(line) for line in lines]  # each one line, whatever the layer names hold
     if width is not None:
         import textwrap
 

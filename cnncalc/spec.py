@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import expr
+from . import escape, expr
 from .errors import CnnError, Location
 from .layers import KIND_ALIASES, KINDS
 from .source import Node
@@ -117,8 +117,10 @@ def parse(
             raise
         # the problem is in the option, not at the file's `input:` line
         raise CnnError(f"--input '{input_override}': {exc.message}") from None
+    title = _text(top.get("name"), "name") or ""
+    check_printable(title, top["name"].loc if "name" in top else root.loc, "network")
     return Architecture(
-        name=_text(top.get("name"), "name") or "",
+        name=title,
         reference=_text(top.get("reference"), "reference"),
         input=dims_,
         input_loc=in_node.loc,
@@ -150,7 +152,20 @@ def _vars(n: Node | None, sets: Mapping[str, Any]) -> dict[str, Any]:
     return env
 
 
+def check_printable(name: str, loc: Location, what: str) -> None:
+    """Reject a name holding a control character (Unicode Cc, Cf, Zl, Zp) where it is read:
+    names are written into tables, diagnostics, diagrams and generated code."""
+    bad = escape.control_character(name)
+    if bad is not None:
+        raise CnnError(
+            f"{what} name '{escape.visible(name)}' holds a control character (U+{ord(bad):04X}); "
+            "names are printed in tables, diagrams and code, so they must be printable text",
+            loc,
+        )
+
+
 def _check_name(name: str, loc: Location, what: str) -> None:
+    check_printable(name, loc, what)
     if not _NAME.fullmatch(name):
         raise CnnError(f"'{name}' is not a valid {what} name (letters, digits, _)", loc)
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from . import graph, report, spec
 from .errors import CnnError, Location
+from .exits import Exit
 from .source import Node
 from .suggest import did_you_mean
 
-EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 SUFFIXES = (".yaml", ".yml")
 MAX_ENTRIES_WALKED = graph.MAX_LAYERS  # bounds step 3 on pathological block nesting
 
@@ -53,10 +53,10 @@ class FileResult:
     report: report.Report | None = field(default=None, compare=False)
 
     @property
-    def status(self) -> int:
+    def status(self) -> Exit:
         if any(p.kind == "invalid" for p in self.problems):
-            return EXIT_UNUSABLE
-        return EXIT_FAILED if any(p.level == "error" for p in self.problems) else EXIT_OK
+            return Exit.UNUSABLE
+        return Exit.FAILED if any(p.level == "error" for p in self.problems) else Exit.OK
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +69,12 @@ class Summary:
 
     @property
     def failed(self) -> int:
-        return sum(1 for r in self.results if r.status != EXIT_OK)
+        return sum(1 for r in self.results if r.status != Exit.OK)
 
     @property
-    def return_code(self) -> int:
+    def return_code(self) -> Exit:
         """SPEC §2: 2 if any file is unusable, else 1 if any check failed, else 0."""
-        return max((r.status for r in self.results), default=EXIT_OK)
+        return max((r.status for r in self.results), default=Exit.OK)
 
 
 # ---- which files ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ then BVLC's and Kaiming He's files against their published numbers (../shared/da
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -269,3 +270,29 @@ def test_alexnet_top_shapes_match_caffes_log():
         expected = (chw[1], chw[2], chw[0]) if len(chw) == 3 else tuple(chw)
         got = rep.input if name == "data" else r[name].output
         assert tuple(got) == expected, name
+
+
+def test_constraints_reads_a_caffe_file_once_for_all_the_sizes_it_tries(monkeypatch):
+    """Issue 13 fuzzing: `constraints` on GoogLeNet took 7 s, 6 of them re-parsing the same
+    prototxt for each of ~300 sizes (each with its own --input); the tree is parsed once, and
+    the answer is the one a fresh parse per size gives."""
+    from cnncalc import constraints
+    from cnncalc.importers import caffe, prototext
+
+    path = DATA / "bvlc_googlenet_deploy.prototxt"
+    if not path.is_file():
+        pytest.skip("../shared/data is absent")
+    text = path.read_text()
+    calls = []
+
+    def counting(text, filename):
+        calls.append(filename)
+        return prototext.parse(text, filename)
+
+    monkeypatch.setattr(caffe, "_parsed", functools.lru_cache(maxsize=2)(counting))
+    cached = constraints.find(text, path.name, input_override="HxWx3")
+    assert len(calls) == 1
+    monkeypatch.setattr(caffe, "_parsed", counting)
+    fresh = constraints.find(text, path.name, input_override="HxWx3")
+    assert len(calls) > 100
+    assert cached == fresh

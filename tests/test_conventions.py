@@ -82,6 +82,64 @@ layers:
 """
 
 
+# MobileNet-style (issue 13): a stem, an inverted residual (expand, depthwise, project, no
+# activation after the add) and a strided depthwise-separable block, relu6 throughout.
+MOBILENET = """
+input: [32, 32, 3]
+layers:
+  - conv: {filters: 16, f: 3, s: 2, padding: 1, bias: false}
+  - bn
+  - relu6
+  - residual:
+      main:
+        - conv: {filters: 64, f: 1, bias: false}
+        - bn
+        - relu6
+        - depthwise: {f: 3, padding: 1, bias: false}
+        - bn
+        - relu6
+        - conv: {filters: 16, f: 1, bias: false}
+        - bn
+  - depthwise: {f: 3, s: 2, padding: 1, bias: false}
+  - bn
+  - relu6
+  - conv: {filters: 32, f: 1, bias: false}
+  - bn
+  - relu6
+  - gap
+  - fc: 10
+"""
+
+# GoogLeNet-style (issue 13): two four-branch inception modules concatenated on channels, in
+# Caffe's layout (conv biases, F.relu after each conv), ceil-mode pools, a softmax head.
+GOOGLENET = """
+input: [32, 32, 3]
+blocks:
+  inception:
+    args: {c1: null, r3: null, c3: null, r5: null, c5: null, pp: null}
+    layers:
+      - parallel:
+          branches:
+            - [conv: {filters: $c1, f: 1, activation: relu}]
+            - - conv: {filters: $r3, f: 1, activation: relu}
+              - conv: {filters: $c3, f: 3, padding: 1, activation: relu}
+            - - conv: {filters: $r5, f: 1, activation: relu}
+              - conv: {filters: $c5, f: 5, padding: 2, activation: relu}
+            - - pool: {mode: max, f: 3, s: 1, padding: 1}
+              - conv: {filters: $pp, f: 1, activation: relu}
+          merge: concat
+layers:
+  - conv: {filters: 16, f: 3, padding: 1, activation: relu}
+  - pool: {mode: max, f: 3, s: 2, ceil: true}
+  - inception: {c1: 8, r3: 8, c3: 16, r5: 4, c5: 8, pp: 8}
+  - inception: {c1: 16, r3: 8, c3: 16, r5: 4, c5: 8, pp: 8}
+  - pool: {mode: max, f: 3, s: 2, ceil: true}
+  - gap
+  - dropout: 0.4
+  - fc: {units: 10, activation: softmax}
+"""
+
+
 def _torch_modules() -> dict[str, Any]:
     torch = pytest.importorskip("torch")
     nn, F = torch.nn, torch.nn.functional
@@ -111,7 +169,7 @@ def _torch_modules() -> dict[str, Any]:
             super().__init__()
             self.conv1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
             self.bn1 = nn.BatchNorm2d(c_out)
-            self.relu1 = nn.ReLU()
+            self.relu = nn.ReLU(inplace=True)  # one module called twice, as torchvision's blocks do
             self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
             self.bn2 = nn.BatchNorm2d(c_out)
             self.shortcut = (
@@ -120,8 +178,8 @@ def _torch_modules() -> dict[str, Any]:
             )
 
         def forward(self, x: Any) -> Any:
-            y = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
-            return F.relu(y + self.shortcut(x))  # the residual's activation: key
+            y = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+            return self.relu(y + self.shortcut(x))  # the residual's activation: key
 
     def residual() -> Any:
         return nn.Sequential(
@@ -149,14 +207,92 @@ def _torch_modules() -> dict[str, Any]:
             up = self.up(self.p2(self.c2(p1)))
             return self.head(self.c3(torch.cat([up, p1], dim=1)))
 
+    class Bottleneck(nn.Module):
+        """torchvision.models.resnet.Bottleneck (v1.5): one nn.ReLU called three times."""
+
+        def __init__(self, c_in: int, width: int, stride: int) -> None:
+            super().__init__()
+            self.conv1, self.bn1 = nn.Conv2d(c_in, width, 1, bias=False), nn.BatchNorm2d(width)
+            self.conv2 = nn.Conv2d(width, width, 3, stride, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(width)
+            self.conv3, self.bn3 = nn.Conv2d(width, 4 * width, 1, bias=False), nn.BatchNorm2d(4 * width)
+            self.relu = nn.ReLU(inplace=True)
+            self.downsample = (
+                nn.Sequential(nn.Conv2d(c_in, 4 * width, 1, stride, bias=False), nn.BatchNorm2d(4 * width))
+                if stride != 1 or c_in != 4 * width else None
+            )
+
+        def forward(self, x: Any) -> Any:
+            identity = x if self.downsample is None else self.downsample(x)
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.relu(self.bn2(self.conv2(out)))
+            out = self.bn3(self.conv3(out))
+            out += identity
+            return self.relu(out)
+
+    def resnet50() -> Any:
+        """torchvision.models.resnet50's layout (torchvision itself does not import here)."""
+        layers: list[Any] = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64),
+                             nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1)]
+        c_in = 64
+        for width, blocks, stride in ((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)):
+            for i in range(blocks):
+                layers.append(Bottleneck(c_in, width, stride if i == 0 else 1))
+                c_in = 4 * width
+        return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2048, 1000))
+
+    class InvertedResidual(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = nn.Sequential(
+                nn.Conv2d(16, 64, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU6(inplace=True),
+                nn.Conv2d(64, 64, 3, 1, 1, groups=64, bias=False), nn.BatchNorm2d(64), nn.ReLU6(inplace=True),
+                nn.Conv2d(64, 16, 1, bias=False), nn.BatchNorm2d(16),
+            )
+
+        def forward(self, x: Any) -> Any:
+            return x + self.body(x)
+
+    def mobilenet() -> Any:
+        return nn.Sequential(
+            nn.Conv2d(3, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU6(inplace=True),
+            InvertedResidual(),
+            nn.Conv2d(16, 16, 3, 2, 1, groups=16, bias=False), nn.BatchNorm2d(16), nn.ReLU6(inplace=True),
+            nn.Conv2d(16, 32, 1, bias=False), nn.BatchNorm2d(32), nn.ReLU6(inplace=True),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
+        )
+
+    class Inception(nn.Module):
+        def __init__(self, c_in: int, c1: int, r3: int, c3: int, r5: int, c5: int, pp: int) -> None:
+            super().__init__()
+            relu = lambda x: F.relu(x)  # noqa: E731 (looked up at call time: ptflops patches F)
+            self.b1 = Then(nn.Conv2d(c_in, c1, 1), relu)
+            self.b2 = nn.Sequential(Then(nn.Conv2d(c_in, r3, 1), relu), Then(nn.Conv2d(r3, c3, 3, padding=1), relu))
+            self.b3 = nn.Sequential(Then(nn.Conv2d(c_in, r5, 1), relu), Then(nn.Conv2d(r5, c5, 5, padding=2), relu))
+            self.b4 = nn.Sequential(nn.MaxPool2d(3, 1, 1), Then(nn.Conv2d(c_in, pp, 1), relu))
+
+        def forward(self, x: Any) -> Any:
+            return torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(x)], dim=1)
+
+    def googlenet() -> Any:
+        return nn.Sequential(
+            Then(nn.Conv2d(3, 16, 3, padding=1), lambda x: F.relu(x)), nn.MaxPool2d(3, 2, ceil_mode=True),
+            Inception(16, 8, 8, 16, 4, 8, 8), Inception(40, 16, 8, 16, 4, 8, 8),
+            nn.MaxPool2d(3, 2, ceil_mode=True), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.4),
+            Then(nn.Linear(48, 10), lambda x: F.softmax(x, dim=1)),
+        )
+
     return {
+        "resnet50": (bundled_text("resnet50"), resnet50, (3, 224, 224)),
+        "mobilenet": (MOBILENET, mobilenet, (3, 32, 32)),
+        "googlenet": (GOOGLENET, googlenet, (3, 32, 32)),
         "lenet5": (LENET5, lenet5, (1, 32, 32)),
         "residual": (RESIDUAL, residual, (8, 16, 16)),
         "pooling": (POOLING, Pooling, (3, 32, 32)),
     }
 
 
-NETWORKS = ["lenet5", "residual", "pooling"]
+NETWORKS = ["lenet5", "residual", "pooling", "resnet50", "mobilenet", "googlenet"]
 
 
 @cache
@@ -210,6 +346,19 @@ def test_ptflops_totals_equal_ptflops_own(name: str) -> None:
     macs, params = get_model_complexity_info(model, chw, as_strings=False, print_per_layer_stat=False)
     t = counted(text, "ptflops").totals
     assert (t.params, t.macs) == (params, macs)
+
+
+def test_ptflops_counts_the_relu_after_each_residual_add_at_every_call() -> None:
+    """Issue 13: ptflops prints 4,132,436,968 MACs for torchvision's ResNet-50; its Bottleneck
+    calls one nn.ReLU three times, and the hook counts the output at each call, so the ReLU after
+    each of the 16 adds is counted by hook and by the patched F.relu, like the rows' ReLUs."""
+    after_adds = 3 * 56 * 56 * 256 + 4 * 28 * 28 * 512 + 6 * 14 * 14 * 1024 + 3 * 7 * 7 * 2048
+    assert after_adds == 5_519_360  # = 4,132,436,968 - 4,126,917,608 (the figure before the fix)
+    t = counted(bundled_text("resnet50"), "ptflops").totals
+    assert (t.params, t.macs) == (25_557_032, 4_132_436_968)
+    as_functional = counted(bundled_text("resnet50").replace("activation: relu", "activation: linear"),
+                            "ptflops").totals
+    assert t.macs - as_functional.macs == 2 * after_adds
 
 
 # ptflops counts activations by module hook and by patched functional: each kind alone
@@ -615,8 +764,9 @@ def test_the_readme_network_under_each_convention_by_hand() -> None:
         "torchinfo": (params, 0, 112 * 64 + 8 + 144 * 64 + 8 + 10, 2 * (112 * 64 + 8 + 144 * 64 + 8 + 10)),
         # + bn 2 per value twice, gap (adaptive avg) 1 per input value (4x4x4)
         "fvcore": (params, 0, conv1 + conv2 + fc + 2 * 2 * volume + 64, conv1 + conv2 + fc + 4 * volume + 64),
-        # conv1 bias 256, bn 512 twice, relu row 2 x 256, F.relu 256, pool 2 x 256, gap 2 x 64, fc bias 2
-        "ptflops": (params, 0, conv1 + volume + 2 * (2 * volume) + 2 * volume + conv2 + volume
+        # conv1 bias 256, bn 512 twice, relu row 2 x 256, the add's nn.ReLU 2 x 256, pool 2 x 256,
+        # gap 2 x 64, fc bias 2
+        "ptflops": (params, 0, conv1 + volume + 2 * (2 * volume) + 2 * volume + conv2 + 2 * volume
                     + 2 * volume + 2 * 64 + fc + 2, 0),
         "keras": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
         "darknet-pjreddie": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
@@ -624,7 +774,7 @@ def test_the_readme_network_under_each_convention_by_hand() -> None:
         "darknet": (params + 16, 16, conv1 + conv2, 2 * (conv1 + conv2) + 4 * 64 + volume),
     }
     expected["ptflops"] = (*expected["ptflops"][:3], 2 * expected["ptflops"][2])
-    assert expected["ptflops"][2] == 18_826 and expected["fvcore"][2] == 17_224  # as the README says
+    assert expected["ptflops"][2] == 19_082 and expected["fvcore"][2] == 17_224  # as the README says
     for name, (p, frozen, macs, flops) in expected.items():
         t = counted(TINY, name).totals
         assert (t.params, t.params - t.trainable, t.macs, t.flops) == (p, frozen, macs, flops), name

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from ..escape import dot
 from ..report import Report
 from .nodes import graph
 
 
 def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f'"{dot(text)}"'
 
 
 def render(report: Report, depth: int | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..escape import mermaid
 from ..report import Report
 from .nodes import graph
 
@@ -13,15 +14,11 @@ FAMILY = {"conv": "conv", "depthwise": "conv", "deconv": "conv", "local": "conv"
           "concat": "merge"}
 
 
-def _quote(text: str) -> str:
-    return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-
-
 def render(report: Report, depth: int | None = None) -> str:
     nodes, edges = graph(report, depth)
     out = ["flowchart TD"]
     for n in nodes:
-        label = "<br/>".join(_quote(t) for t in n.lines)
+        label = "<br/>".join(mermaid(t) for t in n.lines)
         out.append(f'    {n.id}["{label}"]')
     for a, b in edges:
         out.append(f"    {a} --> {b}")

@@ -30,7 +30,7 @@ def graph(report: Report, depth: int | None) -> tuple[list[GraphNode], list[tupl
     taken: set[str] = set()
 
     def ident(name: str) -> str:
-        base = "n_" + re.sub(r"\W", "_", name)
+        base = "n_" + re.sub(r"[^A-Za-z0-9_]", "_", name)  # ASCII: a bare ID in DOT and Mermaid
         out, k = base, 1
         while out in taken:
             k += 1

@@ -7,8 +7,9 @@ arrow, or on a shortcut arc, holds only its label.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Mapping
 
+from ..escape import xml
 from .layout import MARGIN, TITLE_FONT, Box, Diagram, Item, Path
 
 # front, top, side faces per colour family (top lighter, side darker: light from the top left)
@@ -86,26 +87,30 @@ def _path(path: Path) -> str:
     return f'<path class="edge {path.role}" d="{_rounded(path.points)}"{marker}/>'
 
 
-def _item(item: Item) -> list[str]:
+def _item(item: Item, href: str | None = None) -> list[str]:
     classes = item.role + (" folded" if item.folded else "")
-    attrs = f'class="{classes}" data-name={quoteattr(item.name)} data-kind={quoteattr(item.kind)} ' \
-            f'data-shape={quoteattr(item.shape)}'
+    attrs = f'class="{classes}" data-name="{xml(item.name, True)}" data-kind="{xml(item.kind, True)}" ' \
+            f'data-shape="{xml(item.shape, True)}"'
     if item.box is not None:
         b = item.box
         attrs += f' data-box="{_n(b.width)} {_n(b.height)} {_n(b.depth)}"'
-    out = [f"<g {attrs}>", f"<title>{escape(item.name)} ({escape(item.kind)}): {escape(item.shape)}</title>"]
+    out = [f"<g {attrs}>", f"<title>{xml(item.name)} ({xml(item.kind)}): {xml(item.shape)}</title>"]
     if item.box is not None:
         out += _box(item.box, item.fill)
     for t in item.texts:
-        out.append(f'<text class="{t.role}" x="{_n(t.x)}" y="{_n(t.y)}">{escape(t.text)}</text>')
+        out.append(f'<text class="{t.role}" x="{_n(t.x)}" y="{_n(t.y)}">{xml(t.text)}</text>')
     out.append("</g>")
+    if href is not None:  # the HTML report: the layer's drawing is a link to its table row
+        out = [f'<a href="{xml(href, True)}">', *out, "</a>"]
     return out
 
 
-def render(diagram: Diagram) -> str:
+def render(diagram: Diagram, links: Mapping[str, str] | None = None, prolog: bool = True) -> str:
+    """`links` (layer name -> URL) wraps each layer's group in a link; `prolog=False` leaves out
+    the XML declaration, for an SVG inlined in HTML."""
     w, h = diagram.width, diagram.height
     out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
+        *(['<?xml version="1.0" encoding="UTF-8"?>'] if prolog else []),
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(w)}" height="{_n(h)}" '
         f'viewBox="0 0 {_n(w)} {_n(h)}">',
         f"<style>{STYLE}</style>",
@@ -116,14 +121,14 @@ def render(diagram: Diagram) -> str:
         'orient="auto"><path d="M0,1 L10,5 L0,9 z" fill="#7b5ea7"/></marker>',
         "</defs>",
         f'<rect width="{_n(w)}" height="{_n(h)}" fill="#ffffff"/>',
-        f'<text class="title" x="{MARGIN}" y="{_n(MARGIN + TITLE_FONT)}">{escape(diagram.title)}</text>',
+        f'<text class="title" x="{MARGIN}" y="{_n(MARGIN + TITLE_FONT)}">{xml(diagram.title)}</text>',
         f'<text class="subtitle" x="{MARGIN}" y="{_n(MARGIN + TITLE_FONT + 16)}">'
-        f"{escape(diagram.subtitle)}</text>",
+        f"{xml(diagram.subtitle)}</text>",
         '<g class="edges">',
         *(_path(p) for p in diagram.paths),
         "</g>",
     ]
     for item in diagram.items:
-        out += _item(item)
+        out += _item(item, links.get(item.name) if links is not None else None)
     out.append("</svg>")
     return "\n".join(out) + "\n"

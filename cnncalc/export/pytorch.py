@@ -11,9 +11,11 @@ Nothing here imports torch: the result is text. `build_module` runs that text (f
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 import textwrap
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from typing import Any
 
 from .. import dims
 from ..errors import CnnError, Location
+from ..escape import python_comment, python_docstring
 from ..graph import INPUT, Graph, Leaf
 from ..layers import Shape
 from ..report import Report
@@ -63,13 +66,18 @@ _ACTIVATION_FUNCTIONS: dict[str, str] = {
 _HELPERS: dict[str, str] = {
     "Add": '''
 class Add(nn.Module):
-    """The element-wise sum of its inputs (a residual or parallel merge)."""
+    """The element-wise sum of its inputs (a residual or parallel merge), then its activation
+    module if any (as torchvision's residual blocks call their nn.ReLU after the sum)."""
+
+    def __init__(self, activation: nn.Module | None = None) -> None:
+        super().__init__()
+        self.activation = activation
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         out = xs[0]
         for x in xs[1:]:
             out = out + x
-        return out
+        return out if self.activation is None else self.activation(out)
 ''',
     "Concat": '''
 class Concat(nn.Module):
@@ -244,7 +252,7 @@ def to_pytorch_source(report: Report) -> str:
     previous_group: str | None = None
     for leaf, code in zip(graph.leaves, codes, strict=True):
         row = rows[leaf.name]
-        comment = f"{leaf.name} ({leaf.kind}): {_cnncalc_shape(leaf.output)}"
+        comment = f"{python_comment(leaf.name)} ({leaf.kind}): {_cnncalc_shape(leaf.output)}"
         if row.params:
             comment += f", {row.params:,} params"
         if row.macs:
@@ -270,7 +278,23 @@ def to_pytorch_source(report: Report) -> str:
             f"    y = model(torch.zeros(1, *{class_name}.INPUT_SHAPE))",
             '    print(f"output {tuple(y.shape)}, {sum(p.numel() for p in model.parameters()):,} params")',
             ""]
-    return "\n".join(out)
+    source = "\n".join(out)
+    check_compiles(source, report.file)
+    return source
+
+
+class ExportError(Exception):
+    """The generated source does not compile: a bug in cnncalc, never in the user's file
+    (the CLI reports it as an internal error, exit status 3)."""
+
+
+def check_compiles(source: str, filename: str) -> None:
+    """Compile the generated text before anyone writes or runs it: whatever the names held, an
+    export that exits 0 is valid Python."""
+    try:
+        compile(source, "<cnncalc export>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte
+        raise ExportError(f"the PyTorch export of {python_comment(filename)} does not compile: {exc}") from None
 
 
 def build_module(report: Report) -> Any:
@@ -282,14 +306,15 @@ def build_module(report: Report) -> Any:
 
 
 def layer_attributes(leaves: Sequence[Leaf]) -> dict[str, str]:
-    """cnncalc layer name -> the module attribute that holds it (dots become underscores)."""
+    """cnncalc layer name -> the module attribute that holds it (dots become underscores).
+
+    Python reads identifiers after NFKC normalization (`ﬁ` is `fi`, `a²` is `a2`), so attributes
+    are normalized first and kept unique as Python sees them: two layers never share one."""
     taken: set[str] = set()
     out: dict[str, str] = {}
     for leaf in leaves:
-        base = re.sub(r"\W", "_", leaf.name)
-        if not base or base[0].isdigit():
-            base = f"layer_{base}"
-        if keyword.iskeyword(base) or base in _MODULE_ATTRS:
+        base = identifier(leaf.name)
+        if keyword.iskeyword(base) or base in _MODULE_ATTRS or base in _BUILTINS:
             base += "_"
         name, n = base, 1
         while name in taken:
@@ -298,6 +323,24 @@ def layer_attributes(leaves: Sequence[Leaf]) -> dict[str, str]:
         taken.add(name)
         out[leaf.name] = name
     return out
+
+
+_BUILTINS = frozenset(dir(builtins))
+_MAX_IDENTIFIER = 80  # a longer name is cut: the comment beside the attribute keeps it whole
+
+
+def identifier(name: str) -> str:
+    """A valid Python identifier close to `name`, stable under NFKC: characters that cannot be
+    in an identifier become `_`; one that would start with a digit or `__` (name mangling,
+    dunder attributes such as `__class__`) starts with `layer_`."""
+    text = unicodedata.normalize("NFKC", name)
+    chars = [ch if ("_" + ch).isidentifier() else "_" for ch in text]
+    base = unicodedata.normalize("NFKC", "".join(chars))[:_MAX_IDENTIFIER]
+    if not base.isidentifier() or unicodedata.normalize("NFKC", base) != base:  # a rare combining case
+        base = re.sub(r"[^A-Za-z0-9_]", "_", base)
+    if not base or base[0].isdigit() or base.startswith("__") or not base.isidentifier():
+        base = f"layer_{base}"
+    return base
 
 
 def module_class_name(report: Report) -> str:
@@ -333,19 +376,19 @@ def _concrete_graph(report: Report) -> Graph:
 
 
 def _safe_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return python_docstring(text)
 
 
 def _file_docstring(report: Report, class_name: str) -> str:
     title = _safe_text(report.name or report.file)
     first = f'"""{title}: a PyTorch module exported by cnncalc from {_safe_text(report.file)}.'
-    lines = [*textwrap.wrap(first, _WIDTH - 10), ""]
+    lines = [*textwrap.wrap(first, _WIDTH - 10, break_long_words=False), ""]
     if report.reference:
         text = _safe_text(" ".join(report.reference.split()))
-        lines += [*textwrap.wrap(f"Reference: {text}", _WIDTH - 10), ""]
+        lines += [*textwrap.wrap(f"Reference: {text}", _WIDTH - 10, break_long_words=False), ""]
     lines += [
         *textwrap.wrap(f"Run it: `python this_file.py` builds {class_name} and passes one zero input "
-                       "through it.", _WIDTH - 10),
+                       "through it.", _WIDTH - 10, break_long_words=False),
         '"""',
     ]
     return "\n".join(lines)
@@ -661,8 +704,12 @@ def _space_to_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 
 
 def _merge(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    activation = leaf.layer.activation
+    if leaf.kind == "add" and activation:  # a module, as torchvision writes the ReLU after a sum
+        module = _ACTIVATION_MODULES[activation].format(alpha=_DEFAULT_ALPHA.get(activation))
+        return _Code(f"Add({module})", _calls(attr), {"Add"})
     cls = "Add" if leaf.kind == "add" else "Concat"
-    return _Code(f"{cls}()", _calls(attr, "{}", leaf.layer.activation), {cls})
+    return _Code(f"{cls}()", _calls(attr, "{}", activation), {cls})
 
 
 _ELEMENTWISE = {"Multiply": "Multiply", "Maximum": "Maximum", "Shortcut": "DarknetShortcut"}

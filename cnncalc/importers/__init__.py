@@ -13,6 +13,13 @@ from ..source import Node
 
 FORMATS = ("darknet", "caffe")
 _EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
+# binary model files, known by their suffix alone; the CLI maps them instead of decoding them
+_BINARY: dict[str, str] = {}
+
+
+def binary_format(filename: str) -> str | None:
+    """The format of a binary model file, by its suffix; None for text formats."""
+    return _BINARY.get(PurePath(filename).suffix.lower())
 
 
 def detect(text: str, filename: str) -> str | None:

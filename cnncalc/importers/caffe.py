@@ -12,12 +12,14 @@ accuracy layers are left out (a network is analysed as deployed).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import PurePath
 from typing import Any
 
 from ..errors import CnnError, Location
 from ..source import Node
+from ..spec import check_printable
 from .build import Net
 from .prototext import Enum, Field, Message, parse
 
@@ -51,8 +53,14 @@ def looks_like(text: str) -> bool:
     return _CAFFE_LIKE.search(text) is not None
 
 
+# `constraints` reads the file once per input size it tries, each with its own --input: the
+# message tree does not depend on it (and conversion only reads it), so it is parsed once
+# (issue 13 fuzzing: GoogLeNet's constraints spent 6 s of 7 s re-parsing the same text).
+_parsed = functools.lru_cache(maxsize=2)(parse)
+
+
 def load(text: str, filename: str, input_override: str | None = None) -> Node:
-    root = parse(text, filename)
+    root = _parsed(text, filename)
     conv = _Converter(Net(filename), filename, input_override)
     conv.top_level_inputs(root)
     layers = [f for f in root.fields if f.name in ("layer", "layers") and isinstance(f.value, Message)]
@@ -66,6 +74,7 @@ def load(text: str, filename: str, input_override: str | None = None) -> Node:
         raise CnnError("the file gives no input shape (input_shape, input_dim or an Input layer)",
                        Location(filename))
     title = root.get("name") or PurePath(filename).stem
+    check_printable(str(title), root.loc_of("name"), "network")
     return conv.net.root(str(title), conv.shape, conv.shape_loc, f"Caffe prototxt {PurePath(filename).name}")
 
 
@@ -171,6 +180,7 @@ class _Converter:
         shapes = [f for f in root.all("input_shape") if isinstance(f.value, Message)]
         dims = root.values("input_dim")
         for i, f in enumerate(names):
+            check_printable(str(f.value), f.value_loc, "input")
             if i < len(shapes):
                 self.set_input(str(f.value), shapes[i].value.values("dim"), shapes[i].loc, "input")
             elif dims:
@@ -213,6 +223,9 @@ class _Converter:
         kind = V1_TYPES.get(str(raw), str(raw)) if isinstance(raw, Enum) else str(raw)
         name = str(layer.get("name", "") or f"{kind.lower()}{len(self.net.rows) + 1}")
         bottoms = layer.all("bottom")
+        check_printable(name, layer.loc_of("name"), "layer")
+        for blob in (*bottoms, *layer.all("top")):  # blob names reach messages and `from`
+            check_printable(str(blob.value), blob.value_loc, "blob")
         if kind in _DATA and not bottoms:  # a Python layer with bottoms is not a data source
             self.data_layer(kind, layer, name, loc)
             return False

@@ -10,10 +10,11 @@ layers:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
+
+from ..escape import yaml_string
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_/\-]*")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -43,7 +44,7 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+    return yaml_string(text)  # a JSON string is a valid YAML scalar
 
 
 def emit(data: dict[str, Any], comment: str | None = None) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..check import Approx, Grading, Item
+from ..escape import terminal_text, visible
 from .explain_text import fit, to_ascii, wrap
 
 
@@ -24,7 +25,7 @@ def _approx(a: Approx) -> str:
 
 
 def item_lines(item: Item) -> list[str]:
-    where = f"{item.subject} {item.key}"
+    where = visible(f"{item.subject} {item.key}")  # a layer name, the user's
     note = f"  ({_approx(item.answer)})" if isinstance(item.answer, Approx) else ""
     if item.right:
         return [f"right  {where}: {item.written}{note}"]
@@ -44,7 +45,7 @@ def text(g: Grading, ascii: bool = False, width: int | None = None) -> str:
             else:
                 lines += wrap(line, "  ", width, "           ")
     lines.append(f"{g.score}/{len(g.items)} correct")
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")  # file and layer names are the user's
 
 
 def as_json(g: Grading) -> str:

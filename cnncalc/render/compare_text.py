@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..compare import Comparison, LayerLine
+from ..escape import markdown_text, terminal_text, visible
 from .values import count, json_number, shape
 
 _LABELS = {
@@ -26,9 +27,10 @@ def _ratio(r: float | None) -> str:
 
 def total_table(c: Comparison, short: bool = False) -> list[list[str]]:
     """`short`: two files, headed 'difference' and 'ratio' (a line above says which way)."""
-    head = ["", *c.files]
-    for f in c.files[1:]:
-        head += ["difference", "ratio"] if short else [f"{f} - {c.files[0]}", f"{f} / {c.files[0]}"]
+    files = [visible(f) for f in c.files]
+    head = ["", *files]
+    for f in files[1:]:
+        head += ["difference", "ratio"] if short else [f"{f} - {files[0]}", f"{f} / {files[0]}"]
     rows = [head]
     for t in c.totals:
         cells = [_LABELS[t.key], *(count(v) for v in t.values)]
@@ -47,7 +49,7 @@ def _cell(row: Any) -> str:
 def layer_table(c: Comparison) -> list[list[str]]:
     rows = [["layer", *c.files, "differs in"]]
     for line in c.layers:
-        rows.append([line.name, *(_cell(r) for r in line.rows), ", ".join(line.changed)])
+        rows.append([visible(line.name), *(_cell(r) for r in line.rows), ", ".join(line.changed)])
     return rows
 
 
@@ -65,11 +67,12 @@ def _aligned(rows: list[list[str]], right_from: int = 1) -> list[str]:
 
 def text(c: Comparison) -> str:
     # one file a line: titles side by side ran past 80 columns
-    width = max(len(f) for f in c.files)
+    files, titles = [visible(f) for f in c.files], [visible(t) for t in c.titles]
+    width = max(len(f) for f in files)
     lines = ["Comparing", *(f"  {f.ljust(width)}  {t}".rstrip() if t != f else f"  {f}"
-                            for f, t in zip(c.files, c.titles, strict=True)), ""]
+                            for f, t in zip(files, titles, strict=True)), ""]
     short = len(c.files) == 2  # "b - a" and "b / a" headers would take the table past 80 columns
-    legend = f"(difference: {c.files[1]} - {c.files[0]}; ratio: {c.files[1]} / {c.files[0]})" if short else ""
+    legend = f"(difference: {files[1]} - {files[0]}; ratio: {files[1]} / {files[0]})" if short else ""
     lines += [f"Totals {legend}".rstrip()] if len(legend) <= 73 else ["Totals", "  " + legend]
     lines += ["  " + s for s in _aligned(total_table(c, short))]
     lines.append("")
@@ -79,24 +82,26 @@ def text(c: Comparison) -> str:
         lines += side_by_side if max(map(len, side_by_side)) <= 80 else _stacked(c, width)
     else:
         lines.append(f"Every layer is the same in all files ({c.same_layers} layers)")
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")  # file names and titles are the user's
 
 
 def _stacked(c: Comparison, width: int) -> list[str]:
     """Each differing layer, then one line per file: side by side it ran past 80 columns."""
     out = []
     for line in c.layers:
-        out.append(f"  {line.name}  (differs in: {', '.join(line.changed)})")
-        out += [f"    {f.ljust(width)}  {_cell(r)}" for f, r in zip(c.files, line.rows, strict=True)]
+        out.append(f"  {visible(line.name)}  (differs in: {', '.join(line.changed)})")
+        out += [f"    {visible(f).ljust(width)}  {_cell(r)}" for f, r in zip(c.files, line.rows, strict=True)]
     return out
 
 
 def _md(rows: list[list[str]], numeric_from: int) -> list[str]:
+    # file and layer names (the header, the first column) are the user's: escaped in full
     out = [
-        "| " + " | ".join(rows[0]) + " |",
+        "| " + " | ".join(markdown_text(h) for h in rows[0]) + " |",
         "|" + "|".join("---:" if i >= numeric_from else "---" for i in range(len(rows[0]))) + "|",
     ]
-    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows[1:]]
+    out += ["| " + " | ".join([markdown_text(r[0]), *(c.replace("|", "\\|") for c in r[1:])]) + " |"
+            for r in rows[1:]]
     return out
 
 

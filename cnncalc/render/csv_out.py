@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from ..escape import csv_cell
 from ..report import Report, Row
 from .values import bracketed, json_number, pair
 
@@ -19,8 +20,8 @@ def render(reports: list[tuple[Report, list[Row]]]) -> str:
     for report, rows in reports:
         for r in rows:
             writer.writerow(
-                ([report.file] if several else [])
-                + [r.name, r.kind, " ".join(r.inputs), _shape(r.output)]
+                ([csv_cell(report.file)] if several else [])
+                + [csv_cell(r.name), csv_cell(r.kind), csv_cell(" ".join(r.inputs)), csv_cell(_shape(r.output))]
                 + [json_number(v) for v in (r.activations, r.params, r.trainable, r.buffers, r.macs)]
                 + [pair(r.rf) if r.rf else "", pair(r.jump) if r.jump else ""]
             )

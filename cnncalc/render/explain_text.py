@@ -6,6 +6,9 @@ for terminals and files that cannot take Unicode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..escape import markdown_code, markdown_text, terminal_text, visible
 from ..explain import Explanation, LayerSteps, Step, shape
 
 _ASCII = {"⌊": "floor(", "⌋": ")", "⌈": "ceil(", "⌉": ")", "×": "x", "→": "->", "γ": "gamma", "β": "beta"}
@@ -19,7 +22,12 @@ def to_ascii(text: str) -> str:
 
 
 def parts(step: Step) -> list[str]:
-    """The pieces `line` joins with ' = ': label, formula, values put in, result."""
+    """The pieces `line` joins with ' = ': label, formula, values put in, result; each one line
+    (a merge's values name its input layers: their names are the user's)."""
+    return [visible(p) for p in _pieces(step)]
+
+
+def _pieces(step: Step) -> list[str]:
     if step.values or (step.formula and not step.result):
         out = [step.label, *([step.formula] if step.formula else []), *step.values]
         return [*out, step.result] if step.result else out
@@ -64,11 +72,16 @@ def wrap(text: str, indent: str, width: int | None, more: str | None = None) -> 
 
 
 def header(layer: LayerSteps) -> str:
+    return f"{visible(layer.name)} ({layer.kind}): {flow(layer)}"
+
+
+def flow(layer: LayerSteps, name: Callable[[str], str] = visible) -> str:
+    """`INPUTS → OUTPUT`; `name` escapes the input layers' names for the target."""
     if len(layer.inputs) == 1:
         ins = shape(layer.input_shapes[0])
     else:
-        ins = " + ".join(f"{n} ({shape(s)})" for n, s in zip(layer.inputs, layer.input_shapes, strict=True))
-    return f"{layer.name} ({layer.kind}): {ins} → {shape(layer.output)}"
+        ins = " + ".join(f"{name(n)} ({shape(s)})" for n, s in zip(layer.inputs, layer.input_shapes, strict=True))
+    return f"{ins} → {shape(layer.output)}"
 
 
 def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str:
@@ -77,9 +90,9 @@ def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str
 
     def step_lines(step: Step) -> list[str]:
         lines = fit([conv(p) for p in parts(step)], "  ", width)
-        return lines + (wrap(conv(step.note), "      ", width) if step.note else [])
+        return lines + (wrap(conv(visible(step.note)), "      ", width) if step.note else [])
 
-    out = [*wrap(conv(f"{exp.title}  (input {shape(exp.input)})"), "", width), ""]
+    out = [*wrap(conv(f"{visible(exp.title)}  (input {shape(exp.input)})"), "", width), ""]
     for layer in exp.layers:
         head, settings = conv(header(layer)), f"   [{layer.settings}]" if layer.settings else ""
         if width is not None and len(head + settings) > width and settings:
@@ -94,26 +107,26 @@ def text(exp: Explanation, ascii: bool = False, width: int | None = None) -> str
         for step in exp.totals:
             out += step_lines(step)
         out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+    return terminal_text("\n".join(out).rstrip("\n") + "\n")
 
 
 def markdown(exp: Explanation, ascii: bool = False) -> str:
-    out = [f"### {exp.title} (input {shape(exp.input)})", ""]
+    out = [f"### {markdown_text(exp.title)} (input {shape(exp.input)})", ""]
     for layer in exp.layers:
-        out.append(f"#### `{layer.name}` ({layer.kind}): {header(layer).split(': ', 1)[1]}")
+        out.append(f"#### {markdown_code(layer.name, in_table=False)} ({layer.kind}): {flow(layer, markdown_text)}")
         out.append("")
         if layer.settings:
             out.append(f"`{layer.settings}`")
             out.append("")
         for step in layer.steps:
-            out.append(f"- `{line(step)}`")
+            out.append(f"- {markdown_code(line(step), in_table=False)}")
             if step.note:
-                out.append(f"  - {step.note}")
+                out.append(f"  - {markdown_text(step.note)}")
         out.append("")
     if exp.totals:
         out.append("#### Totals")
         out.append("")
-        out.extend(f"- `{line(step)}`" for step in exp.totals)
+        out.extend(f"- {markdown_code(line(step), in_table=False)}" for step in exp.totals)
         out.append("")
     result = "\n".join(out).rstrip("\n") + "\n"
     return to_ascii(result) if ascii else result

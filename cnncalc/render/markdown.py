@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..escape import markdown_code, markdown_text
 from ..report import Report, Row
 from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, shape, totals_lines
 
@@ -10,27 +11,26 @@ def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> 
     keys = extra_keys(report, extra)
     cols = [*COLUMNS, *(EXTRA_COLUMNS[k] for k in keys)]
     align = ["---", "---", "---", "---:", "---:", "---:"] + ["---" if k == "from" else "---:" for k in keys]
-    lines = [f"### {report.name or report.file} (input {shape(report.input)})", ""]
+    lines = [f"### {markdown_text(report.name or report.file)} (input {shape(report.input)})", ""]
     lines.append("| " + " | ".join(cols) + " |")
     lines.append("|" + "|".join(align) + "|")
     for row in rows:
         raw = [*row_cells(row, False), *extra_cells(report, row, keys)]
-        name = raw[0].replace("|", "\\|")  # a pipe ends a cell even inside backticks
-        cells = [f"`{name}`", *(escape(c) for c in raw[1:])]
+        cells = [markdown_code(raw[0]), *(escape(c) for c in raw[1:])]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.extend(f"- {label}: **{escape(value)}**" for label, value in totals_lines(report))
     if report.convention != "cnncalc":
         lines.append(f"- Convention: {report.convention}")
     for w in report.warnings:
-        lines.append(f"> warning: {w.message}")
+        lines.append(f"> warning: {markdown_text(w.message)}")
     return "\n".join(lines) + "\n"
 
 
 def escape(cell: str) -> str:
-    """A cell as literal text: `|` would end it, and the `*` of a symbolic product
-    (6*(H - 4)*(W - 4)) would start emphasis."""
-    return cell.replace("|", "\\|").replace("*", "\\*")
+    """A cell as literal text (see `cnncalc.escape.markdown_text`): `|` would end it, and the
+    `*` of a symbolic product (6*(H - 4)*(W - 4)) would start emphasis."""
+    return markdown_text(cell)
 
 
 def render(reports: list[tuple[Report, list[Row]]], extra: tuple[str, ...] = ()) -> str:

@@ -6,6 +6,7 @@ from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 
+from ..escape import terminal
 from ..memory import Memory
 from .values import count, human_bytes
 
@@ -16,7 +17,7 @@ def _b(n: int) -> str:
 
 def build(m: Memory) -> Group:
     table = Table(
-        title=f"{m.name or m.file}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})",
+        title=f"{terminal(m.name or m.file)}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})",
         box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
     )
     for i, col in enumerate(("Layer", "Type", "Activation bytes", "Param bytes", "Live while running")):
@@ -24,8 +25,8 @@ def build(m: Memory) -> Group:
     table.add_row("input", "", count(m.input_bytes), "0", count(m.input_bytes))
     for r in m.layers:
         style = "bold" if r.name == m.peak_layer else None
-        table.add_row(r.name, r.kind, count(r.activation_bytes), count(r.param_bytes), count(r.live_bytes),
-                      style=style)
+        table.add_row(terminal(r.name), terminal(r.kind), count(r.activation_bytes), count(r.param_bytes),
+                      count(r.live_bytes), style=style)
     t = m.training
     footer = Table.grid(padding=(0, 2))
     footer.add_column()
@@ -33,7 +34,7 @@ def build(m: Memory) -> Group:
     for label, value in (
         ("Parameter bytes (with buffers)", m.param_bytes),
         ("Activation bytes (all layers)", m.activation_bytes),
-        (f"Inference peak (at {m.peak_layer})", m.peak_bytes),
+        (f"Inference peak (at {terminal(m.peak_layer)})", m.peak_bytes),
         ("Training: weights", t.weights),
         ("Training: gradients", t.gradients),
         (f"Training: {m.optimizer} state", t.optimizer_state),

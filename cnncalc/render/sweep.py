@@ -18,6 +18,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from ..escape import csv_cell, markdown_code, markdown_text, terminal
 from ..report import Report, Row
 from .values import count, json_number, shape
 
@@ -57,7 +58,7 @@ def table(results: list[tuple[Report, list[Row]]], console: Any) -> None:
     from rich.table import Table
 
     first = results[0][0]
-    t = Table(title=f"{first.name or first.file}  (inputs {', '.join(_size(r) for r, _ in results)})",
+    t = Table(title=f"{terminal(first.name or first.file)}  (inputs {', '.join(_size(r) for r, _ in results)})",
               box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     t.add_column("Layer", no_wrap=True)
     t.add_column("Type", no_wrap=True)
@@ -65,7 +66,7 @@ def table(results: list[tuple[Report, list[Row]]], console: Any) -> None:
         for report, _ in results:
             t.add_column(f"{what} @{_size(report)}", justify="left" if what == "Output" else "right")
     for line in lines(results):
-        t.add_row(line.name, line.kind, *(_cell(r, w) for w in _SHOWN for r in line.rows))
+        t.add_row(terminal(line.name), terminal(line.kind), *(_cell(r, w) for w in _SHOWN for r in line.rows))
     totals = Table(box=box.SIMPLE_HEAD)
     totals.add_column("Totals")
     for report, _ in results:
@@ -114,11 +115,11 @@ def to_markdown(results: list[tuple[Report, list[Row]]]) -> str:
     first = results[0][0]
     sizes = [_size(r) for r, _ in results]
     head = ["Layer", "Type"] + [f"{w} @{s}" for w in ("Output", "MACs", "Activations") for s in sizes]
-    out = [f"### {first.name or first.file} (inputs {', '.join(sizes)})", "",
+    out = [f"### {markdown_text(first.name or first.file)} (inputs {', '.join(sizes)})", "",
            "| " + " | ".join(head) + " |",
            "|---|---|" + "---|" * len(sizes) + "---:|" * (2 * len(sizes))]
     for line in lines(results):
-        cells = [f"`{line.name}`", line.kind]
+        cells = [markdown_code(line.name), markdown_text(line.kind)]
         cells += [escape(_cell(r, w)) for w in _SHOWN for r in line.rows]
         out.append("| " + " | ".join(cells) + " |")
     out += ["", "| Totals | " + " | ".join(f"@{s}" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
@@ -134,6 +135,7 @@ def to_csv(results: list[tuple[Report, list[Row]]]) -> str:
     writer.writerow(["input", "name", "type", "output", "activations", "params", "macs"])
     for report, rows in results:
         for r in rows:
-            writer.writerow([_size(report), r.name, r.kind, "x".join(str(json_number(d)) for d in r.output),
+            output = "x".join(str(json_number(d)) for d in r.output)
+            writer.writerow([_size(report), csv_cell(r.name), csv_cell(r.kind), output,
                              json_number(r.activations), json_number(r.params), json_number(r.macs)])
     return buf.getvalue()

@@ -9,13 +9,14 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from ..escape import terminal
 from ..report import Report, Row
 from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, shape, totals_lines
 
 
 def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group:
     keys = extra_keys(report, extra)
-    title = report.name or report.file
+    title = terminal(report.name or report.file)
     # the title is a line of its own: as the table's title it would wrap to the table's width
     heading = Text(f"{title}  (input {shape(report.input)})", style="bold", no_wrap=True)
     table = Table(box=box.SIMPLE_HEAD)

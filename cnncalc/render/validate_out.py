@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..errors import format_diagnostic
+from ..escape import annotation, annotation_property
 from ..validate import FileResult, Problem, Summary
 
 _STATUS = {0: "ok", 1: "failed", 2: "invalid"}
@@ -72,16 +73,9 @@ def github(summary: Summary) -> str:
     for r in summary.results:
         for p in r.problems:
             props = ",".join(
-                f"{k}={_escape_property(str(v))}"
+                f"{k}={annotation_property(str(v))}"
                 for k, v in (("file", p.loc.file), ("line", p.loc.line), ("col", p.loc.col))
             )
-            lines.append(f"::{p.level} {props}::{_escape_data(p.message)}")
+            lines.append(f"::{p.level} {props}::{annotation(p.message)}")
     return "\n".join([*lines, summary_line(summary)])
 
-
-def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(s: str) -> str:
-    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")

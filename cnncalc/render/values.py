@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from ..escape import visible
+
 
 def text(value: Any) -> str:
     """A size as written: ints plainly, symbolic expressions the course's way."""
@@ -95,9 +97,11 @@ COLUMNS = ("Layer", "Type", "Output shape", "Activations", "Params", "MACs")
 
 
 def row_cells(row: Any, with_from: bool) -> list[str]:
-    cells = [row.name, row.kind, shape(row.output), count(row.activations), count(row.params), count(row.macs)]
+    # names come from user files: no control character reaches a table, whatever the target
+    cells = [visible(row.name), visible(row.kind), shape(row.output),
+             count(row.activations), count(row.params), count(row.macs)]
     if with_from:
-        cells.append(", ".join(row.inputs))
+        cells.append(visible(", ".join(row.inputs)))
     return cells
 
 
@@ -123,7 +127,7 @@ def extra_cells(report: Any, row: Any, keys: list[str]) -> list[str]:
     cells = {
         "rf": lambda: pair(row.rf),
         "jump": lambda: pair(row.jump),
-        "from": lambda: ", ".join(row.inputs),
+        "from": lambda: visible(", ".join(row.inputs)),
         "trainable": lambda: count(row.trainable),
         "buffers": lambda: count(row.buffers),
         "bytes": lambda: count(row.params * DTYPE_BYTES[report.dtype]),
