@@ -103,3 +103,10 @@ def test_no_expect_fix_when_copies_disagree():
     assert [p.message for p in analysis.problems] == ["expected conv2 output 30x30x8, found 28x28x8"]
     found = actions.actions(positions.lines_of(text), 0, 5, analysis.report, analysis.problems, analysis.stale)
     assert not [a for a in found if a.title.startswith("Set expect")]
+
+
+def test_a_darknet_section_sums_its_conv_and_activation_without_a_count():
+    text = "[net]\nheight=8\nwidth=8\nchannels=3\n\n[convolutional]\nfilters=4\nsize=3\npad=1\nactivation=leaky\n"
+    facts = hints.by_line(document.analyze(text, "t.cfg").report)
+    # (3*3*3)*4 weights + 4 biases = 112; MACs 8*8*4 * 27 = 6,912
+    assert facts[6].label() == "-> 8 x 8 x 4 · 112 params · 6.9K MACs"

@@ -42,7 +42,10 @@ class LineFacts:
         params = sum(r.params for r in rows)
         macs = sum(r.macs for r in rows)
         label = f"-> {outputs} · {short(params)} params · {short(macs)} MACs"
-        return label + (f" · ×{len(self.subjects)}" if len(self.subjects) > 1 else "")
+        # copies (`repeat`, a block's uses) say how many; a Darknet section's conv and its
+        # activation are two different layers, summed without a count
+        copies = len(self.subjects) > 1 and len({s.rows[0].kind for s in self.subjects}) == 1
+        return label + (f" · ×{len(self.subjects)}" if copies else "")
 
 
 def short(value: Any) -> str:
