@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..layers import KEY_ALIASES, KIND_ALIASES, KINDS
+from ..layers import KIND_ALIASES, KINDS
 from ..report import Report
 from ..spec import COMPOSITES, EXPECT_KEYS, TOP_KEYS
 from .outline import Outline
@@ -97,7 +97,7 @@ def _flow_position(rest: str, kind: str) -> tuple[str, str | None] | None:
         if ch.isalnum() or ch == "_":
             word += ch
         elif ch != ":":
-            word = "" if ch not in " " or not word else word if ch != " " else ""
+            word = ""
     if not stack:
         return (kind, key) if key and key != kind else None
     shape, owner = stack[-1]
@@ -234,4 +234,4 @@ def _allowed(prop: dict[str, Any], depth: int = 0) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-__all__ = ["Item", "complete", "KEY_ALIASES"]
+__all__ = ["Item", "complete"]
