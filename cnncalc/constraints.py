@@ -37,6 +37,12 @@ class Conditions:
     padding_residues: tuple[int, ...] = ()
     padding_examples: tuple[int, ...] = ()
     complete: bool = True  # False: the time limit stopped the search of residues
+    # The residues decide every size from `start` (a period past the first multiple of the
+    # period at or above the smallest) on; below it a size can differ (`shortcut: auto` picks stride 1 at H = 1,
+    # a ceil-mode pool drops its last window): those sizes, each tried, at each level
+    start: int = 0
+    exceptions: tuple[int, ...] = ()
+    padding_exceptions: tuple[int, ...] = ()
 
     def reduced(self, residues: tuple[int, ...] | None = None) -> tuple[int, tuple[int, ...]]:
         """The smallest modulus that states the same condition: 1, 3, ..., 31 (mod 32) is 1 (mod 2)."""
@@ -49,6 +55,32 @@ class Conditions:
         return self.period, tuple(sorted(clean))
 
     def describe(self, residues: tuple[int, ...] | None = None) -> str:
+        chosen = self.clean_residues if residues is None else residues
+        exceptions = self.exceptions if chosen == self.clean_residues else self.padding_exceptions
+        names = " and ".join(self.symbols)
+        # sizes under `start` the residues misjudge: clean though their residue is not, or not
+        extra = ", ".join(str(n) for n in exceptions if n % self.period not in chosen)
+        missing = ", ".join(str(n) for n in exceptions if n % self.period in chosen)
+        if not chosen and extra and not missing:
+            return f"only {names} = {extra} (every size from {self.start} on floors)"
+        text = self._rule(residues)
+        if extra or missing:
+            text += f" from {self.start} on"
+        if extra:
+            text += f"; below {self.start}, {names} = {extra}"
+        if missing:
+            text += f"; below {self.start}, not {names} = {missing}"
+        return text
+
+    def is_clean(self, n: int, residues: tuple[int, ...] | None = None) -> bool:
+        """What `describe` states, for one size (every symbol set to n)."""
+        chosen = self.clean_residues if residues is None else residues
+        exceptions = self.exceptions if chosen == self.clean_residues else self.padding_exceptions
+        if self.smallest is None or n < self.smallest:
+            return False
+        return (n % self.period in chosen) != (n in exceptions)
+
+    def _rule(self, residues: tuple[int, ...] | None = None) -> str:
         names = " and ".join(self.symbols)
         chosen = self.clean_residues if residues is None else residues
         if not chosen:
@@ -112,8 +144,12 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
                 period = math.lcm(period, Fraction(j).numerator)
     deadline = time.monotonic() + TIME_LIMIT
 
+    tried: dict[int, tuple[bool, int, str | None]] = {}  # each size analysed once
+
     def at(n: int) -> tuple[bool, int, str | None]:
-        return _try(text, filename, sets, input_override, symbols, n)
+        if n not in tried:
+            tried[n] = _try(text, filename, sets, input_override, symbols, n)
+        return tried[n]
 
     smallest, why = None, None
     last_error = None
@@ -125,27 +161,45 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
         last_error = error
         if time.monotonic() > deadline:
             break
-    levels: dict[int, int] = {}  # residue -> the worse level of two sizes a period apart
+    levels: dict[int, int] = {}  # residue -> its level, read a period past the first multiple
     complete = True
+    base = 0
     if smallest is not None:
-        base = smallest + (-smallest) % period  # first multiple of the period at or above it
+        # the first multiple of the period at or above it, plus a period: `shortcut: auto` picks
+        # its stride per size, and at small sizes a smaller stride than the period's can fit
+        base = smallest + (-smallest) % period + period
         for r in range(period):
             if time.monotonic() > deadline:
                 complete = False
                 break
             n = base + r
-            (ok, level, _), (ok2, level2, _) = at(n), at(n + period)
-            levels[n % period] = min(level, level2) if ok and ok2 else -1
+            ok, level, _ = at(n)
+            levels[n % period] = level if ok else -1
     clean = tuple(sorted(r for r, v in levels.items() if v == CLEAN))
     lenient = tuple(sorted(r for r, v in levels.items() if v >= PADDING_ONLY))
+    below: dict[int, int] = {}  # sizes under `base`, where the residues may not decide
+    if smallest is not None:
+        for n in range(smallest, base):
+            if time.monotonic() > deadline:
+                complete = False
+                break
+            ok, level, _ = at(n)
+            below[n] = level if ok else -1
+    exceptions = tuple(n for n, v in below.items() if (v == CLEAN) != (n % period in clean))
+    padding_exceptions = tuple(n for n, v in below.items() if (v >= PADDING_ONLY) != (n % period in lenient))
 
     def examples(residues: tuple[int, ...], least: int) -> tuple[int, ...]:
         """The first clean sizes from the smallest on (not from `base`: 63 < 64 fits AlexNet)."""
         out: list[int] = []
         n = smallest or 1
         limit = n + 2 * period * EXAMPLES + period
-        while len(out) < EXAMPLES and residues and n < limit and time.monotonic() < deadline + 5:
-            if n % period in residues:
+        while len(out) < EXAMPLES and n < limit and time.monotonic() < deadline + 5:
+            if n in below:
+                if below[n] >= least:
+                    out.append(n)
+            elif not residues:
+                break
+            elif n % period in residues:
                 ok, level, _ = at(n)
                 if ok and level >= least:
                     out.append(n)
@@ -153,4 +207,5 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
         return tuple(out)
 
     return Conditions(symbols, period, smallest, why, clean, examples(clean, CLEAN), lenient,
-                      examples(lenient, PADDING_ONLY) if lenient != clean else (), complete)
+                      examples(lenient, PADDING_ONLY) if lenient != clean else (), complete,
+                      base, exceptions, padding_exceptions)

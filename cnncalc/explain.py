@@ -26,7 +26,7 @@ from .layers.norm import BatchNorm
 from .layers.pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .layers.spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
 from .layers.window import same_padding, slide
-from .report import Report, Row
+from .report import Report, Row, bounded, is_broadcast, merge_fields
 
 X = " × "
 
@@ -127,22 +127,24 @@ def explain(report: Report, names: list[str] | None = None, where: Location | No
 
 def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> list[Step]:
     """Receptive field and jump (effective stride) of the layer's output, on the input image:
-    r = r_prev + (k - 1) × j_prev and j = j_prev × s (SPEC §1), with k = d(f - 1) + 1."""
+    r = r_prev + (k - 1) × j_prev and j = j_prev × s (SPEC, Receptive field), with k the input
+    values one output value reads along an axis. The values put in come from the same
+    `merge_fields` and `window()` the report uses, so the two cannot disagree."""
     if row.rf is None or row.leaf is None:
         return []
     prev = [(r.rf, r.jump) if r is not None else ((1, 1), (1, 1)) for r in in_rows]
     if any(p[0] is None for p in prev):
         return []
     axis = 0  # height; width follows the same arithmetic unless the values differ
-
-    def largest(i: int) -> Any:  # over the inputs; with a symbolic value, the first input's
-        values = [p[i][axis] for p in prev]
-        return max(values) if all(isinstance(v, (int, float)) for v in values) else values[0]
-
-    r0, j0 = largest(0), largest(1)
-    window = row.leaf.layer.window(list(ins))
+    r_in, j_in = merge_fields(prev, list(ins), row.output)
+    r0, j0 = r_in[axis], j_in[axis]
+    layer = row.leaf.layer
+    window = layer.window(list(ins))
     note = "" if row.rf[0] == row.rf[1] and row.jump[0] == row.jump[1] else f" (n_W: {num(row.rf[1])})"
     merge = " (the largest over the inputs)" if len(prev) > 1 else ""
+    gated = len(prev) > 1 and any(is_broadcast(sh, row.output) for sh in ins)
+    jump_merge = " (the largest over the spatial inputs: a broadcast 1 × 1 input adds no jump)" if gated else merge
+    k, st = bounded(window.kernel[axis]), window.stride[axis]  # a symbolic bin: `depends on H`
     if window.whole_input:
         n = ins[0][axis]
         rf = Step("receptive field", "r = r_prev + (n_H_prev - 1) × j_prev  (sees its whole input)",
@@ -150,25 +152,32 @@ def field_steps(row: Row, in_rows: list[Row | None], ins: tuple[Any, ...]) -> li
     elif window.kernel == (1, 1) and window.stride == (1, 1):
         rf = Step("receptive field", f"r = r_prev{merge}", (), num(row.rf[0]) + note, key="rf")
     else:
-        k, st = window.kernel[axis], window.stride[axis]
-        # k is its own note: "with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" read as if k were 14
-        f, d = _hw(getattr(row.leaf.layer, "f", None)), _hw(getattr(row.leaf.layer, "dilation", 1))
-        if f is not None and d is not None and d[axis] != 1:
-            extent = f"k = d(f - 1) + 1 = {num(d[axis])} × ({num(f[axis])} - 1) + 1 = {num(k)}"
-        else:
-            extent = f"k = {num(k)}, the window's size" + (" (f)" if f is not None else "")
-        if st >= 1:
-            formula, values = "r = r_prev + (k - 1) × j_prev", f"{num(r0)} + ({num(k)} - 1) × {num(j0)}"
-        else:  # a transposed conv steps 1/s of an input pixel: its window counts in output pixels
-            formula = "r = r_prev + (k - 1) × j_prev/s"
-            values = f"{num(r0)} + ({num(k)} - 1) × {num(j0)}/{num(1 / st)}"
-        rf = Step("receptive field", formula, (values,), num(row.rf[0]) + note, extent, key="rf")
-    st = window.stride[axis]
-    jump_formula = "j = j_prev × s" if window.stride != (1, 1) else "j = j_prev"
-    values = (f"{num(j0)} × {num(st)}",) if window.stride != (1, 1) else ()
-    if isinstance(st, (int, float, Fraction)) and 0 < st < 1:  # a transposed conv or upsample divides it
-        jump_formula, values = "j = j_prev/s", (f"{num(j0)}/{num(1 / st)}",)
-    return [rf, Step("jump", jump_formula + merge, values, num(row.jump[0]), key="jump")]
+        rf = Step("receptive field", "r = r_prev + (k - 1) × j_prev", (f"{num(r0)} + ({num(k)} - 1) × {num(j0)}",),
+                  num(row.rf[0]) + note, _extent(layer, ins[0][axis], k, axis), key="rf")
+    if window.stride == (1, 1):
+        return [rf, Step("jump", "j = j_prev" + jump_merge, (), num(row.jump[0]), key="jump")]
+    if isinstance(st, Fraction) and st.numerator == 1:  # a transposed conv or upsample divides it
+        formula, values = "j = j_prev/s", (f"{num(j0)}/{num(1 / st)}",)
+    elif isinstance(layer, AdaptivePool) and not window.whole_input:  # bins start n/m apart
+        n = ins[0][axis]
+        formula, values = "j = j_prev × n_H_prev/n_H", (f"{num(j0)} × {num(n)}/{num(row.output[axis])}",)
+    else:
+        formula, values = "j = j_prev × s", (f"{num(j0)} × {num(st)}",)
+    return [rf, Step("jump", formula + jump_merge, values, num(row.jump[0]), key="jump")]
+
+
+def _extent(layer: Any, n: Any, k: Any, axis: int) -> str:
+    """Where k, the input values one output value reads, comes from."""
+    if isinstance(layer, AdaptivePool):
+        return f"k = {num(k)}, the widest of PyTorch's bins from {num(n)} to {num(layer.output[axis])}"
+    f, d = _hw(getattr(layer, "f", None)), _hw(getattr(layer, "dilation", 1))
+    if isinstance(layer, Deconv) and f is not None and d is not None:
+        span = d[axis] * (f[axis] - 1) + 1
+        return f"k = ceil((d(f - 1) + 1)/s) = ceil({num(span)}/{num(layer.s[axis])}) = {num(k)} input values"
+    # k is its own note: "with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" read as if k were 14
+    if f is not None and d is not None and d[axis] != 1:
+        return f"k = d(f - 1) + 1 = {num(d[axis])} × ({num(f[axis])} - 1) + 1 = {num(k)}"
+    return f"k = {num(k)}, the window's size" + (" (f)" if f is not None else "")
 
 
 def _hw(value: Any) -> tuple[Any, Any] | None:

@@ -164,8 +164,9 @@ def _totals(rows: list[Row], nbytes: int) -> Totals:
 
 
 def _receptive_fields(graph: Graph) -> dict[str, tuple[Any, Any]]:
-    """rf and jump per leaf: r += (k-1)*jump, jump *= s; merges take the largest input."""
-    one = (1, 1)  # ints while strides are whole; Fractions appear only after upsampling
+    """rf and jump per leaf (SPEC: Receptive field): r += (k-1)*jump, jump *= s, where k is
+    how many input values along an axis one output value reads."""
+    one = (1, 1)  # ints while strides are whole; Fractions appear after upsampling
     spatial = len(graph.input) == 3
     known: dict[str, tuple[Any, Any]] = {INPUT: (one, one) if spatial else (None, None)}
     shapes = {INPUT: graph.input}
@@ -175,32 +176,58 @@ def _receptive_fields(graph: Graph) -> dict[str, tuple[Any, Any]]:
         if len(leaf.output) != 3 or any(rf is None for rf, _ in ins):
             known[leaf.name] = (None, None)
             continue
-        if len(ins) == 1:
-            rf, jump = ins[0]
-        else:
-            rf = tuple(_largest(rf[k] for rf, _ in ins) for k in (0, 1))
-            jump = tuple(_largest(j[k] for _, j in ins) for k in (0, 1))
+        rf, jump = merge_fields(ins, [shapes[i] for i in leaf.inputs], leaf.output)
         window: Window = leaf.layer.window([shapes[i] for i in leaf.inputs])
         if window is IDENTITY_WINDOW:  # most rows (bn, activations, merges): nothing moves
             known[leaf.name] = (rf, jump)
             continue
-        new_rf, new_jump = [], []
-        for k in (0, 1):
-            stride = window.stride[k]
-            out_jump = jump[k] * stride
-            if window.whole_input:
-                n_in = shapes[leaf.inputs[0]][k]
-                new_rf.append(rf[k] + (n_in - 1) * jump[k])
-            else:
-                step = jump[k] if _at_least_one(stride) else out_jump
-                new_rf.append(rf[k] + (window.kernel[k] - 1) * step)
-            new_jump.append(out_jump)
-        known[leaf.name] = (tuple(new_rf), tuple(new_jump))
+        known[leaf.name] = (
+            _bounded_pair(tuple(rf[k] + (window.kernel[k] - 1) * jump[k] for k in (0, 1))),
+            _bounded_pair(tuple(jump[k] * window.stride[k] for k in (0, 1))),
+        )
     return {name: (_plain(rf), _plain(j)) for name, (rf, j) in known.items() if name != INPUT}
 
 
-def _at_least_one(x: Any) -> bool:
-    return not isinstance(x, Fraction) or x >= 1
+def merge_fields(fields: list[tuple[Any, Any]], shapes: list[Shape], output: Shape) -> tuple[Any, Any]:
+    """The (rf, jump) a layer reads: the largest rf of its inputs, and the largest jump of its
+    spatial ones. A 1 x 1 input broadcast over a larger output (a squeeze-and-excitation gate)
+    has a jump that steps over its whole input: it is no step on the output's grid, so only its
+    rf counts."""
+    if len(fields) == 1:
+        return fields[0]
+    rf = _bounded_pair(tuple(_largest(r[k] for r, _ in fields) for k in (0, 1)))
+    spatial = [j for (_, j), shape in zip(fields, shapes) if not is_broadcast(shape, output)]
+    jumps = spatial or [j for _, j in fields]
+    return rf, _bounded_pair(tuple(_largest(j[k] for j in jumps) for k in (0, 1)))
+
+
+def is_broadcast(shape: Shape, output: Shape) -> bool:
+    """A 1 x 1 input spread over an output larger than 1 x 1."""
+    ones = all(dims.equal(shape[k], 1) is True for k in (0, 1))
+    return ones and not all(dims.equal(output[k], 1) is True for k in (0, 1))
+
+
+def bounded(value: Any) -> Any:
+    """Concrete values as they are; a symbolic one bounded (`symbolic.bounded_field`)."""
+    if isinstance(value, (int, Fraction)):
+        return value
+    from .symbolic import bounded_field
+
+    return bounded_field(value)
+
+
+def _bounded_pair(pair: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Both axes bounded; when both become `depends on ...`, one marker naming every symbol, so
+    that a table cell reads `depends on H, W`, not `depends on Hxdepends on W`."""
+    a, b = bounded(pair[0]), bounded(pair[1])
+    if isinstance(a, (int, Fraction)) or isinstance(b, (int, Fraction)) or a == b:
+        return a, b
+    from .symbolic import bounded_field, is_depends
+
+    if is_depends(a) and is_depends(b):
+        both = bounded_field(a + b)
+        return both, both
+    return a, b
 
 
 def _largest(values: Any) -> Any:

@@ -62,6 +62,41 @@ def sym_ceildiv(a: Any, b: Any) -> Any:
     return sympy.ceiling(sympy.Rational(1, 1) * a / b)
 
 
+def sym_widest_bin(n: Any, m: int) -> Any:
+    """The widest adaptive bin from symbolic n to m (see `layers.pool.widest_bin`): it depends on
+    n mod m, so it is a Piecewise, which `bounded_field` then reads as "depends on H"."""
+    q, r = sym_floordiv(n, m), sympy.Mod(n, m)
+    divides = sympy.Or(*(sympy.Eq(r, d) for d in sympy.divisors(m) if d < m))
+    return q + sympy.Piecewise((0, sympy.Eq(r, 0)), (1, divides), (2, True))
+
+
+DEPENDS = "depends on "
+FIELD_OPS_LIMIT = 40  # EfficientNet-B0's longest exact rf has 30 (docs/performance.md)
+
+
+def bounded_field(value: Any) -> Any:
+    """A symbolic rf or jump as it is, or, when it is a case analysis (Piecewise, Max) or longer
+    than FIELD_OPS_LIMIT operations, the opaque symbol `depends on H`: a user reads that better
+    than a screenful of nested maxima, and printing such expressions took 51 s on EfficientNet-B0
+    (issue 13). Anything computed from `depends on H` depends on H too."""
+    names = sorted({str(s) for s in value.free_symbols})
+    if any(name.startswith(DEPENDS) for name in names):
+        inputs = sorted({part for name in names for part in _depends_on(name)})
+    elif value.has(sympy.Piecewise, sympy.Max) or sympy.count_ops(value) > FIELD_OPS_LIMIT:
+        inputs = names
+    else:
+        return value
+    return sympy.Symbol(DEPENDS + ", ".join(inputs))
+
+
+def is_depends(value: Any) -> bool:
+    return isinstance(value, sympy.Symbol) and value.name.startswith(DEPENDS)
+
+
+def _depends_on(name: str) -> list[str]:
+    return name[len(DEPENDS):].split(", ") if name.startswith(DEPENDS) else [name]
+
+
 def sym_mod(a: Any, b: Any) -> Any:
     return sympy.Mod(a, b)
 

@@ -149,3 +149,34 @@ def test_runs_of_residues_read_as_ranges() -> None:
     # ceil(n/8) = 2 ceil(n/16) needs r = 0 or r >= 25
     c = Conditions(("H", "W"), 32, 25, None, (), (), (0, *range(25, 32)))
     assert c.describe(c.padding_residues) == "H and W ≡ 0, 25..31 (mod 32)"
+
+
+SE_GATE = """
+input: [H, H, 4]
+layers:
+  - conv: {filters: 4, f: 3, s: 2, padding: 1, name: x}
+  - gap
+  - conv: {filters: 4, f: 1, name: g}
+  - multiply: {from: [x, g]}
+  - conv: {filters: 4, f: 3, s: 2, padding: 1}
+"""
+
+
+def test_a_squeeze_and_excitation_gate_keeps_the_period_of_the_main_path() -> None:
+    # issue 13: the gate's jump (a whole input) leaked into the main path, the period came out
+    # 2 and no size was clean. By hand: (H + 2 - 3) / 2 exact needs H odd, H = 2k + 1 -> k + 1;
+    # then (k + 1 - 1) / 2 exact needs k even: H = 4m + 1, so H ≡ 1 (mod 4): 9 is, 7 is not.
+    found = find(SE_GATE, "se.yaml")
+    assert (found.period, found.clean_residues, found.exceptions) == (4, (1,), ())
+    assert found.examples[:3] == (1, 5, 9)
+
+
+def test_exceptions_below_the_start_are_stated() -> None:
+    # conv 1x1/3 in a residual with shortcut: auto: at H = 4 the main path gives 2 and `auto`
+    # picks the smallest stride that gives 2, s = 2, which floors 3/2; from H = 7 on it picks 3
+    text = ("input: [H, H, 4]\nlayers:\n  - residual:\n      main: [{conv: {filters: 4, f: 1, s: 3}}, bn]\n"
+            "      shortcut: auto\n")
+    found = find(text, "r.yaml")
+    assert found.clean_residues == (1,) and 4 in found.exceptions
+    assert found.is_clean(1) and not found.is_clean(4) and found.is_clean(7)
+    assert "not H and H = 4" in found.describe()

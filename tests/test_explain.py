@@ -384,7 +384,8 @@ def test_receptive_field_of_dilated_and_transposed_convolutions() -> None:
         out = CliRunner().invoke(main, ["explain", "net.yaml", "--ascii"]).output
     assert "receptive field = r = r_prev + (k - 1) x j_prev = 1 + (5 - 1) x 1 = 5\n" in out
     assert "      k = d(f - 1) + 1 = 2 x (3 - 1) + 1 = 5\n" in out
-    assert "receptive field = r = r_prev + (k - 1) x j_prev/s = 6 + (4 - 1) x 2/2 = 9\n" in out
+    assert "receptive field = r = r_prev + (k - 1) x j_prev = 6 + (2 - 1) x 2 = 8\n" in out
+    assert "      k = ceil((d(f - 1) + 1)/s) = ceil(4/2) = 2 input values\n" in out
     assert "jump = j = j_prev/s = 2/2 = 1\n" in out
 
 

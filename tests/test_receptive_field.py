@@ -74,10 +74,11 @@ def test_torchvision_alexnet_same_fields(name: str, rf: int, jump: int) -> None:
     assert (r.rf, r.jump) == ((rf, rf), (jump, jump))
 
 
-def test_alexnet_adaptive_pool_covers_its_whole_input() -> None:
-    # SPEC §1: adaptive_pool covers its whole input: r = 195 + (6 - 1) * 32 = 355, j = 32 * 6/6.
+def test_alexnet_adaptive_pool_6_to_6_is_an_identity() -> None:
+    # SPEC: PyTorch's bins from 6 to 6 are one value wide and start 1 apart: rf and jump stay
+    # pool5's 195 and 32 (Distill's 195; issue 13 found 355 = 195 + 5 * 32 here).
     r = row(bundled("alexnet"), "avgpool")
-    assert (r.rf, r.jump) == ((355, 355), (32, 32))
+    assert (r.rf, r.jump) == ((195, 195), (32, 32))
 
 
 def test_vgg16_matches_distill_212() -> None:
@@ -191,8 +192,8 @@ def test_hand_worked(text: str, expected: dict) -> None:
 
 
 def test_deconv_divides_jump_into_a_fraction() -> None:
-    # One 2x2/2 pool: r = 2, j = 2. A deconv f=3 s=4 then j = 2/4 = 1/2 (fractional), and its
-    # kernel is laid on the finer output grid: r = 2 + (3-1) * 1/2 = 3.
+    # One 2x2/2 pool: r = 2, j = 2. A deconv f=3 s=4: j = 2/4 = 1/2 (fractional), and one output
+    # value reads ceil(3/4) = 1 input value, so r = 2 + (1 - 1) * 2 = 2.
     report = inline("""
 input: 16x16x1
 layers:
@@ -201,7 +202,7 @@ layers:
 """)
     up = row(report, "up")
     assert up.jump == (Fraction(1, 2), Fraction(1, 2))
-    assert up.rf == (3, 3)
+    assert up.rf == (2, 2)
 
 
 def test_rectangular_kernel_and_stride() -> None:
@@ -217,19 +218,20 @@ layers:
 
 
 def test_adaptive_pool_uneven_bins() -> None:
-    # SPEC §1: the whole input, r = 1 + (7 - 1) * 1 = 7; the jump is the mean bin stride 7/3.
+    # 7 -> 3: bins [0, 3), [2, 5), [4, 7): the widest spans 3, r = 1 + (3 - 1) * 1 = 3; they
+    # start 7/3 apart on average, the jump (a fraction, as after an upsample).
     report = inline("""
 input: 7x7x1
 layers:
   - adaptive_pool: {output: [3, 3], name: a}
 """)
     a = row(report, "a")
-    assert a.rf == (7, 7) and a.jump == (Fraction(7, 3), Fraction(7, 3))
+    assert a.rf == (3, 3) and a.jump == (Fraction(7, 3), Fraction(7, 3))
 
 
 def test_adaptive_pool_rf_against_torch() -> None:
-    # The gradient of one output of AdaptiveAvgPool2d is non-zero exactly on its bin: 3 rows,
-    # within the whole-input bound of 7 that SPEC §1 reports.
+    # The gradient of one output of AdaptiveAvgPool2d is non-zero exactly on its bin: the
+    # widest has 3 rows, the rf reported above.
     torch = pytest.importorskip("torch")
     x = torch.zeros(1, 1, 7, 7, requires_grad=True)
     y = torch.nn.AdaptiveAvgPool2d((3, 3))(x)

@@ -218,8 +218,11 @@ class Deconv(Layer):
         return (0, 0), (0, 0)
 
     def window(self, inputs: Sequence[Shape]) -> Window:
+        # an output value gathers the input values whose spread kernel (span d(f-1)+1, placed
+        # every s outputs) covers it: at most ceil((d(f-1)+1)/s) of them per axis
         k = kernel_window(self.f, (1, 1), self.dilation).kernel
-        return Window(kernel=k, stride=(Fraction(1, self.s[0]), Fraction(1, self.s[1])))
+        seen = (-(-k[0] // self.s[0]), -(-k[1] // self.s[1]))
+        return Window(kernel=seen, stride=(Fraction(1, self.s[0]), Fraction(1, self.s[1])))
 
 
 @dataclass(frozen=True, slots=True)

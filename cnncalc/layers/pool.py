@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .. import dims
+from ..dims import Dim
 from .base import (
     Arg,
     Cost,
@@ -105,6 +107,29 @@ class AdaptivePool(Layer):
         return Cost(output=(self.output[0], self.output[1], c))
 
     def window(self, inputs: Sequence[Shape]) -> Window:
-        # SPEC §1: adaptive pools, like global ones, count as covering their whole input (a
-        # bound: a PyTorch bin of n -> o reads only about ceil(n/o) rows).
-        return _whole_input(inputs[0], self.output)
+        # PyTorch's bins: bin i of n -> m spans floor(i n/m) to ceil((i+1) n/m); the widest one
+        # is the window, and the bins start n/m apart (a fraction when m does not divide n)
+        h, w = inputs[0][0], inputs[0][1]
+        return Window(
+            kernel=(widest_bin(h, self.output[0]), widest_bin(w, self.output[1])),
+            stride=(_ratio(h, self.output[0]), _ratio(w, self.output[1])),
+            whole_input=self.output[0] == self.output[1] == 1,
+        )
+
+
+def widest_bin(n: Dim, m: int) -> Dim:
+    """The widest of PyTorch's adaptive bins from n to m: with n = q m + r (0 <= r < m), a bin
+    spans q + ceil((i+1) r/m) - floor(i r/m) values, and the largest of those is q when r = 0,
+    q + 1 when r divides m, else q + 2 (worked out in tests/test_receptive_field.py)."""
+    if m == 1 or dims.equal(n, m) is True:
+        return n if m == 1 else 1
+    if not isinstance(n, int):
+        from ..symbolic import sym_widest_bin
+
+        return sym_widest_bin(n, m)
+    q, r = divmod(n, m)
+    return q if r == 0 else q + 1 if m % r == 0 else q + 2
+
+
+def _ratio(n: Dim, m: int) -> Any:
+    return Fraction(n, m) if isinstance(n, int) else n / m
