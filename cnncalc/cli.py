@@ -691,5 +691,18 @@ def report_command(files: tuple[str, ...], output: str | None, depth: int, conve
     sys.exit(max(p.report.return_code() for p in pages))
 
 
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors often pass it).")
+def lsp(stdio: bool) -> None:
+    """The language server for editors (README: Editors): diagnostics, shapes, hover, completion."""
+    from .lsp import PYGLS_MISSING, pygls_available
+
+    if not pygls_available():
+        raise CnnError(PYGLS_MISSING)
+    from .lsp.server import serve
+
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
