@@ -52,4 +52,6 @@ def analyze_node(
     """Same, for a tree an importer built (Darknet, Caffe) or the one-line calculator."""
     with _no_gc():
         arch = spec.parse(root, sets, input_override)
-        return report.analyze(arch, graph.build(tree.resolve_network(arch)), filename, dtype)
+        network = tree.resolve_network(arch)
+        built = graph.build(network)
+        return report.analyze(arch, built, filename, dtype)

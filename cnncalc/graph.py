@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .entries import COMMON_KEYS, INPUT, MAX_BLOCK_DEPTH, MAX_LAYERS
 from .errors import CnnError, Location, ShapeError
@@ -20,13 +20,14 @@ from .layers.conv import Conv
 from .layers.norm import BatchNorm
 from .spec import Expectation
 from .suggest import nearest
-from .tree import BlockUse, Body, Item, Network, Parallel, Residual, ok
+from .tree import BlockUse, Body, Item, Network, Parallel, Residual
 
 __all__ = ["COMMON_KEYS", "INPUT", "MAX_BLOCK_DEPTH", "MAX_LAYERS", "Graph", "Group", "Leaf", "build"]
 
 # Symbolic sizes cost sympy work per layer (up to ~0.1 s for nested ceilings), so a long
 # symbolic network could run for minutes: past this budget it stops with a located error.
 SYMBOLIC_SECONDS = 30.0
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -94,6 +95,14 @@ class _Scope:
             n += 1
         self.counters[base] = n
         return f"{base}{sep}{n}"
+
+
+def ok(slot: T | CnnError) -> T:
+    """The value a slot of the tree holds, or the error the resolver found there, raised now:
+    the builder reaches slots in execution order, so the first error raised is the first met."""
+    if isinstance(slot, CnnError):
+        raise slot
+    return slot
 
 
 def build(network: Network) -> Graph:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from . import entries
 from .entries import MAX_BLOCK_DEPTH, MAX_LAYERS, Entry
@@ -25,15 +25,6 @@ from .layers.merge import Add, Concat
 from .source import Node
 from .spec import Architecture, Block, Expectation, check_printable, parse_expect, resolve
 from .suggest import did_you_mean
-
-T = TypeVar("T")
-
-
-def ok(slot: T | CnnError) -> T:
-    """The value a slot holds, or the error found there raised."""
-    if isinstance(slot, CnnError):
-        raise slot
-    return slot
 
 
 @dataclass(frozen=True, slots=True)

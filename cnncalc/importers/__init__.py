@@ -6,8 +6,8 @@ everything downstream (spec, graph, report) is the same as for cnncalc's own YAM
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import PurePath
 
 from ..source import Node
 
@@ -19,12 +19,19 @@ _BINARY: dict[str, str] = {}
 
 def binary_format(filename: str) -> str | None:
     """The format of a binary model file, by its suffix; None for text formats."""
-    return _BINARY.get(PurePath(filename).suffix.lower())
+    return _BINARY.get(_suffix(filename))
+
+
+def _suffix(filename: str) -> str:
+    """'.cfg' of 'yolo.CFG' (what PurePath.suffix gives, without importing pathlib at start-up)."""
+    name = os.path.basename(filename.rstrip("/"))
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def detect(text: str, filename: str) -> str | None:
     """'darknet', 'caffe', or None for cnncalc YAML."""
-    suffix = PurePath(filename).suffix.lower()
+    suffix = _suffix(filename)
     if suffix in (".yaml", ".yml"):
         return None  # the common case decides without importing either importer
     by_ext = _EXTENSIONS.get(suffix)

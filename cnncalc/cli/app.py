@@ -1,0 +1,174 @@
+"""The command group, its guard, and what every command shares: reading a file or a bundled
+name, `--set` values, common options, and writing the output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .. import bundled
+from ..errors import CnnError, Location
+
+
+class _State:
+    debug = False
+
+
+def read_source(name: str, what: str = "") -> tuple[Any, str]:
+    """(text, display name) of a file path or a bundled architecture name; `what` names a file
+    of another kind (an answer sheet), which is only ever a path. A binary model format
+    (importers.binary_format) comes as a read-only mmap instead of text."""
+    from ..source import MAX_BYTES, decode
+
+    # os.path rather than pathlib (start-up time); the name as pathlib read it: no trailing
+    # slash, and '' is the current folder
+    path = name.rstrip("/") or ("/" if name.startswith("/") else ".")
+    if not os.path.exists(path):
+        if what:
+            raise CnnError(f"no such {what} file", Location(name))
+        found = bundled.file(name)
+        if found is None:
+            from ..suggest import did_you_mean
+
+            hint = did_you_mean(name, bundled.names())
+            raise CnnError(f"no such file or bundled architecture{hint}; `cnncalc list` shows them", Location(name))
+        path, display = found, name
+    else:
+        display = name
+    if os.path.isdir(path):
+        raise CnnError(f"is a directory; the {what} is a YAML file" if what else
+                       "is a directory, not an architecture file", Location(display))
+    if not os.path.isfile(path):  # a FIFO or a terminal would block the read forever
+        raise CnnError("is not a regular file (a pipe or device?)", Location(display))
+    from ..importers import binary_format
+
+    try:
+        if binary_format(display) is not None and not what:
+            return _mapped(path, display), display
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise CnnError(f"cannot read: {exc.strerror}", Location(display)) from None
+    return decode(data, display), display
+
+
+def _mapped(path: str, display: str) -> Any:
+    """A binary model file (ONNX, .keras) mapped read-only, not read: its importer looks at the
+    few bytes it needs, so a 500 MB file costs neither the time nor the memory of reading it."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            raise CnnError("file is empty", Location(display))
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--set")
+        v = value.strip()
+        try:
+            out[key] = int(v.replace("_", ""))
+        except ValueError:
+            try:
+                out[key] = float(v)
+            except ValueError:
+                out[key] = {"true": True, "false": False}.get(v.lower(), v)
+    return out
+
+
+class _GuardedGroup(click.Group):
+    """Every command runs inside one guard: an escaped exception becomes the one line and the
+    status of exits.for_exception (a traceback only with --debug). click's own exceptions (usage
+    errors: exit 2) and sys.exit pass through."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:
+            # the reader of our stdout went away (`| head`): stop quietly, as the shell's
+            # tools do, and keep Python from complaining again when it flushes at exit
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
+        except Exception as exc:  # noqa: BLE001 - the one place that maps every escape
+            if _State.debug:
+                raise
+            from ..exits import for_exception
+
+            status, message = for_exception(exc)
+            click.echo(message, err=True)
+            sys.exit(status)
+
+
+@click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cnncalc")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+def main(debug: bool) -> None:
+    """Shapes, parameters and multiply costs of CNNs written in YAML, without running them."""
+    _State.debug = debug
+    # A short-lived process that builds many small acyclic objects: the cyclic collector
+    # would only cost time (about a third of a 100,000-layer summary).
+    import gc
+
+    gc.disable()
+
+
+_FORMATS = click.Choice(["table", "json", "csv", "markdown"])
+_DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
+# the names of cnncalc/conventions.py, listed here so --help does not import it
+_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie"]
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")(fn)
+    fn = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")(fn)
+    fn = click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")(fn)
+    return fn
+
+
+
+
+def deliver(text: str, output: str | None) -> None:
+    """Write text to the file output names, or to standard output when there is none."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+
+
+def _terminal_width() -> int | None:
+    """The terminal's columns, for breaking long formula lines; None when piped (one line each)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return max(shutil.get_terminal_size().columns, 40)
+
+
+def _wants_ascii(flag: bool) -> bool:
+    """--ascii, or a stdout that cannot encode the floor brackets."""
+    from ..render.explain_text import UNICODE_PROBE
+
+    if flag:
+        return True
+    try:
+        UNICODE_PROBE.encode(getattr(sys.stdout, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False

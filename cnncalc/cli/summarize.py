@@ -1,0 +1,230 @@
+"""`summarize`, `list` and `constraints`: a network's table, the bundled networks, the sizes that fit."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .. import bundled
+from ..errors import CnnError, Location
+from ..exits import Exit
+from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main, parse_sets, read_source
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--input", "input_sizes", multiple=True,
+              help="Input size n_H x n_W x n_C, such as 224x224x3; repeat it to compare sizes side by side.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")
+@click.option("--columns", metavar="LIST",
+              help="Extra table columns, comma separated: rf, jump, from, trainable, buffers, bytes.")
+@click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
+@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
+              help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
+@click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
+def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
+              dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
+              savings: bool = False) -> None:
+    """The per-layer table: output shape, activations, parameters and MACs."""
+    from ..analysis import analyze_text
+    from ..report import fold
+
+    set_values = parse_sets(sets)
+    extra = parse_columns(columns)
+    results = []
+    status = Exit.OK
+    for name, input_size in [(n, size) for n in files for size in input_sizes or (None,)]:
+        try:
+            text, display = read_source(name)
+            report = analyze_text(text, display, set_values, input_size, dtype)
+        except CnnError as exc:
+            if _State.debug:
+                raise
+            click.echo(str(exc), err=True)
+            status = Exit.UNUSABLE
+            continue
+        if convention != "cnncalc":
+            from ..conventions import apply
+
+            apply(report, convention)
+        if strict:  # --strict makes the floor warnings errors: say so, as validate does
+            _warnings_as_errors(report)
+        results.append((report, fold(report, depth)))
+        if status != Exit.UNUSABLE:
+            status = max(status, report.return_code(strict))
+    if results:
+        emit(results, fmt, extra, sweep=len(input_sizes) > 1)
+    if savings:
+        from ..savings import text as savings_text
+
+        for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
+            to_err = fmt in ("json", "csv")
+            click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False, err=to_err)
+    if fmt != "table":
+        for report, _ in results:
+            # in a sweep, say at which size (the table's sweep writes these the same way)
+            at = _at_input(report) if len(input_sizes) > 1 else ""
+            for d in report.failures + (report.warnings if strict else []):
+                click.echo(f"{d}{at}", err=True)
+    sys.exit(status)
+
+
+def _warnings_as_errors(report: Any) -> None:
+    """--strict: the report's floor warnings read 'error:' (as validate's do under --strict)."""
+    from dataclasses import replace
+
+    report.warnings = [replace(w, level="error") for w in report.warnings]
+
+
+def parse_columns(value: str | None) -> tuple[str, ...]:
+    from ..render.values import EXTRA_COLUMNS
+
+    names = tuple(c.strip().lower() for c in (value or "").split(",") if c.strip())
+    for c in names:
+        if c not in EXTRA_COLUMNS:
+            known = ", ".join(EXTRA_COLUMNS)
+            raise click.BadParameter(f"'{c}' is not one of {known}", param_hint="--columns")
+    return names
+
+
+def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False) -> None:
+    if sweep:
+        _emit_sweep(results, fmt)
+        return
+    if fmt == "table":
+        from ..render import table, terminal
+
+        console = terminal.console(200)
+        table.render(results, console, extra)
+        return
+    if fmt == "markdown":
+        from ..render import markdown
+
+        click.echo(markdown.render(results, extra), nl=False)
+        return
+    if fmt == "json":
+        from ..render import json_out as module
+    elif fmt == "csv":
+        from ..render import csv_out as module  # type: ignore[no-redef]
+    else:
+        from ..render import markdown as module  # type: ignore[no-redef]
+    click.echo(module.render(results), nl=fmt == "json")
+
+
+def _emit_sweep(results: list[Any], fmt: str) -> None:
+    """One side-by-side table (or JSON object) per file, over the --input sizes."""
+    from ..render import sweep
+
+    by_file: dict[str, list[Any]] = {}
+    for report, rows in results:
+        by_file.setdefault(report.file, []).append((report, rows))
+    groups = list(by_file.values())
+    if fmt == "table":
+        from ..render import terminal
+
+        console = terminal.console(240)
+        for i, group in enumerate(groups):
+            if i:
+                console.print()
+            sweep.table(group, console)
+        for report, _ in results:  # the single-size table shows these under it; here, on stderr
+            for d in report.warnings + report.failures:
+                click.echo(f"{d}{_at_input(report)}", err=True)
+    elif fmt == "json":
+        import json
+
+        items = [sweep.sweep_dict(g) for g in groups]
+        click.echo(json.dumps(items[0] if len(items) == 1 else items, indent=1))
+    elif fmt == "csv":
+        click.echo("".join(sweep.to_csv(g) for g in groups), nl=False)
+    else:
+        click.echo("\n".join(sweep.to_markdown(g) for g in groups), nl=False)
+
+
+def _at_input(report: Any) -> str:
+    """'  (input 224x224x3)': which size of a sweep a warning or failed expectation is about."""
+    return f"  (input {'x'.join(str(n) for n in report.input)})"
+
+
+@main.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_(fmt: str) -> None:
+    """The bundled architectures (use a name anywhere a FILE is taken)."""
+    import json
+
+    from ..analysis import analyze_text
+
+    items = []
+    for name in bundled.names():
+        text, display = read_source(name)
+        report = analyze_text(text, display)
+        items.append({"name": name, "title": report.name, "input": [int(d) for d in report.input],
+                      "params": report.totals.params, "macs": report.totals.macs,
+                      "reference": report.reference})
+    if fmt == "json":
+        click.echo(json.dumps(items, indent=2))
+        return
+    width = max(len(i["name"]) for i in items)
+    for i in items:
+        size = "x".join(str(d) for d in i["input"])
+        click.echo(f"{i['name']:<{width}}  {size:>11}  {i['params']:>13,} params  {i['macs']:>15,} MACs  {i['title']}")
+
+
+@main.command()
+@click.argument("file")
+@click.option("--input", "input_size", help="Symbolic input such as HxWx3 (default: H x W x the file's n_C).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: str) -> None:
+    """Input sizes the network accepts: the smallest, and those where nothing floors."""
+    import json
+
+    from ..analysis import analyze_text
+    from ..constraints import TIME_LIMIT, find
+    from ..escape import terminal
+
+    text, display = read_source(file)
+    set_values = parse_sets(sets)
+    if input_size is None:
+        concrete = analyze_text(text, display, set_values)
+        if not concrete.symbols:  # vary the file's concrete size: H x W x its n_C
+            if len(concrete.input) != 3:
+                raise CnnError("the input is not a volume, so there is no size to vary", Location(display))
+            input_size = f"HxWx{concrete.input[2]}"
+    found = find(text, display, set_values, input_size)
+    names = " x ".join(found.symbols)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "symbols": list(found.symbols), "period": found.period, "smallest": found.smallest,
+            "smallest_fails_below_because": found.smallest_error,
+            "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),
+            "condition": found.describe(),
+            "padding_only_residues": list(found.padding_residues),
+            "padding_only_examples": list(found.padding_examples or found.examples),
+            "padding_only_condition": found.describe(found.padding_residues),
+            "complete": found.complete,
+        }, indent=2))
+        return
+    if found.smallest is None:
+        click.echo(f"{terminal(display)}: no size up to the search limit gives every layer a positive size")
+        return
+    click.echo(f"{terminal(display)}: input sizes {names} (every symbol set alike)")
+    click.echo(f"  smallest input: {found.smallest} (every layer has a positive size)")
+    if found.smallest_error:
+        click.echo(f"  at {found.smallest - 1}: {found.smallest_error}")
+    click.echo(f"  no division floors and every add/concat aligns when: {found.describe()}")
+    if found.examples:  # the period of the condition as stated (32 for VGG, 2 for "odd")
+        click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.reduced()[0]})")
+    if found.padding_residues != found.clean_residues:
+        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
+                   f" column dropped) when: {found.describe(found.padding_residues)}")
+        if found.padding_examples:
+            click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
+                       f" (period {found.reduced(found.padding_residues)[0]})")
+    if not found.complete:
+        click.echo(f"  (the search stopped after {TIME_LIMIT:g} s: sizes of some residues were not tried)")
