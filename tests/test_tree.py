@@ -97,3 +97,21 @@ def test_graph_building_reads_no_yaml_node_and_calls_no_spec_function() -> None:
     assert not {m for m, _ in imported} & {"source", "spec.resolve", "entries.make_layer"}
     assert {name for m, name in imported if m == "spec"} == {"Expectation"}
     assert "source" not in {m for m, _ in imported}
+
+
+ENGINE = ("source", "spec", "entries", "tree", "graph", "report", "analysis", "expr", "dims", "errors")
+
+
+def test_the_engine_imports_nothing_of_the_cli_or_the_renderers() -> None:
+    """Data flows down: no engine module imports cli, render, diagram or rich (not even lazily)."""
+    for name in ENGINE:
+        module = ast.parse((ROOT / "cnncalc" / f"{name}.py").read_text())
+        for node in ast.walk(module):
+            if isinstance(node, ast.ImportFrom):
+                targets = [node.module] if node.module else [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                assert target.split(".")[0] not in ("cli", "render", "diagram", "rich"), (name, target)
