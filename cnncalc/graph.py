@@ -16,8 +16,8 @@ from .entries import COMMON_KEYS, INPUT, MAX_BLOCK_DEPTH, MAX_LAYERS
 from .errors import CnnError, Location, ShapeError
 from .layers import Cost, Layer, Shape
 from .layers.base import format_shape
+from .layers.bn import BatchNorm
 from .layers.conv import Conv
-from .layers.norm import BatchNorm
 from .spec import Expectation
 from .suggest import nearest
 from .tree import BlockUse, Body, Item, Network, Parallel, Residual

@@ -19,7 +19,8 @@ from typing import Any
 
 from .escape import visible
 from .graph import Leaf
-from .layers.conv import Conv, Depthwise
+from .layers.conv import Conv
+from .layers.depthwise import Depthwise
 from .report import Report
 
 # Layers that keep the shape and cost nothing worth counting: they may sit inside a pair.

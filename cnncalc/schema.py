@@ -301,15 +301,12 @@ def _value(parse: Callable[[Any], Any]) -> dict[str, Any]:
 
 
 def _type_of(parse: Callable[[Any], Any]) -> dict[str, Any]:
-    from .layers import conv, spatial
-
     known: dict[Any, dict[str, Any]] = {
         base.boolean: {"type": "boolean"},
         base.number: {"type": "number"},
         base.fraction: {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
         base.padding_arg: _padding(True),
-        getattr(conv, "_deconv_padding", None): _padding(True),
-        getattr(spatial, "_pad_amount", None): _padding(False),
+        base.pad_amount: _padding(False),
         base.size_pair: _pair(1),
         str: {"type": "string"},
     }

@@ -20,8 +20,9 @@ from . import entries
 from .entries import MAX_BLOCK_DEPTH, MAX_LAYERS, Entry
 from .errors import CnnError, Location
 from .layers import KIND_ALIASES, KINDS, Layer, Shape
+from .layers.add import Add
 from .layers.base import ArgError, activation_name
-from .layers.merge import Add, Concat
+from .layers.concat import Concat
 from .source import Node
 from .spec import Architecture, Block, Expectation, check_printable, parse_expect, resolve
 from .suggest import did_you_mean

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cnncalc.analysis import analyze_text
-from cnncalc.layers.affine import PReLU, Scale
+from cnncalc.layers.prelu import PReLU
+from cnncalc.layers.scale import Scale
 
 
 @pytest.mark.parametrize(

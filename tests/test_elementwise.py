@@ -6,7 +6,9 @@ import pytest
 
 from cnncalc.analysis import analyze_text
 from cnncalc.errors import CnnError, ShapeError
-from cnncalc.layers.elementwise import Maximum, Multiply, Shortcut
+from cnncalc.layers.maximum import Maximum
+from cnncalc.layers.multiply import Multiply
+from cnncalc.layers.shortcut import Shortcut
 
 
 @pytest.mark.parametrize(

@@ -292,10 +292,10 @@ def test_frozen_layers_are_frozen_in_the_source() -> None:
 
 def test_every_layer_kind_can_be_exported_and_generated() -> None:
     # A kind added to the registry must also be exportable and appear in the random networks.
-    from cnncalc.export.pytorch import _EMITTERS
+    from cnncalc.export.pytorch_kinds import EMITTERS
 
-    exported = {KINDS[k].cls.__name__ for k in KINDS}
-    assert exported <= set(_EMITTERS)
+    exported = {KINDS[k].cls.KIND for k in KINDS}
+    assert exported <= set(EMITTERS)
     assert set(KINDS) <= set(GENERATED_KINDS)
 
 

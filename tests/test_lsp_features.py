@@ -81,7 +81,7 @@ def test_outline_and_block_style_completion():
 
 def test_completion_offers_a_new_kind_without_server_changes(monkeypatch):
     from cnncalc import layers
-    from cnncalc.layers.pointwise import Identity
+    from cnncalc.layers.identity import Identity
 
     monkeypatch.setitem(layers.KINDS, "shiny", layers.Kind("shiny", Identity))
     assert "shiny" in {i.label for i in completion.complete(["  - "], 0, 4, None, None)}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cnncalc.analysis import analyze_text
-from cnncalc.layers.pool import widest_bin
+from cnncalc.layers.adaptive_pool import widest_bin
 from cnncalc.report import Report
 
 DATA = Path(__file__).parent / "data"

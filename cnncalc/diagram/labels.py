@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..layers.conv import Conv, Deconv, Depthwise, Local
-from ..layers.dense import Flatten, FullyConnected
-from ..layers.merge import Add, Concat
-from ..layers.norm import BatchNorm, LocalResponseNorm
-from ..layers.pointwise import Activation, Dropout, Identity
-from ..layers.pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
-from ..layers.spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
 from ..render.values import text
 from ..report import Row
 
-# Layers drawn as a note on the arrow before them, not as a volume of their own: they keep
+# Kinds drawn as a note on the arrow before them, not as a volume of their own: they keep
 # the shape and the course never draws them (a ReLU is not a new box in LeNet-5).
-NOTE_LAYERS = (Activation, Dropout, Identity, BatchNorm, LocalResponseNorm)
+NOTE_KINDS = frozenset({"activation", "dropout", "identity", "bn", "lrn"})
 
 
 def size(pair: Any) -> str:
@@ -42,56 +36,49 @@ def _window(name: str, f: Any, s: Any, dilation: Any = (1, 1)) -> str:
     return out
 
 
+def _zeropad(layer: Any) -> str:
+    t, b, left, right = layer.p
+    return f"zero-pad {text(t)}" if len({t, b, left, right}) == 1 else f"zero-pad {t},{b},{left},{right}"
+
+
+# The short name of each layer kind (keyed by `Layer.KIND`): every registered kind has one.
+LABELS: dict[str, Callable[[Any], str]] = {
+    "conv": lambda c: _window("conv", c.f, c.s, c.dilation) + (f" g{c.groups}" if c.groups != 1 else ""),
+    "depthwise": lambda c: _window("depthwise", c.f, c.s, c.dilation),
+    "deconv": lambda c: _window("deconv", c.f, c.s, c.dilation),
+    "local": lambda c: _window("local", c.f, c.s),
+    "pool": lambda p: _window(f"{p.mode}-pool", p.f, p.stride),
+    "gap": lambda _: "global avg-pool",
+    "gmp": lambda _: "global max-pool",
+    "adaptive_pool": lambda p: f"adaptive {p.mode}-pool {size(p.output)}",
+    "fc": lambda fc: f"FC {text(fc.units)}",
+    "flatten": lambda _: "flatten",
+    "bn": lambda _: "batch-norm",
+    "lrn": lambda _: "LRN",
+    "dropout": lambda d: f"dropout {d.rate:g}",
+    "activation": lambda a: a.function,
+    "identity": lambda i: i.role or "identity",
+    "add": lambda _: "add",
+    "concat": lambda _: "concat",
+    "zeropad": _zeropad,
+    "upsample": lambda u: f"upsample x{text(u.factor[0])}",
+    "crop": lambda c: f"crop {size(c.output)}",
+    "split": lambda s: f"split {s.index + 1}/{s.groups}",
+    "space_to_depth": lambda s: f"space-to-depth {s.block}",
+    "multiply": lambda _: "multiply",
+    "maximum": lambda _: "maximum",
+    "shortcut": lambda _: "shortcut",
+    "scale": lambda _: "scale",
+    "prelu": lambda _: "prelu",
+}
+
+
 def describe(row: Row) -> str:
     """The short name of what a row does; a folded composite is named by its kind."""
     if row.leaf is None:
         return row.kind
     layer = row.leaf.layer
-    if isinstance(layer, Conv):
-        out = _window("conv", layer.f, layer.s, layer.dilation)
-        return out + (f" g{layer.groups}" if layer.groups != 1 else "")
-    if isinstance(layer, Depthwise):
-        return _window("depthwise", layer.f, layer.s, layer.dilation)
-    if isinstance(layer, Deconv):
-        return _window("deconv", layer.f, layer.s, layer.dilation)
-    if isinstance(layer, Local):
-        return _window("local", layer.f, layer.s)
-    if isinstance(layer, Pool):
-        return _window(f"{layer.mode}-pool", layer.f, layer.stride)
-    if isinstance(layer, GlobalMaxPool):
-        return "global max-pool"
-    if isinstance(layer, GlobalAvgPool):
-        return "global avg-pool"
-    if isinstance(layer, AdaptivePool):
-        return f"adaptive {layer.mode}-pool {size(layer.output)}"
-    if isinstance(layer, FullyConnected):
-        return f"FC {text(layer.units)}"
-    if isinstance(layer, Flatten):
-        return "flatten"
-    if isinstance(layer, BatchNorm):
-        return "batch-norm"
-    if isinstance(layer, LocalResponseNorm):
-        return "LRN"
-    if isinstance(layer, Dropout):
-        return f"dropout {layer.rate:g}"
-    if isinstance(layer, Activation):
-        return layer.function
-    if isinstance(layer, Identity):
-        return layer.role or "identity"
-    if isinstance(layer, (Add, Concat)):
-        return row.kind
-    if isinstance(layer, ZeroPad):
-        t, b, left, right = layer.p
-        return f"zero-pad {text(t)}" if len({t, b, left, right}) == 1 else f"zero-pad {t},{b},{left},{right}"
-    if isinstance(layer, Upsample):
-        return f"upsample x{text(layer.factor[0])}"
-    if isinstance(layer, Crop):
-        return f"crop {size(layer.output)}"
-    if isinstance(layer, Split):
-        return f"split {layer.index + 1}/{layer.groups}"
-    if isinstance(layer, SpaceToDepth):
-        return f"space-to-depth {layer.block}"
-    return row.kind
+    return LABELS[layer.KIND](layer)
 
 
 def activation(row: Row) -> str | None:
@@ -112,4 +99,4 @@ def lines(row: Row) -> list[str]:
 
 
 def is_note(row: Row) -> bool:
-    return row.leaf is not None and isinstance(row.leaf.layer, NOTE_LAYERS)
+    return row.leaf is not None and row.leaf.layer.KIND in NOTE_KINDS

@@ -17,16 +17,16 @@ import re
 import textwrap
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
-from .. import dims
 from ..errors import CnnError, Location
 from ..escape import python_comment, python_docstring
 from ..graph import INPUT, Graph, Leaf
 from ..layers import Shape
 from ..report import Report
+from .pytorch_helpers import HELPERS
+from .pytorch_kinds import Code, leaf_code
 
 # Names an attribute must not take: nn.Module's own (self.train = ... would hide the method).
 _MODULE_ATTRS = frozenset(
@@ -42,192 +42,6 @@ _MODULE_ATTRS = frozenset(
 _WIDTH = 110  # the line length the generated file keeps to, comments aside
 _RESERVED_VARS = frozenset({"x", "x_in", "self", "F", "nn", "torch"})
 
-# An activation row, as a module.
-_ACTIVATION_MODULES: dict[str, str] = {
-    "relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "leaky_relu": "nn.LeakyReLU({alpha})",
-    "elu": "nn.ELU({alpha})", "selu": "nn.SELU()", "gelu": "nn.GELU()", "silu": "nn.SiLU()",
-    "swish": "nn.SiLU()", "mish": "nn.Mish()", "sigmoid": "nn.Sigmoid()",
-    "hard_sigmoid": "nn.Hardsigmoid()", "hardswish": "nn.Hardswish()", "tanh": "nn.Tanh()",
-    "softmax": "nn.Softmax(dim=1)", "softplus": "nn.Softplus()", "linear": "nn.Identity()",
-    "identity": "nn.Identity()",
-}  # fmt: skip
-_DEFAULT_ALPHA = {"leaky_relu": 0.01, "elu": 1.0}
-
-# An `activation:` key on a conv/fc/merge row, as a function applied to the layer's output.
-_ACTIVATION_FUNCTIONS: dict[str, str] = {
-    "relu": "F.relu({})", "relu6": "F.relu6({})", "leaky_relu": "F.leaky_relu({}, 0.01)",
-    "elu": "F.elu({})", "selu": "F.selu({})", "gelu": "F.gelu({})", "silu": "F.silu({})",
-    "swish": "F.silu({})", "mish": "F.mish({})", "sigmoid": "torch.sigmoid({})",
-    "hard_sigmoid": "F.hardsigmoid({})", "hardswish": "F.hardswish({})", "tanh": "torch.tanh({})",
-    "softmax": "F.softmax({}, dim=1)", "softplus": "F.softplus({})", "linear": "{}", "identity": "{}",
-}  # fmt: skip
-
-# Small modules for what torch.nn has no class for; a file includes only those it uses.
-_HELPERS: dict[str, str] = {
-    "Add": '''
-class Add(nn.Module):
-    """The element-wise sum of its inputs (a residual or parallel merge), then its activation
-    module if any (as torchvision's residual blocks call their nn.ReLU after the sum)."""
-
-    def __init__(self, activation: nn.Module | None = None) -> None:
-        super().__init__()
-        self.activation = activation
-
-    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        out = xs[0]
-        for x in xs[1:]:
-            out = out + x
-        return out if self.activation is None else self.activation(out)
-''',
-    "Concat": '''
-class Concat(nn.Module):
-    """Its inputs joined along the channels (dim 1)."""
-
-    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        return torch.cat(xs, dim=1)
-''',
-    "CenterCrop": '''
-class CenterCrop(nn.Module):
-    """Keeps height x width from (top, left): a centre crop, any odd row/column cut from the end."""
-
-    def __init__(self, top: int, left: int, height: int, width: int) -> None:
-        super().__init__()
-        self.top, self.left, self.height, self.width = top, left, height, width
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x[:, :, self.top : self.top + self.height, self.left : self.left + self.width]
-''',
-    "ChannelSlice": '''
-class ChannelSlice(nn.Module):
-    """Channels start .. stop-1: one of `groups` equal slices (cnncalc's `split`)."""
-
-    def __init__(self, start: int, stop: int) -> None:
-        super().__init__()
-        self.start, self.stop = start, stop
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x[:, self.start : self.stop]
-''',
-    "LocallyConnected2d": '''
-class LocallyConnected2d(nn.Module):
-    """A convolution without weight sharing: every output position has its own filters.
-
-    weight: (H_out * W_out, out_channels, in_channels * f_h * f_w), one filter bank per position;
-    bias: (out_channels, H_out, W_out). `padding` is (left, right, top, bottom), as F.pad takes it.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
-                 out_size: tuple[int, int], stride: int | tuple[int, int] = 1,
-                 padding: tuple[int, int, int, int] = (0, 0, 0, 0), bias: bool = True) -> None:
-        super().__init__()
-        kernel_size = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-        self.stride = (stride, stride) if isinstance(stride, int) else stride
-        self.kernel_size, self.padding, self.out_size = kernel_size, padding, out_size
-        fan_in = in_channels * kernel_size[0] * kernel_size[1]
-        bound = fan_in**-0.5
-        positions = out_size[0] * out_size[1]
-        self.weight = nn.Parameter(torch.empty(positions, out_channels, fan_in).uniform_(-bound, bound))
-        if bias:
-            self.bias = nn.Parameter(torch.empty(out_channels, *out_size).uniform_(-bound, bound))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # unfold gathers each window's C_in * f_h * f_w values: N x (C_in f_h f_w) x (H_out W_out)
-        patches = F.unfold(F.pad(x, self.padding), self.kernel_size, stride=self.stride)
-        # one matrix product per position: (N x C_in f_h f_w) @ (C_in f_h f_w x out_channels)
-        out = torch.bmm(patches.permute(2, 0, 1), self.weight.transpose(1, 2))
-        out = out.permute(1, 2, 0).reshape(x.shape[0], -1, *self.out_size)
-        return out if self.bias is None else out + self.bias
-''',
-    "ConvTranspose2dTrimmed": '''
-class ConvTranspose2dTrimmed(nn.ConvTranspose2d):
-    """A ConvTranspose2d without padding whose output is then trimmed per side.
-
-    For padding that PyTorch's symmetric `padding` cannot say (asymmetric, or TensorFlow `same`
-    with f < s). `trim` is (left, right, top, bottom), as F.pad takes it: a negative value removes
-    rows/columns, a positive one adds rows/columns that, as with output_padding, get only the bias.
-    """
-
-    def __init__(self, *args: Any, trim: tuple[int, int, int, int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.trim = trim
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        y = F.conv_transpose2d(x, self.weight, None, self.stride, 0, 0, self.groups, self.dilation)
-        # add first, then remove: F.pad cannot remove more than a side holds (width 1, (-2, 2))
-        y = F.pad(F.pad(y, tuple(max(t, 0) for t in self.trim)), tuple(min(t, 0) for t in self.trim))
-        return y if self.bias is None else y + self.bias[:, None, None]
-''',
-    "Multiply": '''
-class Multiply(nn.Module):
-    """The element-wise product of its inputs; later ones may broadcast (a 1 x 1 channel gate)."""
-
-    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        out = xs[0]
-        for x in xs[1:]:
-            out = out * x
-        return out
-''',
-    "Maximum": '''
-class Maximum(nn.Module):
-    """The element-wise maximum of its inputs."""
-
-    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        out = xs[0]
-        for x in xs[1:]:
-            out = torch.maximum(out, x)
-        return out
-''',
-    "DarknetShortcut": '''
-class DarknetShortcut(nn.Module):
-    """Darknet's [shortcut]: each later input is added into the first where they overlap.
-
-    Channels up to the smaller count; a larger map is sampled with stride n_big / n_small,
-    as Darknet's shortcut_cpu does. The output has the first input's shape.
-    """
-
-    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
-        out = xs[0].clone()
-        for x in xs[1:]:
-            c = min(out.shape[1], x.shape[1])
-            stride = max(x.shape[2] // out.shape[2], 1), max(x.shape[3] // out.shape[3], 1)
-            sample = max(out.shape[2] // x.shape[2], 1), max(out.shape[3] // x.shape[3], 1)
-            src = x[:, :c, :: stride[0], :: stride[1]]
-            dst = out[:, :c, :: sample[0], :: sample[1]]
-            h, w = min(src.shape[2], dst.shape[2]), min(src.shape[3], dst.shape[3])
-            dst[:, :, :h, :w] += src[:, :, :h, :w]
-        return out
-''',
-    "ChannelScale": '''
-class ChannelScale(nn.Module):
-    """y = gamma * x (+ beta), one gamma (and beta) per channel: Caffe's Scale layer."""
-
-    def __init__(self, channels: int, bias: bool = False) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels))
-        if bias:
-            self.bias = nn.Parameter(torch.zeros(channels))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        shape = (-1,) + (1,) * (x.dim() - 2)  # channels are dim 1
-        out = x * self.weight.view(shape)
-        return out if self.bias is None else out + self.bias.view(shape)
-''',
-}
-
-
-@dataclass(slots=True)
-class _Code:
-    """One leaf as code: its constructor, and how forward calls it on its inputs' variables."""
-
-    init: str
-    call: Callable[..., str]  # (input variables, one_a_line=False) -> forward's expression
-    helpers: set[str] = field(default_factory=set)
-    note: str = ""  # a remark for the constructor's comment
-
 
 def to_pytorch_source(report: Report) -> str:
     """The text of a Python file defining an `nn.Module` for the report's network."""
@@ -235,17 +49,17 @@ def to_pytorch_source(report: Report) -> str:
     attrs = layer_attributes(graph.leaves)
     class_name = module_class_name(report)
     shapes = {INPUT: graph.input} | {leaf.name: leaf.output for leaf in graph.leaves}
-    codes = [_code(leaf, [shapes[i] for i in leaf.inputs], attrs[leaf.name]) for leaf in graph.leaves]
+    codes = [leaf_code(leaf, [shapes[i] for i in leaf.inputs], attrs[leaf.name]) for leaf in graph.leaves]
     rows = {row.name: row for row in report.rows}
 
-    helpers = sorted(set().union(*(c.helpers for c in codes)), key=list(_HELPERS).index)
+    helpers = sorted(set().union(*(c.helpers for c in codes)), key=list(HELPERS).index)
     out: list[str] = [_file_docstring(report, class_name), ""]
     if "ConvTranspose2dTrimmed" in helpers:
         out += ["from typing import Any", ""]
     forward = _forward_body(graph, attrs, codes)
-    uses_f = any("F." in line for line in forward) or any("F." in _HELPERS[h] for h in helpers)
+    uses_f = any("F." in line for line in forward) or any("F." in HELPERS[h] for h in helpers)
     out += ["import torch", *(["import torch.nn.functional as F"] if uses_f else []), "from torch import nn", ""]
-    out += [_HELPERS[h].rstrip() + "\n" for h in helpers]
+    out += [HELPERS[h].rstrip() + "\n" for h in helpers]
     out += ["", f"class {class_name}(nn.Module):", _class_docstring(report), ""]
     out.append(f"    INPUT_SHAPE = {_torch_shape(graph.input)}  # C x H x W of one input, batch excluded")
     out += ["", "    def __init__(self) -> None:", "        super().__init__()"]
@@ -354,7 +168,7 @@ def module_class_name(report: Report) -> str:
         name += w[0].upper() + w[1:]
     if not name or name[0].isdigit():
         name = f"Net{name}"
-    if name in _HELPERS or name in _RESERVED_VARS or name in ("Any", "Net_"):
+    if name in HELPERS or name in _RESERVED_VARS or name in ("Any", "Net_"):
         name += "Net"
     return name
 
@@ -418,7 +232,7 @@ def _cnncalc_shape(shape: Shape) -> str:
     return " x ".join(str(d) for d in shape) if len(shape) != 1 else f"[{shape[0]}]"
 
 
-def _forward_body(graph: Graph, attrs: dict[str, str], codes: list[_Code]) -> list[str]:
+def _forward_body(graph: Graph, attrs: dict[str, str], codes: list[Code]) -> list[str]:
     """Straight-line code: a value read only by the next layer lives in `x`, others get names."""
     leaves = graph.leaves
     last = len(leaves) - 1
@@ -465,297 +279,3 @@ def _forward_body(graph: Graph, attrs: dict[str, str], codes: list[_Code]) -> li
             body += [f"        # {shape}", f"        {names[leaf.name]} = {code.call(args, True)}"]
     body.append(f"        return {names[graph.output]}")
     return body
-
-
-# ---- one leaf ----------------------------------------------------------------------------------
-
-
-def _pair(p: Sequence[Any]) -> str:
-    return str(p[0]) if p[0] == p[1] else f"({p[0]}, {p[1]})"
-
-
-def _kwargs(**items: Any) -> str:
-    return "".join(f", {k}={v}" for k, v in items.items() if v is not None)
-
-
-def _calls(attr: str, pre: str = "{}", activation: str | None = None) -> Callable[..., str]:
-    """forward's expression: `pre` wraps the (single) input, the activation wraps the output."""
-    post = _ACTIVATION_FUNCTIONS[activation] if activation else "{}"
-
-    def call(args: list[str], one_a_line: bool = False) -> str:
-        if len(args) == 1:
-            inner = pre.format(args[0])
-        elif one_a_line:
-            inner = "".join(f"\n            {a}," for a in args) + "\n        "
-        else:
-            inner = ", ".join(args)
-        return post.format(f"self.{attr}({inner})")
-
-    return call
-
-
-def _pad_call(pad: Sequence[Any], value: str | None = None) -> str:
-    """F.pad around the input for (top, bottom, left, right); F.pad takes (left, right, top, bottom)."""
-    top, bottom, left, right = pad
-    extra = f", value={value}" if value else ""
-    return f"F.pad({{}}, ({left}, {right}, {top}, {bottom}){extra})"
-
-
-def _code(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    emit = _EMITTERS.get(type(leaf.layer).__name__)
-    if emit is None:  # pragma: no cover - every kind in the registry has an emitter
-        raise CnnError(f"{leaf.name}: export to PyTorch does not know '{leaf.kind}'", leaf.loc)
-    return emit(leaf, inputs, attr)
-
-
-def _conv(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer, c_in = leaf.layer, inputs[0][2]
-    if type(layer).__name__ == "Depthwise":
-        filters, groups = c_in * layer.multiplier, c_in
-    else:
-        filters, groups = layer.filters, layer.groups
-    top, bottom, left, right = leaf.cost.padding or (0, 0, 0, 0)
-    symmetric = top == bottom and left == right
-    init = f"nn.Conv2d({c_in}, {filters}, kernel_size={_pair(layer.f)}" + _kwargs(
-        stride=_pair(layer.s) if layer.s != (1, 1) else None,
-        padding=_pair((top, left)) if symmetric and (top, left) != (0, 0) else None,
-        dilation=_pair(layer.dilation) if layer.dilation != (1, 1) else None,
-        groups=groups if groups != 1 else None,
-        bias=None if layer.bias else False,
-    ) + ")"
-    pre = "{}" if symmetric else _pad_call((top, bottom, left, right))
-    note = "" if symmetric else "asymmetric padding applied by F.pad in forward"
-    return _Code(init, _calls(attr, pre, layer.activation), note=note)
-
-
-def _deconv(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    """Native ConvTranspose2d when its symmetric padding and output_padding say it, else trimmed."""
-    layer = leaf.layer
-    h, w, c_in = inputs[0]
-    explicit = layer.padding if isinstance(layer.padding, tuple) else (0, 0, 0, 0)
-    cuts: list[tuple[int, int, int]] = []  # per axis: removed before, removed after, added at the end
-    sizes = zip((h, w), layer.f, layer.s, layer.dilation, leaf.output[:2], strict=True)
-    for axis, (n, f, s, d, out) in enumerate(sizes):
-        full = (n - 1) * s + d * (f - 1) + 1  # ConvTranspose2d's output with no padding
-        if layer.padding == "same":  # TensorFlow: out = n*s, removing max(k - s, 0), less before
-            total = max(d * (f - 1) + 1 - s, 0)
-            before, after = total // 2, total - total // 2
-        else:  # `valid` is (0, 0, 0, 0)
-            before, after = explicit[2 * axis], explicit[2 * axis + 1]
-        cuts.append((before, after, out - (full - before - after)))
-    axes = zip(cuts, layer.s, layer.dilation, strict=True)
-    # PyTorch's padding removes the same from both sides; output_padding must be below s or d
-    native = all(b == a and 0 <= e < max(s, d) for (b, a, e), s, d in axes)
-    common = _kwargs(
-        stride=_pair(layer.s) if layer.s != (1, 1) else None,
-        dilation=_pair(layer.dilation) if layer.dilation != (1, 1) else None,
-        bias=None if layer.bias else False,
-    )
-    head = f"{c_in}, {layer.filters}, kernel_size={_pair(layer.f)}"
-    if native:
-        pads, extras = (cuts[0][0], cuts[1][0]), (cuts[0][2], cuts[1][2])
-        init = f"nn.ConvTranspose2d({head}{common}" + _kwargs(
-            padding=_pair(pads) if pads != (0, 0) else None,
-            output_padding=_pair(extras) if extras != (0, 0) else None,
-        ) + ")"
-        return _Code(init, _calls(attr, "{}", layer.activation))
-    (bh, ah, eh), (bw, aw, ew) = cuts
-    trim = (-bw, ew - aw, -bh, eh - ah)
-    init = f"ConvTranspose2dTrimmed({head}{common}, trim={trim})"
-    return _Code(init, _calls(attr, "{}", layer.activation), {"ConvTranspose2dTrimmed"},
-                 "padding PyTorch cannot say natively: trimmed after")
-
-
-def _local(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    top, bottom, left, right = leaf.cost.padding or (0, 0, 0, 0)
-    pad = (left, right, top, bottom)
-    init = (
-        f"LocallyConnected2d({inputs[0][2]}, {layer.filters}, {_pair(layer.f)}, {tuple(leaf.output[:2])}"
-        + _kwargs(
-            stride=_pair(layer.s) if layer.s != (1, 1) else None,
-            padding=pad if any(pad) else None,
-            bias=None if layer.bias else False,
-        )
-        + ")"
-    )
-    return _Code(init, _calls(attr, "{}", layer.activation), {"LocallyConnected2d"})
-
-
-def _pool(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    """Native when padding is symmetric and at most f/2 (PyTorch's limit), else padded by F.pad.
-
-    F.pad pads with -inf for max (padding never wins) and 0 for avg, and pads the end just enough
-    for cnncalc's output size, so `ceil: true` needs no ceil_mode there.
-    """
-    layer = leaf.layer
-    h, w, _ = inputs[0]
-    s = layer.stride
-    top, bottom, left, right = leaf.cost.padding or (0, 0, 0, 0)
-    cls = "nn.MaxPool2d" if layer.mode == "max" else "nn.AvgPool2d"
-    native = top == bottom and left == right and 2 * top <= layer.f[0] and 2 * left <= layer.f[1]
-    stride = None if tuple(s) == tuple(layer.f) else _pair(s)
-    if native:
-        pads = (top, left) != (0, 0)
-        init = f"{cls}({_pair(layer.f)}" + _kwargs(
-            stride=stride,
-            padding=_pair((top, left)) if pads else None,
-            ceil_mode=True if layer.ceil else None,
-            count_include_pad=False if layer.mode == "avg" and layer.padding == "same" and pads else None,
-        ) + ")"
-        return _Code(init, _calls(attr))
-    out_h, out_w = leaf.output[0], leaf.output[1]
-    # a negative end pad would trim rows no window reads; torch's F.pad cannot trim more than the
-    # input holds (a 1-row input padded 2 at the top and -2 at the bottom), so pad 0 instead: the
-    # floor-mode pool then stops at the same window, as (out - 1)s + f <= n + top
-    bottom = max((out_h - 1) * s[0] + layer.f[0] - h - top, 0)
-    right = max((out_w - 1) * s[1] + layer.f[1] - w - left, 0)
-    init = f"{cls}({_pair(layer.f)}" + _kwargs(stride=stride) + ")"
-    fill = 'float("-inf")' if layer.mode == "max" else None
-    return _Code(init, _calls(attr, _pad_call((top, bottom, left, right), fill)),
-                 note="padding applied by F.pad in forward")
-
-
-def _global_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    cls = "nn.AdaptiveAvgPool2d" if leaf.kind == "gap" else "nn.AdaptiveMaxPool2d"
-    return _Code(f"{cls}(1)", _calls(attr))
-
-
-def _adaptive_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    cls = "nn.AdaptiveAvgPool2d" if layer.mode == "avg" else "nn.AdaptiveMaxPool2d"
-    return _Code(f"{cls}({_pair(layer.output)})", _calls(attr))
-
-
-def _fc(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    n_in = dims.product(inputs[0])
-    init = f"nn.Linear({n_in}, {layer.units}" + _kwargs(bias=None if layer.bias else False) + ")"
-    pre = "torch.flatten({}, 1)" if len(inputs[0]) != 1 else "{}"
-    return _Code(init, _calls(attr, pre, layer.activation))
-
-
-def _flatten(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    return _Code("nn.Flatten()", _calls(attr), note="C x H x W order; cnncalc counts only sizes")
-
-
-def _bn(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    cls = "nn.BatchNorm2d" if len(inputs[0]) == 3 else "nn.BatchNorm1d"
-    init = f"{cls}({inputs[0][-1]}" + _kwargs(
-        eps=layer.epsilon if layer.epsilon != 1e-5 else None,
-        momentum=layer.momentum if layer.momentum != 0.1 else None,
-        affine=None if layer.affine else False,
-    ) + ")"
-    return _Code(init, _calls(attr))
-
-
-def _lrn(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    lrn = f"nn.LocalResponseNorm({layer.size}, alpha={layer.alpha!r}, beta={layer.beta!r}, k={layer.k!r})"
-    if len(inputs[0]) == 3:
-        return _Code(lrn, _calls(attr))
-    # torch's LRN wants N x C x ...: give a vector a spatial axis of 1 and take it away again
-    return _Code(f"nn.Sequential(nn.Unflatten(1, ({inputs[0][0]}, 1)), {lrn}, nn.Flatten())", _calls(attr))
-
-
-def _dropout(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    return _Code(f"nn.Dropout({leaf.layer.rate!r})", _calls(attr))
-
-
-def _activation(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    alpha = layer.alpha if layer.alpha is not None else _DEFAULT_ALPHA.get(layer.function)
-    return _Code(_ACTIVATION_MODULES[layer.function].format(alpha=alpha), _calls(attr))
-
-
-def _identity(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    role = getattr(leaf.layer, "role", None)
-    return _Code("nn.Identity()", _calls(attr), note=f"stands for {role}" if role else "")
-
-
-def _zeropad(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    top, bottom, left, right = leaf.layer.p
-    return _Code(f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))", _calls(attr))
-
-
-def _upsample(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    layer = leaf.layer
-    factor = layer.factor[0] if layer.factor[0] == layer.factor[1] else tuple(layer.factor)
-    extra = ", align_corners=False" if layer.mode == "bilinear" else ""
-    return _Code(f'nn.Upsample(scale_factor={factor}, mode="{layer.mode}"{extra})', _calls(attr))
-
-
-def _crop(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    top, left = leaf.layer.offsets(inputs[0])
-    h, w = leaf.layer.output
-    return _Code(f"CenterCrop({top}, {left}, {h}, {w})", _calls(attr), {"CenterCrop"})
-
-
-def _split(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    size = leaf.output[-1]
-    start = leaf.layer.index * size
-    return _Code(f"ChannelSlice({start}, {start + size})", _calls(attr), {"ChannelSlice"})
-
-
-def _space_to_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    return _Code(f"nn.PixelUnshuffle({leaf.layer.block})", _calls(attr),
-                 note="channel order differs from Darknet's reorg; the sizes agree")
-
-
-def _merge(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    activation = leaf.layer.activation
-    if leaf.kind == "add" and activation:  # a module, as torchvision writes the ReLU after a sum
-        module = _ACTIVATION_MODULES[activation].format(alpha=_DEFAULT_ALPHA.get(activation))
-        return _Code(f"Add({module})", _calls(attr), {"Add"})
-    cls = "Add" if leaf.kind == "add" else "Concat"
-    return _Code(f"{cls}()", _calls(attr, "{}", activation), {cls})
-
-
-_ELEMENTWISE = {"Multiply": "Multiply", "Maximum": "Maximum", "Shortcut": "DarknetShortcut"}
-
-
-def _elementwise(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    cls = _ELEMENTWISE[type(leaf.layer).__name__]
-    return _Code(f"{cls}()", _calls(attr, "{}", getattr(leaf.layer, "activation", None)), {cls})
-
-
-def _scale(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    init = f"ChannelScale({inputs[0][-1]}" + _kwargs(bias=True if leaf.layer.bias else None) + ")"
-    return _Code(init, _calls(attr), {"ChannelScale"})
-
-
-def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
-    count = 1 if leaf.layer.shared else inputs[0][-1]
-    return _Code(f"nn.PReLU({count})", _calls(attr), note="one slope" if count == 1 else "")
-
-
-_EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
-    "Conv": _conv,
-    "Depthwise": _conv,
-    "Deconv": _deconv,
-    "Local": _local,
-    "Pool": _pool,
-    "GlobalAvgPool": _global_pool,
-    "GlobalMaxPool": _global_pool,
-    "AdaptivePool": _adaptive_pool,
-    "FullyConnected": _fc,
-    "Flatten": _flatten,
-    "BatchNorm": _bn,
-    "LocalResponseNorm": _lrn,
-    "Dropout": _dropout,
-    "Activation": _activation,
-    "Identity": _identity,
-    "ZeroPad": _zeropad,
-    "Upsample": _upsample,
-    "Crop": _crop,
-    "Split": _split,
-    "SpaceToDepth": _space_to_depth,
-    "Add": _merge,
-    "Concat": _merge,
-    "Multiply": _elementwise,
-    "Maximum": _elementwise,
-    "Shortcut": _elementwise,
-    "Scale": _scale,
-    "PReLU": _prelu,
-}

@@ -1,22 +1,49 @@
-"""The registry of layer kinds: one line per kind, aliases as data."""
+"""The registry of layer kinds: one line per kind, aliases as data.
+
+Each kind lives in a module of its own here (keys with defaults and validation, output shape,
+params, buffers, MACs, receptive-field window and worked steps); adding one is that module and
+one line in `KINDS` below, then an entry in each target's table (see ARCHITECTURE.md).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from .affine import PReLU, Scale
+from .activation import Activation
+from .adaptive_pool import AdaptivePool
+from .add import Add
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
-from .conv import Conv, Deconv, Depthwise, Local
-from .dense import Flatten, FullyConnected
-from .elementwise import Maximum, Multiply, Shortcut
-from .merge import Add, Concat
-from .norm import BatchNorm, LocalResponseNorm
-from .pointwise import Activation, Dropout, Identity
-from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
-from .spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
+from .bn import BatchNorm
+from .concat import Concat
+from .conv import Conv
+from .crop import Crop
+from .deconv import Deconv
+from .depthwise import Depthwise
+from .dropout import Dropout
+from .fc import FullyConnected
+from .flatten import Flatten
+from .gap import GlobalAvgPool
+from .gmp import GlobalMaxPool
+from .identity import Identity
+from .local import Local
+from .lrn import LocalResponseNorm
+from .maximum import Maximum
+from .multiply import Multiply
+from .pool import Pool
+from .prelu import PReLU
+from .scale import Scale
+from .shortcut import Shortcut
+from .space_to_depth import SpaceToDepth
+from .split import Split
+from .steps import QUIET, Step, Work
+from .upsample import Upsample
+from .zeropad import ZeroPad
 
-__all__ = ["KINDS", "KIND_ALIASES", "KEY_ALIASES", "Kind", "Layer", "Cost", "Shape", "Window", "Arg"]
+__all__ = [
+    "KINDS", "KIND_ALIASES", "KEY_ALIASES", "Kind", "Layer", "Cost", "Shape", "Window", "Arg", "Step", "Work",
+    "QUIET", "register",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +101,10 @@ KIND_ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 KEY_ALIASES: dict[str, str] = {"kernel_size": "f", "stride": "s", "out_channels": "filters"}
+
+
+def register(kind: Kind) -> None:
+    """Add a kind at run time (a plug-in, or a test's toy kind); the name must be new."""
+    if kind.name in KINDS or kind.name in KIND_ALIASES:
+        raise ValueError(f"layer kind '{kind.name}' is already registered")
+    KINDS[kind.name] = kind

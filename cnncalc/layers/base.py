@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from .. import dims
 from ..dims import Dim
 from ..errors import ShapeError
+from .steps import QUIET, Work, num
 
 Shape = tuple[Dim, ...]  # (n_H, n_W, n_C) or (units,)
 Pair = tuple[Dim, Dim]
@@ -40,6 +41,7 @@ class Window:
     kernel: tuple[Any, Any] = (1, 1)  # effective size d(f-1)+1
     stride: tuple[Any, Any] = (1, 1)  # may be a Fraction (upsampling)
     whole_input: bool = False  # global pools see all of their input
+    bins: bool = False  # adaptive pooling: windows start n/m apart, not every s
 
 
 IDENTITY_WINDOW = Window()
@@ -54,11 +56,27 @@ class Layer:
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int] = 1
 
-    def infer(self, inputs: Sequence[Shape]) -> Cost:  # pragma: no cover - abstract
+    def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:  # pragma: no cover - abstract
+        """Output shape and costs; `work` records the worked steps (only `explain` passes one)."""
         raise NotImplementedError
 
     def window(self, inputs: Sequence[Shape]) -> Window:
         return IDENTITY_WINDOW
+
+    def extent(self, n: Any, k: Any, axis: int) -> str:
+        """Where k, the input values one output value reads along `axis`, comes from (explain)."""
+        f, d = _hw(getattr(self, "f", None)), _hw(getattr(self, "dilation", 1))
+        # k is its own note: "with k = d(f - 1) + 1 = 6 + (5 - 1) x 2 = 14" read as if k were 14
+        if f is not None and d is not None and d[axis] != 1:
+            return f"k = d(f - 1) + 1 = {num(d[axis])} × ({num(f[axis])} - 1) + 1 = {num(k)}"
+        return f"k = {num(k)}, the window's size" + (" (f)" if f is not None else "")
+
+
+def _hw(value: Any) -> tuple[Any, Any] | None:
+    """A size argument as (height, width), or None when the layer has no such argument."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return (value[0], value[1])
+    return None if value is None or isinstance(value, (tuple, list)) else (value, value)
 
 
 # ---- argument types -------------------------------------------------------------------------
@@ -157,6 +175,14 @@ def padding_arg(value: Any) -> Any:
         )
     p = nonnegative(value)
     return (p, p, p, p)
+
+
+def pad_amount(value: Any) -> Any:
+    """zeropad's: p, [p_h, p_w] or [top, bottom, left, right] (no `valid` or `same`)."""
+    pad = padding_arg(value)
+    if isinstance(pad, str):
+        raise ArgError(f"zeropad takes p, [p_h, p_w] or [top, bottom, left, right], got '{value}'")
+    return pad
 
 
 def boolean(value: Any) -> bool:

@@ -1,10 +1,9 @@
-"""Convolutions: conv, depthwise, deconv (transposed) and local (unshared weights)."""
+"""conv: a 2-D convolution, `filters` filters of f x f x n_C_prev/groups, with its worked steps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from .. import dims
@@ -12,7 +11,6 @@ from ..dims import Dim
 from ..errors import ShapeError
 from .base import (
     Arg,
-    ArgError,
     Cost,
     Layer,
     Pair,
@@ -21,47 +19,14 @@ from .base import (
     activation_name,
     boolean,
     need_volume,
-    nonnegative_pair,
     padding_arg,
     positive,
     positive_pair,
 )
-from .window import floor_note, same_padding, slide
+from .steps import QUIET, Work, X, activations, count, num, pair
+from .window import kernel_window, slide_volume
 
-
-def resolve_padding(
-    padding: Any, n: tuple[Dim, Dim], f: Pair, s: Pair, d: Pair
-) -> tuple[Dim, Dim, Dim, Dim]:
-    """(top, bottom, left, right) for `valid`, `same` or explicit padding."""
-    if padding == "valid":
-        return (0, 0, 0, 0)
-    if padding == "same":
-        top, bottom = same_padding(n[0], f[0], s[0], d[0])
-        left, right = same_padding(n[1], f[1], s[1], d[1])
-        return (top, bottom, left, right)
-    return padding
-
-
-def slide_volume(
-    shape: Shape, kind: str, f: Pair, s: Pair, d: Pair, padding: Any, ceil: bool = False
-) -> tuple[Dim, Dim, tuple[Dim, Dim, Dim, Dim], tuple[str, ...]]:
-    """Output n_H, n_W of a sliding window, the padding applied and any floor warning."""
-    h, w, _ = need_volume(kind, shape)
-    pad = resolve_padding(padding, (h, w), f, s, d)
-    sh = slide(h, f[0], s[0], d[0], pad[0], pad[1], ceil, "n_H")
-    sw = slide(w, f[1], s[1], d[1], pad[2], pad[3], ceil, "n_W")
-    note = None if ceil else floor_note((sh, sw), s)
-    if padding == "same" and not (isinstance(h, int) and isinstance(w, int)):
-        # TF's definition, ceil(n/s), reads better than the padded rule it equals
-        return dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1]), pad, (note,) if note else ()
-    return sh.size, sw.size, pad, (note,) if note else ()
-
-
-def kernel_window(f: Pair, s: Pair, d: Pair) -> Window:
-    return Window(kernel=(d[0] * (f[0] - 1) + 1, d[1] * (f[1] - 1) + 1), stride=s)
-
-
-_CONV_ARGS = {
+CONV_ARGS = {
     "filters": Arg(positive, doc="number of filters n_C"),
     "f": Arg(positive_pair, doc="filter size f or [f_h, f_w]"),
     "s": Arg(positive_pair, (1, 1), "stride"),
@@ -76,7 +41,7 @@ _CONV_ARGS = {
 @dataclass(frozen=True, slots=True)
 class Conv(Layer):
     KIND = "conv"
-    ARGS = _CONV_ARGS
+    ARGS = CONV_ARGS
 
     filters: int
     f: Pair
@@ -87,20 +52,56 @@ class Conv(Layer):
     bias: bool = True
     activation: str | None = None
 
-    def infer(self, inputs: Sequence[Shape]) -> Cost:
+    def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
+        return self.count(inputs, work)
+
+    def count(self, inputs: Sequence[Shape], work: Work = QUIET, multiplier: int | None = None) -> Cost:
+        """The conv's arithmetic; `multiplier` is set when it stands for a depthwise layer."""
         c_in = need_volume(self.KIND, inputs[0])[2]
         check_groups(c_in, self.filters, self.groups)
-        h, w, pad, notes = slide_volume(inputs[0], self.KIND, self.f, self.s, self.dilation, self.padding)
+        h, w, pad, notes = slide_volume(
+            inputs[0], self.KIND, self.f, self.s, self.dilation, self.padding, work=work
+        )
         kernel = self.f[0] * self.f[1] * dims.floordiv(c_in, self.groups)
         weights = kernel * self.filters
-        return Cost(
-            output=(h, w, self.filters),
-            weights=weights,
-            biases=self.filters if self.bias else 0,
-            macs=h * w * self.filters * kernel,
-            padding=pad,
-            notes=notes,
+        biases = self.filters if self.bias else 0
+        macs = h * w * self.filters * kernel
+        if work:
+            self._steps(work, c_in, (h, w, self.filters), weights, biases, macs, multiplier)
+        return Cost(output=(h, w, self.filters), weights=weights, biases=biases, macs=macs, padding=pad,
+                    notes=notes)
+
+    def _steps(self, work: Work, c: Dim, out: Shape, weights: Dim, biases: Dim, macs: Dim,
+               multiplier: int | None) -> None:
+        out_h, out_w, out_c = out
+        ff, ff_v = pair(self.f)
+        g = self.groups
+        if multiplier is not None:
+            work.add("n_C", f"n_C_prev{X}multiplier", (f"{num(c)}{X}{multiplier}",), count(out_c), key="output")
+        else:
+            work.add("n_C", "number of filters", (), count(out_c), key="output")
+        if multiplier is not None or (g > 1 and g == c):
+            per, per_v, why = ff, ff_v, " (each filter sees one channel)"
+        elif g > 1:
+            per, per_v, why = f"{ff}{X}n_C_prev/groups", f"{ff_v}{X}{num(c)}/{g}", ""
+        else:
+            per, per_v, why = f"{ff}{X}n_C_prev", f"{ff_v}{X}{num(c)}", ""
+        work.add("weights", f"{per}{X}n_C{why}", (f"{per_v}{X}{num(out_c)}",), count(weights))
+        if self.bias:
+            work.add("biases", "n_C, one per filter", (), count(biases))
+            work.add("parameters", f"({per} + 1){X}n_C", (f"({per_v} + 1){X}{num(out_c)}",),
+                     count(weights + biases), key="params")
+        else:
+            work.add("biases", "none: bias is false", (), "0")
+            work.add("parameters", "weights", (), count(weights + biases), key="params")
+        outs = f"{num(out_h)}{X}{num(out_w)}{X}{num(out_c)}"
+        mid = (
+            (f"{count(out_h * out_w * out_c)}{X}{count(macs // (out_h * out_w * out_c))}",)
+            if isinstance(macs, int)
+            else ()
         )
+        work.add("MACs", f"(n_H{X}n_W{X}n_C){X}({per})", (f"({outs}){X}({per_v})", *mid), count(macs), key="macs")
+        work.extend([activations(out)])
 
     def window(self, inputs: Sequence[Shape]) -> Window:
         return kernel_window(self.f, self.s, self.dilation)
@@ -110,155 +111,3 @@ def check_groups(c_in: Dim, filters: Dim, groups: int) -> None:
     for what, value in (("input channels", c_in), ("filters", filters)):
         if dims.is_true(dims.mod(value, groups) != 0) is True:
             raise ShapeError(f"{what} ({value}) are not divisible by groups ({groups})")
-
-
-@dataclass(frozen=True, slots=True)
-class Depthwise(Layer):
-    """A conv with groups = C_in and C_in * multiplier filters."""
-
-    KIND = "depthwise"
-    ARGS = {
-        "f": _CONV_ARGS["f"],
-        "s": _CONV_ARGS["s"],
-        "padding": _CONV_ARGS["padding"],
-        "dilation": _CONV_ARGS["dilation"],
-        "multiplier": Arg(positive, 1, "filters per input channel"),
-        "bias": _CONV_ARGS["bias"],
-        "activation": _CONV_ARGS["activation"],
-    }
-
-    f: Pair
-    s: Pair = (1, 1)
-    padding: Any = "valid"
-    dilation: Pair = (1, 1)
-    multiplier: int = 1
-    bias: bool = True
-    activation: str | None = None
-
-    def as_conv(self, inputs: Sequence[Shape]) -> Conv:
-        c_in = need_volume(self.KIND, inputs[0])[2]
-        return Conv(
-            c_in * self.multiplier, self.f, self.s, self.padding, self.dilation, c_in, self.bias,
-            self.activation,
-        )
-
-    def infer(self, inputs: Sequence[Shape]) -> Cost:
-        return self.as_conv(inputs).infer(inputs)
-
-    def window(self, inputs: Sequence[Shape]) -> Window:
-        return kernel_window(self.f, self.s, self.dilation)
-
-
-def _deconv_padding(value: Any) -> Any:
-    return padding_arg(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Deconv(Layer):
-    """Transposed convolution: n_out = (n-1)s - p_total + d(f-1) + output_padding + 1."""
-
-    KIND = "deconv"
-    ARGS = {
-        "filters": _CONV_ARGS["filters"],
-        "f": _CONV_ARGS["f"],
-        "s": _CONV_ARGS["s"],
-        "padding": Arg(_deconv_padding, (0, 0, 0, 0), "p (removed from each side) | same | valid"),
-        "output_padding": Arg(nonnegative_pair, (0, 0), "extra rows/columns added at the end"),
-        "dilation": _CONV_ARGS["dilation"],
-        "bias": _CONV_ARGS["bias"],
-        "activation": _CONV_ARGS["activation"],
-    }
-
-    filters: int
-    f: Pair
-    s: Pair = (1, 1)
-    padding: Any = (0, 0, 0, 0)
-    output_padding: Pair = (0, 0)
-    dilation: Pair = (1, 1)
-    bias: bool = True
-    activation: str | None = None
-
-    def __post_init__(self) -> None:
-        for op, s, d in zip(self.output_padding, self.s, self.dilation):
-            if op >= max(s, d):
-                raise ArgError(f"output_padding ({op}) must be smaller than the stride or dilation")
-        if self.padding == "same" and self.output_padding != (0, 0):
-            # `same` fixes the output at n * s: an output_padding would silently do nothing
-            raise ArgError(
-                "output_padding does nothing with padding: same (the output is n * s); "
-                "give the padding as numbers to use it"
-            )
-
-    def infer(self, inputs: Sequence[Shape]) -> Cost:
-        h, w, c_in = need_volume(self.KIND, inputs[0])
-        out = []
-        for n, f, s, d, op, (before, after) in zip(
-            (h, w), self.f, self.s, self.dilation, self.output_padding, self._pads()
-        ):
-            if self.padding == "same":
-                out.append(n * s)
-            elif self.padding == "valid":
-                out.append((n - 1) * s + d * (f - 1) + 1 + op)
-            else:
-                size = (n - 1) * s - before - after + d * (f - 1) + op + 1
-                if dims.is_true(size <= 0) is True:
-                    raise ShapeError(f"output size would be {size}: padding {before + after} is too large")
-                out.append(size)
-        kernel = self.f[0] * self.f[1] * self.filters
-        return Cost(
-            output=(out[0], out[1], self.filters),
-            weights=kernel * c_in,
-            biases=self.filters if self.bias else 0,
-            macs=h * w * c_in * kernel,
-        )
-
-    def _pads(self) -> tuple[tuple[Dim, Dim], tuple[Dim, Dim]]:
-        if isinstance(self.padding, tuple):
-            return (self.padding[0], self.padding[1]), (self.padding[2], self.padding[3])
-        return (0, 0), (0, 0)
-
-    def window(self, inputs: Sequence[Shape]) -> Window:
-        # an output value gathers the input values whose spread kernel (span d(f-1)+1, placed
-        # every s outputs) covers it: at most ceil((d(f-1)+1)/s) of them per axis
-        k = kernel_window(self.f, (1, 1), self.dilation).kernel
-        seen = (-(-k[0] // self.s[0]), -(-k[1] // self.s[1]))
-        return Window(kernel=seen, stride=(Fraction(1, self.s[0]), Fraction(1, self.s[1])))
-
-
-@dataclass(frozen=True, slots=True)
-class Local(Layer):
-    """Locally connected: a conv whose every output position has its own filters."""
-
-    KIND = "local"
-    ARGS = {
-        "filters": _CONV_ARGS["filters"],
-        "f": _CONV_ARGS["f"],
-        "s": _CONV_ARGS["s"],
-        "padding": _CONV_ARGS["padding"],
-        "bias": _CONV_ARGS["bias"],
-        "activation": _CONV_ARGS["activation"],
-    }
-
-    filters: int
-    f: Pair
-    s: Pair = (1, 1)
-    padding: Any = "valid"
-    bias: bool = True
-    activation: str | None = None
-
-    def infer(self, inputs: Sequence[Shape]) -> Cost:
-        c_in = need_volume(self.KIND, inputs[0])[2]
-        h, w, pad, notes = slide_volume(inputs[0], self.KIND, self.f, self.s, (1, 1), self.padding)
-        kernel = self.f[0] * self.f[1] * c_in
-        positions = h * w * self.filters
-        return Cost(
-            output=(h, w, self.filters),
-            weights=positions * kernel,
-            biases=positions if self.bias else 0,
-            macs=positions * kernel,
-            padding=pad,
-            notes=notes,
-        )
-
-    def window(self, inputs: Sequence[Shape]) -> Window:
-        return kernel_window(self.f, self.s, (1, 1))

@@ -13,10 +13,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 from .. import dims
 from ..dims import Dim
 from ..errors import ShapeError
+from .base import Pair, Shape, Window, need_volume
+from .steps import QUIET, Step, Work, X, count, num, quotient
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +89,169 @@ def floor_note(slides: tuple[Slide, Slide], s: tuple[int, int]) -> str | None:
         both = parts[0][1].replace(" rows ", " rows and columns ").replace(" row ", " row and column ")
         return f"n_H and n_W: {both}"
     return "; ".join(f"{axis}: {text}" for axis, text in parts)
+
+
+# ---- a whole volume: the padding, then n_H and n_W, recorded as worked steps -----------------
+
+
+def resolve_padding(
+    padding: Any, n: tuple[Dim, Dim], f: Pair, s: Pair, d: Pair
+) -> tuple[Dim, Dim, Dim, Dim]:
+    """(top, bottom, left, right) for `valid`, `same` or explicit padding."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        top, bottom = same_padding(n[0], f[0], s[0], d[0])
+        left, right = same_padding(n[1], f[1], s[1], d[1])
+        return (top, bottom, left, right)
+    return padding
+
+
+def slide_volume(
+    shape: Shape, kind: str, f: Pair, s: Pair, d: Pair, padding: Any, ceil: bool = False,
+    work: Work = QUIET, pool: bool = False,
+) -> tuple[Dim, Dim, tuple[Dim, Dim, Dim, Dim], tuple[str, ...]]:
+    """Output n_H, n_W of a sliding window, the padding applied and any floor warning; `work`
+    gets the padding's steps (a pool's only when it has padding) and n_H's and n_W's."""
+    h, w, _ = need_volume(kind, shape)
+    pad = resolve_padding(padding, (h, w), f, s, d)
+    sh = slide(h, f[0], s[0], d[0], pad[0], pad[1], ceil, "n_H")
+    sw = slide(w, f[1], s[1], d[1], pad[2], pad[3], ceil, "n_W")
+    if work:
+        if not (pool and padding == "valid"):
+            work.extend(padding_steps(padding, (h, w), f, s, d, pad))
+        work.extend(hw_steps((h, w), f, s, d, pad, ceil, pool, (sh, sw)))
+    note = None if ceil else floor_note((sh, sw), s)
+    if padding == "same" and not (isinstance(h, int) and isinstance(w, int)):
+        # TF's definition, ceil(n/s), reads better than the padded rule it equals
+        return dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1]), pad, (note,) if note else ()
+    return sh.size, sw.size, pad, (note,) if note else ()
+
+
+def kernel_window(f: Pair, s: Pair, d: Pair) -> Window:
+    return Window(kernel=(d[0] * (f[0] - 1) + 1, d[1] * (f[1] - 1) + 1), stride=s)
+
+
+def whole_input_window(shape: Shape, out: Pair) -> Window:
+    """A global pool's: it sees all of its input."""
+    h, w = shape[0], shape[1]
+    return Window(
+        kernel=(h, w),
+        stride=(Fraction(h, out[0]) if isinstance(h, int) else h / out[0],
+                Fraction(w, out[1]) if isinstance(w, int) else w / out[1]),
+        whole_input=True,
+    )
+
+
+def same_axes(n: tuple[Any, Any], f: Any, s: Any, d: Any, pad: Any) -> bool:
+    """True when height and width follow the same arithmetic (explain them once)."""
+    return n[0] == n[1] and f[0] == f[1] and s[0] == s[1] and d[0] == d[1] and pad[0:2] == pad[2:4]
+
+
+def slide_step(
+    axis: str, n: Any, f: int, s: int, d: int, before: Any, after: Any, ceil: bool, pool: bool, result: Slide
+) -> Step:
+    """n_out = ⌊(n_prev + 2p - f)/s⌋ + 1 with the values put in, and what the floor dropped.
+
+    >>> slide_step("H", 600, 3, 2, 1, 0, 0, False, False, slide(600, 3, 2, 1, 0, 0)).values
+    ('⌊(600 + 2×0 - 3)/2⌋ + 1', '⌊597/2⌋ + 1', '⌊298.5⌋ + 1')
+    """
+    sides = ("top", "bottom") if axis == "H" else ("left", "right")
+    open_, close = ("⌈", "⌉") if ceil else ("⌊", "⌋")
+    prev = f"n_{axis}_prev"
+    if before == after:
+        p_f, p_v = ("", "") if pool and before == 0 else (" + 2p", f" + 2×{num(before)}")
+    else:
+        p_f, p_v = f" + p_{sides[0]} + p_{sides[1]}", f" + {num(before)} + {num(after)}"
+    if d == 1:
+        k_f, k_v = " - f", f" - {num(f)}"
+    else:
+        k_f, k_v = " - d(f - 1) - 1", f" - {num(d)}×({num(f)} - 1) - 1"
+    formula = f"{open_}({prev}{p_f}{k_f})/s{close} + 1"
+    values = [f"{open_}({num(n)}{p_v}{k_v})/{num(s)}{close} + 1"]
+    span = result.span
+    note = ""
+    if isinstance(span, int):
+        values.append(f"{open_}{span}/{s}{close} + 1")
+        if span % s:
+            values.append(f"{open_}{quotient(span, s)}{close} + 1")
+            if not ceil:
+                word = "row" if axis == "H" else "column"
+                lost = result.uncovered
+                where_ = "bottom" if axis == "H" else "right"
+                dropped = (
+                    f"{lost} input {word}{'s' if lost != 1 else ''} at the {where_} never covered by a window"
+                    if lost
+                    else f"only padding is left uncovered, no input {word} is dropped"
+                )
+                note = f"floored: {span}/{s} = {quotient(span, s)} rounds down to {span // s}; {dropped}"
+            elif isinstance(result.size, int) and result.size != -(-span // s) + 1:
+                note = "rounded up, then one less: the last window must start inside the input (PyTorch)"
+        elif s == 1:
+            values[-1] = f"{span} + 1"
+    return Step(f"n_{axis}", formula, tuple(values), count(result.size), note, key="output")
+
+
+def hw_steps(
+    n: tuple[Any, Any], f: Any, s: Any, d: Any, pad: Any, ceil: bool, pool: bool, slides: tuple[Slide, Slide]
+) -> list[Step]:
+    h = slide_step("H", n[0], f[0], s[0], d[0], pad[0], pad[1], ceil, pool, slides[0])
+    if same_axes(n, f, s, d, pad):
+        return [Step("n_H = n_W", h.formula, h.values, h.result, _both_axes(h.note), "output")]
+    w = slide_step("W", n[1], f[1], s[1], d[1], pad[2], pad[3], ceil, pool, slides[1])
+    return [h, w]
+
+
+def _both_axes(note: str) -> str:
+    for a, b in (
+        ("input rows ", "input rows and columns "),
+        ("input row ", "input row and column "),
+        ("at the bottom", "at the bottom and right"),
+        ("no input row", "no input row or column"),
+    ):
+        note = note.replace(a, b)
+    return note
+
+
+def padding_steps(padding: Any, n: tuple[Any, Any], f: Any, s: Any, d: Any, pad: Any) -> list[Step]:
+    """The padding actually applied on each side; TensorFlow's `same` can be asymmetric."""
+    if padding == "valid":
+        return [Step("p", "valid: no padding", (), "0")]
+    if padding != "same":
+        if len(set(pad)) == 1:
+            return [Step("p", "given", (), f"{num(pad[0])} on every side")]
+        return [Step("padding", "given (top, bottom, left, right)", (), ", ".join(num(v) for v in pad))]
+    out = []
+    axes = (
+        (("H", "top", "bottom"),)
+        if same_axes(n, f, s, d, (0, 0, 0, 0))
+        else (("H", "top", "bottom"), ("W", "left", "right"))
+    )
+    for i, (axis, a, b) in enumerate(axes):
+        k = "d(f - 1) + 1" if d[i] != 1 else "f"
+        k_v = f"{num(d[i])}×({num(f[i])} - 1) + 1" if d[i] != 1 else num(f[i])
+        before, after = pad[2 * i], pad[2 * i + 1]
+        total = before + after
+        both = len(axes) == 1
+        out.append(
+            Step(
+                "p_total (same)" if both else f"p_total along n_{axis} (same)",
+                f"max((⌈n_{axis}_prev/s⌉ - 1){X}s + {k} - n_{axis}_prev, 0)",
+                (f"max((⌈{num(n[i])}/{num(s[i])}⌉ - 1){X}{num(s[i])} + {k_v} - {num(n[i])}, 0)",),
+                num(total),
+                "TensorFlow's same: the output is ⌈n_prev/s⌉, padded as little as that needs",
+            )
+        )
+        out.append(
+            Step(
+                f"p_{a}, p_{b}" + (" (and p_left, p_right)" if both else ""),
+                "⌊p_total/2⌋, the rest",
+                (f"⌊{num(total)}/2⌋, {num(total)} - {num(before)}",),
+                f"{num(before)}, {num(after)}",
+                f"asymmetric: the extra {'row' if axis == 'H' else 'column'} goes to the {b}"
+                + (" (and right)" if both else "")
+                if before != after
+                else "",
+            )
+        )
+    return out

@@ -1,0 +1,14 @@
+"""gmp: global max pooling, n_H x n_W x n_C to 1 x 1 x n_C (gap's arithmetic, the maximum)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .gap import GlobalAvgPool
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalMaxPool(GlobalAvgPool):
+    KIND = "gmp"
+    WHAT: ClassVar[str] = "maximum"

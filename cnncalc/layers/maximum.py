@@ -1,0 +1,16 @@
+"""maximum: the element-wise maximum of inputs of equal shapes (Caffe's Eltwise MAX)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .multiply import Multiply
+
+
+@dataclass(frozen=True, slots=True)
+class Maximum(Multiply):
+    """The element-wise maximum of inputs of equal shapes (Caffe's Eltwise MAX)."""
+
+    KIND = "maximum"
+    BROADCAST: ClassVar[bool] = False

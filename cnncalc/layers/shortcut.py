@@ -1,0 +1,46 @@
+"""shortcut: Darknet's [shortcut], later inputs added into the first where they overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import ShapeError
+from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
+from .steps import QUIET, Work, totals
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcut(Layer):
+    """Darknet's [shortcut] when shapes differ: each later input is added into the first where
+    they overlap (the smaller channel count; a larger map is sampled with stride n_big/n_small),
+    and the output keeps the first input's shape. Equal shapes make it a plain `add`.
+
+    >>> Shortcut().infer([(64, 64, 256), (64, 64, 64)]).output
+    (64, 64, 256)
+    """
+
+    KIND = "shortcut"
+    ARGS = {"activation": Arg(activation_name, None, "activation applied after the sum")}
+    MIN_INPUTS = 2
+    MAX_INPUTS = 1_000
+
+    activation: str | None = None
+
+    def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
+        first = inputs[0]
+        for other in inputs[1:]:
+            if len(other) != 3 or len(first) != 3:
+                shapes = ", ".join(format_shape(s) for s in inputs)
+                raise ShapeError(f"shortcut needs n_H x n_W x n_C inputs, got {shapes}")
+            for a, b in zip(first[:2], other[:2], strict=True):
+                if not (isinstance(a, int) and isinstance(b, int)):
+                    continue
+                big, small = max(a, b), min(a, b)
+                if big % small:
+                    raise ShapeError(
+                        f"shortcut needs sizes that divide one another, got {format_shape(first)} "
+                        f"and {format_shape(other)}"
+                    )
+        totals(work, first, 0, 0)
+        return Cost(output=tuple(first))
