@@ -23,10 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import dims
 from .graph import Graph
-from .layers import Shape
 from .report import DTYPE_BYTES, Report, Row, Totals
+from .tool_costs import PTFLOPS_ACTIVATION, PTFLOPS_FUNCTIONAL, RowView, costs_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,51 +50,6 @@ class Cost:
 
 
 @dataclass(frozen=True, slots=True)
-class RowView:
-    """What a rule needs of a row: the layer, its cost, and the shapes around it."""
-
-    row: Row
-    inputs: tuple[Shape, ...]
-
-    @property
-    def layer(self) -> Any:
-        assert self.row.leaf is not None
-        return self.row.leaf.layer
-
-    @property
-    def kind(self) -> str:
-        return self.layer.KIND
-
-    @property
-    def cost(self) -> Any:
-        assert self.row.leaf is not None
-        return self.row.leaf.cost
-
-    @property
-    def in_values(self) -> Any:
-        return dims.product(self.inputs[0])
-
-    @property
-    def out_values(self) -> Any:
-        return dims.product(self.row.output)
-
-    @property
-    def spatial_out(self) -> Any:
-        out = self.row.output
-        return out[0] * out[1] if len(out) == 3 else 1
-
-    @property
-    def fused_activation(self) -> str | None:
-        """The `activation:` key of a conv/fc/merge: a separate activation module in PyTorch."""
-        return getattr(self.layer, "activation", None)
-
-    @property
-    def function(self) -> str | None:
-        """The activation function of an activation row, else None."""
-        return getattr(self.layer, "function", None) if self.kind == "activation" else None
-
-
-@dataclass(frozen=True, slots=True)
 class Convention:
     name: str
     tool: str  # the tool and the figure it prints
@@ -106,14 +60,6 @@ class Convention:
     traced: bool = False  # fvcore: a jit trace drops layers the output does not depend on
 
 
-CONV_KINDS = ("conv", "depthwise", "deconv")
-
-
-def _bias_values(v: RowView) -> Any:
-    """One addition per output value when the layer has a bias (ptflops' conv/linear rule)."""
-    return v.out_values if v.cost.biases else 0
-
-
 # ---- cnncalc -----------------------------------------------------------------------------
 
 
@@ -121,152 +67,23 @@ def _cnncalc(v: RowView) -> Cost:
     return Cost(v.row.params, v.row.macs, 2 * v.row.macs)
 
 
-# ---- torchinfo ---------------------------------------------------------------------------
-# torchinfo/layer_info.py, LayerInfo.calculate_macs: for each parameter named weight or bias,
-# a class whose name contains "Conv" adds params * prod(output spatial dims) (bias included,
-# and ConvTranspose2d too: its MACs follow the output, not the input); every other class adds
-# params * batch (so nn.Linear adds weights + biases, nn.BatchNorm2d adds 2C). Layers without
-# parameters add nothing. torchinfo/model_statistics.py sums leaf layers' params and MACs.
+# ---- torchinfo, fvcore, ptflops (the tools' rules per kind: cnncalc/tool_costs.py) ----------
 
 
 def _torchinfo(v: RowView) -> Cost:
-    params = v.row.params
-    if v.kind in CONV_KINDS:
-        macs = params * v.spatial_out
-    else:
-        macs = params
-    return Cost(params, macs, 2 * macs)
-
-
-# ---- fvcore ------------------------------------------------------------------------------
-# fvcore/nn/flop_count.py _DEFAULT_SUPPORTED_OPS and fvcore/nn/jit_handles.py; fvcore counts
-# one fused multiply-add as one "flop", so its flops are MACs:
-#   aten::_convolution: prod(weight shape) * prod(output spatial) (transposed: input spatial),
-#     bias ignored (conv_flop_count);
-#   aten::linear / aten::addmm: in_features * out_features per row (bias ignored);
-#   aten::batch_norm: in eval mode numel * 2 with affine, * 1 without (batchnorm_flop_jit;
-#     in training mode it would be 5 or 4 per value: the rule here is the eval-mode one);
-#   aten::upsample_nearest2d: 1 per output value; aten::upsample_bilinear2d: 4 per output value;
-#   aten::adaptive_avg_pool2d: 1 per input value (elementwise_flop_counter(1, 0));
-#   aten::bmm (the exporter's locally connected layer, one product per position): n * c * t * d;
-#   everything else: relu/cat/dropout/flatten are in _IGNORED_OPS of jit_analysis.py, and
-#   max_pool2d, avg_pool2d, add, sigmoid, softmax have no handle (skipped with a warning).
+    macs = costs_of(v).torchinfo(v)
+    return Cost(v.row.params, macs, 2 * macs)
 
 
 def _fvcore(v: RowView) -> Cost:
-    k = v.kind
-    if k in CONV_KINDS or k in ("fc", "local"):  # local: the exporter's torch.bmm
-        macs = v.row.macs
-    elif k == "bn":
-        macs = v.in_values * (2 if v.layer.affine else 1)
-    elif k == "upsample":
-        macs = v.out_values * (4 if v.layer.mode == "bilinear" else 1)
-    elif k == "gap" or (k == "adaptive_pool" and v.layer.mode == "avg"):
-        macs = v.in_values
-    else:
-        macs = 0
+    macs = costs_of(v).fvcore(v)
     return Cost(v.row.params, macs, macs)
 
 
-# ---- ptflops -----------------------------------------------------------------------------
-# ptflops/pytorch_ops.py (MODULES_MAPPING hooks) and ptflops/pytorch_engine.py
-# (get_flops_pytorch with the default count_functional=True, which also patches the
-# torch.nn.functional calls of FUNCTIONAL_MAPPING). Its figure is "MACs":
-#   conv_flops_counter_hook: prod(kernel) * C_in * C_out/groups per output position
-#     (input position for ConvTranspose2d) + one per output value when there is a bias;
-#   linear_flops_counter_hook: in * out + out (bias); F.linear is not patched;
-#   bn_flops_counter_hook: numel(input) * 2 with affine, * 1 without;
-#   pool_flops_counter_hook: numel(input), for MaxPool2d/AvgPool2d/Adaptive*Pool2d; and
-#     their forward calls F.max_pool2d/F.avg_pool2d/F.adaptive_*_pool2d, which the patched
-#     functional counts again (numel(input)), so a pool costs 2 * numel(input);
-#   upsample_flops_counter_hook: numel(output), and nn.Upsample's F.interpolate counts
-#     numel(input) * scale^2 again: 2 * numel(output);
-#   relu_flops_counter_hook: numel(output) for ReLU, ELU, LeakyReLU, ReLU6, GELU (PReLU);
-#     ReLU, ELU and GELU call a patched F.relu/F.elu/F.gelu (counted twice), ReLU6
-#     (F.hardtanh) and LeakyReLU (F.leaky_relu) do not; SiLU and Softmax are not hooked
-#     modules but call the patched F.silu/F.softmax (once); sigmoid, tanh and the rest: 0;
-#   `a + b` (Tensor.__add__) and torch.cat are not patched: 0. Params: every parameter.
-#   Only the exact classes are hooked (`type(module) in MODULES_MAPPING`): the exporter's
-#   ConvTranspose2dTrimmed counts 0, LocallyConnected2d only its patched torch.bmm
-#   (_matmul_tensor_flops_hook: the weight multiplications), and a pool padded by F.pad
-#   reads (and is charged for) the padded input.
-PTFLOPS_ACTIVATION = {
-    "relu": 2, "elu": 2, "gelu": 2,  # hooked module + patched functional
-    "relu6": 1, "leaky_relu": 1,  # hooked module only
-    "silu": 1, "swish": 1, "softmax": 1,  # patched functional only
-}  # fmt: skip
-# An `activation:` key is the functional call after the layer (F.relu, F.softmax, ...: what
-# `cnncalc export` writes): counted once when FUNCTIONAL_MAPPING patches it, else 0
-# (F.leaky_relu, F.selu, torch.sigmoid, torch.tanh, ...). An add's key is the exception: the
-# activation module torchvision's residual blocks call after the sum (`self.relu(out)`, one
-# nn.ReLU shared in the block; the hook counts its output at each call), counted as the
-# activation row's module (PTFLOPS_ACTIVATION), and what export writes too (`Add(nn.ReLU())`).
-PTFLOPS_FUNCTIONAL = {name: 1 for name in ("relu", "relu6", "elu", "gelu", "silu", "swish", "softmax")}
-
-
-def _native_pool(v: RowView) -> bool:
-    """nn.MaxPool2d/AvgPool2d pad symmetrically, at most f/2; else export pads with F.pad."""
-    top, bottom, left, right = v.cost.padding or (0, 0, 0, 0)
-    return top == bottom and left == right and 2 * top <= v.layer.f[0] and 2 * left <= v.layer.f[1]
-
-
-def _padded_pool_input(v: RowView) -> Any:
-    """The values of the F.pad-padded tensor the exported pool reads: the input with its
-    top/left padding, and bottom/right padding only as far as the last window reaches (never
-    negative: rows past it stay, unread)."""
-    f, s = v.layer.f, v.layer.stride
-    h, w, c = v.inputs[0]
-    top, _, left, _ = v.cost.padding or (0, 0, 0, 0)
-    rows = max((v.row.output[0] - 1) * s[0] + f[0], h + top)
-    cols = max((v.row.output[1] - 1) * s[1] + f[1], w + left)
-    return rows * cols * c
-
-
-def _native_deconv(v: RowView) -> bool:
-    """nn.ConvTranspose2d says the padding; else export trims a subclass ptflops does not hook."""
-    layer = v.layer
-    explicit = layer.padding if isinstance(layer.padding, tuple) else (0, 0, 0, 0)
-    for axis in (0, 1):
-        n, f, s, d = v.inputs[0][axis], layer.f[axis], layer.s[axis], layer.dilation[axis]
-        full = (n - 1) * s + d * (f - 1) + 1
-        if layer.padding == "same":
-            total = max(d * (f - 1) + 1 - s, 0)
-            before, after = total // 2, total - total // 2
-        else:
-            before, after = explicit[2 * axis], explicit[2 * axis + 1]
-        extra = v.row.output[axis] - (full - before - after)
-        if before != after or not 0 <= extra < max(s, d):
-            return False
-    return True
-
-
 def _ptflops(v: RowView) -> Cost:
-    k = v.kind
-    if k in ("conv", "depthwise", "fc") or (k == "deconv" and _native_deconv(v)):
-        macs = v.row.macs + _bias_values(v)
-    elif k == "local":  # LocallyConnected2d is not hooked; its torch.bmm is patched, its + bias not
-        macs = v.row.macs
-    elif k == "bn":
-        macs = v.in_values * (2 if v.layer.affine else 1)
-    elif k == "pool":
-        macs = 2 * (v.in_values if _native_pool(v) else _padded_pool_input(v))
-    elif k in ("gap", "gmp", "adaptive_pool"):
-        macs = 2 * v.in_values
-    elif k == "lrn":
-        # nn.LocalResponseNorm -> F.local_response_norm: input.mul(input), a patched avg_pool
-        # over C + size - 1 padded channels, then .mul(alpha).add(k) (Tensor.mul/add patched)
-        c = v.inputs[0][-1]
-        macs = v.in_values // c * (c + v.layer.size - 1) + 3 * v.in_values
-    elif k == "upsample":
-        macs = 2 * v.out_values
-    elif k == "activation":
-        macs = PTFLOPS_ACTIVATION.get(v.function or "", 0) * v.out_values
-    elif k == "prelu":  # nn.PReLU is hooked, and its F.prelu patched: twice
-        macs = 2 * v.out_values
-    else:
-        macs = 0
+    macs = costs_of(v).ptflops(v)
     if v.kind != "activation" and v.fused_activation:
-        per_value = PTFLOPS_ACTIVATION if k == "add" else PTFLOPS_FUNCTIONAL
+        per_value = PTFLOPS_ACTIVATION if v.kind == "add" else PTFLOPS_FUNCTIONAL
         macs = macs + per_value.get(v.fused_activation, 0) * v.out_values
     # get_model_parameters_number: sum(p.numel() for p in parameters() if p.requires_grad)
     return Cost(v.row.trainable, macs, 2 * macs)
@@ -284,40 +101,16 @@ def _keras(v: RowView) -> Cost:
     return Cost(v.row.params + v.row.buffers, v.row.macs, 2 * v.row.macs)
 
 
-# ---- darknet-pjreddie (the original Darknet) ----------------------------------------------
-# pjreddie/darknet src/convolutional_layer.c prints per layer
-# (2.0 * l.n * l.size*l.size*l.c/l.groups * l.out_h*l.out_w)/1e9 "BFLOPs": 2 x the weight
-# multiply-adds, bias excluded; the published "Ops" (pjreddie.com/darknet, e.g. YOLOv3-416
-# 65.86 Bn, AlexNet 2.27 Bn) are 2 x the multiply-adds of convolutional and connected layers
-# and nothing else. Parameters: what a .weights file stores per layer (src/parser.c
-# save_convolutional_weights: biases, and with batch_normalize scales, rolling_mean,
-# rolling_variance, then weights), i.e. learned values + BN running statistics.
+# ---- darknet (AlexeyAB's fork, issue 7) and the original (pjreddie): see tool_costs.py --------
 
 
 def _darknet(v: RowView) -> Cost:
-    macs = v.row.macs if v.kind in ("conv", "depthwise", "fc") else 0
+    macs = costs_of(v).darknet_pjreddie(v)
     return Cost(v.row.params + v.row.buffers, macs, 2 * macs)
 
 
-# ---- darknet (issue 7: the maintained fork) -----------------------------------------------
-# AlexeyAB/darknet's "Total BFLOPS" (src/parser.c parse_network_cfg_custom sums l.bflops):
-#   src/convolutional_layer.c: l.bflops = (2.0 * l.nweights * l.out_h*l.out_w) / 1e9;
-#   src/maxpool_layer.c (also [local_avgpool]): l.bflops = (l.size*l.size*l.c *
-#     l.out_h*l.out_w) / 1e9, one per window element;
-#   src/shortcut_layer.c: l.bflops = l.out_w * l.out_h * l.out_c * l.n / 1e9, one addition
-#     per value per extra input;
-#   src/connected_layer.c sets no bflops: connected layers count 0 (unlike pjreddie's site).
-
-
 def _darknet_alexeyab(v: RowView) -> Cost:
-    k = v.kind
-    macs = v.row.macs if k in ("conv", "depthwise") else 0
-    flops = 2 * macs
-    if k == "pool":
-        f = v.layer.f
-        flops = f[0] * f[1] * v.out_values
-    elif k in ("add", "shortcut"):
-        flops = v.out_values * (len(v.inputs) - 1)
+    macs, flops = costs_of(v).darknet(v)
     return Cost(v.row.params + v.row.buffers, macs, flops)
 
 
