@@ -117,15 +117,18 @@ def slide_volume(
     pad = resolve_padding(padding, (h, w), f, s, d)
     sh = slide(h, f[0], s[0], d[0], pad[0], pad[1], ceil, "n_H")
     sw = slide(w, f[1], s[1], d[1], pad[2], pad[3], ceil, "n_W")
+    # symbolic `same`: TF's definition, ceil(n/s), reads better than the padded rule it equals
+    tf_same = padding == "same" and not (isinstance(h, int) and isinstance(w, int))
+    size = (dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1])) if tf_same else (sh.size, sw.size)
     if work:
         if not (pool and padding == "valid"):
             work.extend(padding_steps(padding, (h, w), f, s, d, pad))
-        work.extend(hw_steps((h, w), f, s, d, pad, ceil, pool, (sh, sw)))
+        if tf_same and (sh.size != size[0] or sw.size != size[1]):  # the padded rule reads otherwise
+            work.extend(same_steps((h, w), s, size))
+        else:
+            work.extend(hw_steps((h, w), f, s, d, pad, ceil, pool, (sh, sw)))
     note = None if ceil else floor_note((sh, sw), s)
-    if padding == "same" and not (isinstance(h, int) and isinstance(w, int)):
-        # TF's definition, ceil(n/s), reads better than the padded rule it equals
-        return dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1]), pad, (note,) if note else ()
-    return sh.size, sw.size, pad, (note,) if note else ()
+    return size[0], size[1], pad, (note,) if note else ()
 
 
 def kernel_window(f: Pair, s: Pair, d: Pair) -> Window:
@@ -202,6 +205,16 @@ def hw_steps(
     return [h, w]
 
 
+def same_steps(n: tuple[Any, Any], s: Any, size: tuple[Any, Any]) -> list[Step]:
+    """n_H = ⌈n_H_prev/s⌉: `same` on a symbolic size, in the form the report writes it."""
+    if n[0] == n[1] and s[0] == s[1]:
+        return [Step("n_H = n_W", "⌈n_H_prev/s⌉ (same)", (f"⌈{num(n[0])}/{num(s[0])}⌉",), count(size[0]), key="output")]
+    return [
+        Step(f"n_{a}", f"⌈n_{a}_prev/s⌉ (same)", (f"⌈{num(n[i])}/{num(s[i])}⌉",), count(size[i]), key="output")
+        for i, a in enumerate("HW")
+    ]
+
+
 def _both_axes(note: str) -> str:
     for a, b in (
         ("input rows ", "input rows and columns "),
@@ -248,10 +261,15 @@ def padding_steps(padding: Any, n: tuple[Any, Any], f: Any, s: Any, d: Any, pad:
                 "⌊p_total/2⌋, the rest",
                 (f"⌊{num(total)}/2⌋, {num(total)} - {num(before)}",),
                 f"{num(before)}, {num(after)}",
-                f"asymmetric: the extra {'row' if axis == 'H' else 'column'} goes to the {b}"
-                + (" (and right)" if both else "")
-                if before != after
-                else "",
+                _asymmetry(before, after, "row" if axis == "H" else "column", b + (" (and right)" if both else "")),
             )
         )
     return out
+
+
+def _asymmetry(before: Any, after: Any, word: str, side: str) -> str:
+    """Where the odd row of `same` padding goes; on a symbolic size, only when p_total is odd."""
+    same = dims.equal(before, after)
+    if same is None:
+        return f"when p_total is odd, the extra {word} goes to the {side}"
+    return "" if same else f"asymmetric: the extra {word} goes to the {side}"
