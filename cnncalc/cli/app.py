@@ -164,6 +164,16 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 
+_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+def print_diagnostics(report: Any, suffix: str = "") -> None:
+    """A report's floors, failed and unchecked expectations on stderr, whatever the format of
+    stdout (coloured only on a terminal: click strips the colour elsewhere)."""
+    for d in report.diagnostics():
+        click.secho(f"{d}{suffix}", err=True, fg=_COLOURS.get(d.level))
+
+
 def deliver(text: str, output: str | None) -> None:
     """Write text to the file output names, or to standard output when there is none."""
     if output is None:
