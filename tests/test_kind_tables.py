@@ -169,3 +169,23 @@ def test_a_kind_missing_from_the_export_table_is_an_error_naming_it(monkeypatch:
     report = analyze_text(textwrap.dedent(PRELUDE + "  - lrn\n"), "n.yaml")
     with pytest.raises(CnnError, match="export to PyTorch does not know 'lrn'"):
         to_pytorch_source(report)
+
+
+def test_the_kinds_and_their_steps_import_nothing_above_them() -> None:
+    """Data flows down: a kind's module, explain and the conventions import no command, renderer,
+    picture or export (not even lazily), so the steps are data the renderers read."""
+    import ast
+
+    paths = [*(ROOT / "cnncalc" / "layers").glob("*.py"), ROOT / "cnncalc" / "explain.py",
+             ROOT / "cnncalc" / "conventions.py", ROOT / "cnncalc" / "tool_costs.py"]
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                targets = [(node.module or "").lstrip(".")] if node.module else [a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            for target in targets:
+                top = target.split(".")[1] if target.startswith("cnncalc.") else target.split(".")[0]
+                assert top not in ("cli", "render", "diagram", "export", "rich", "click"), (path.name, target)

@@ -39,7 +39,7 @@ def _kwargs(**items: Any) -> str:
     return "".join(f", {k}={v}" for k, v in items.items() if v is not None)
 
 
-def _calls(attr: str, pre: str = "{}", activation: str | None = None) -> Callable[..., str]:
+def calls(attr: str, pre: str = "{}", activation: str | None = None) -> Callable[..., str]:
     """forward's expression: `pre` wraps the (single) input, the activation wraps the output."""
     post = ACTIVATION_FUNCTIONS[activation] if activation else "{}"
 
@@ -86,7 +86,7 @@ def _conv(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     ) + ")"
     pre = "{}" if symmetric else _pad_call((top, bottom, left, right))
     note = "" if symmetric else "asymmetric padding applied by F.pad in forward"
-    return Code(init, _calls(attr, pre, layer.activation), note=note)
+    return Code(init, calls(attr, pre, layer.activation), note=note)
 
 
 def _deconv(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
@@ -119,11 +119,11 @@ def _deconv(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
             padding=_pair(pads) if pads != (0, 0) else None,
             output_padding=_pair(extras) if extras != (0, 0) else None,
         ) + ")"
-        return Code(init, _calls(attr, "{}", layer.activation))
+        return Code(init, calls(attr, "{}", layer.activation))
     (bh, ah, eh), (bw, aw, ew) = cuts
     trim = (-bw, ew - aw, -bh, eh - ah)
     init = f"ConvTranspose2dTrimmed({head}{common}, trim={trim})"
-    return Code(init, _calls(attr, "{}", layer.activation), {"ConvTranspose2dTrimmed"},
+    return Code(init, calls(attr, "{}", layer.activation), {"ConvTranspose2dTrimmed"},
                  "padding PyTorch cannot say natively: trimmed after")
 
 
@@ -140,7 +140,7 @@ def _local(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
         )
         + ")"
     )
-    return Code(init, _calls(attr, "{}", layer.activation), {"LocallyConnected2d"})
+    return Code(init, calls(attr, "{}", layer.activation), {"LocallyConnected2d"})
 
 
 def _pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
@@ -164,7 +164,7 @@ def _pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
             ceil_mode=True if layer.ceil else None,
             count_include_pad=False if layer.mode == "avg" and layer.padding == "same" and pads else None,
         ) + ")"
-        return Code(init, _calls(attr))
+        return Code(init, calls(attr))
     out_h, out_w = leaf.output[0], leaf.output[1]
     # a negative end pad would trim rows no window reads; torch's F.pad cannot trim more than the
     # input holds (a 1-row input padded 2 at the top and -2 at the bottom), so pad 0 instead: the
@@ -173,19 +173,19 @@ def _pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     right = max((out_w - 1) * s[1] + layer.f[1] - w - left, 0)
     init = f"{cls}({_pair(layer.f)}" + _kwargs(stride=stride) + ")"
     fill = 'float("-inf")' if layer.mode == "max" else None
-    return Code(init, _calls(attr, _pad_call((top, bottom, left, right), fill)),
+    return Code(init, calls(attr, _pad_call((top, bottom, left, right), fill)),
                  note="padding applied by F.pad in forward")
 
 
 def _global_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     cls = "nn.AdaptiveAvgPool2d" if leaf.layer.KIND == "gap" else "nn.AdaptiveMaxPool2d"
-    return Code(f"{cls}(1)", _calls(attr))
+    return Code(f"{cls}(1)", calls(attr))
 
 
 def _adaptive_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     layer = leaf.layer
     cls = "nn.AdaptiveAvgPool2d" if layer.mode == "avg" else "nn.AdaptiveMaxPool2d"
-    return Code(f"{cls}({_pair(layer.output)})", _calls(attr))
+    return Code(f"{cls}({_pair(layer.output)})", calls(attr))
 
 
 def _fc(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
@@ -193,11 +193,11 @@ def _fc(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     n_in = dims.product(inputs[0])
     init = f"nn.Linear({n_in}, {layer.units}" + _kwargs(bias=None if layer.bias else False) + ")"
     pre = "torch.flatten({}, 1)" if len(inputs[0]) != 1 else "{}"
-    return Code(init, _calls(attr, pre, layer.activation))
+    return Code(init, calls(attr, pre, layer.activation))
 
 
 def _flatten(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
-    return Code("nn.Flatten()", _calls(attr), note="C x H x W order; cnncalc counts only sizes")
+    return Code("nn.Flatten()", calls(attr), note="C x H x W order; cnncalc counts only sizes")
 
 
 def _bn(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
@@ -208,59 +208,59 @@ def _bn(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
         momentum=layer.momentum if layer.momentum != 0.1 else None,
         affine=None if layer.affine else False,
     ) + ")"
-    return Code(init, _calls(attr))
+    return Code(init, calls(attr))
 
 
 def _lrn(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     layer = leaf.layer
     lrn = f"nn.LocalResponseNorm({layer.size}, alpha={layer.alpha!r}, beta={layer.beta!r}, k={layer.k!r})"
     if len(inputs[0]) == 3:
-        return Code(lrn, _calls(attr))
+        return Code(lrn, calls(attr))
     # torch's LRN wants N x C x ...: give a vector a spatial axis of 1 and take it away again
-    return Code(f"nn.Sequential(nn.Unflatten(1, ({inputs[0][0]}, 1)), {lrn}, nn.Flatten())", _calls(attr))
+    return Code(f"nn.Sequential(nn.Unflatten(1, ({inputs[0][0]}, 1)), {lrn}, nn.Flatten())", calls(attr))
 
 
 def _dropout(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
-    return Code(f"nn.Dropout({leaf.layer.rate!r})", _calls(attr))
+    return Code(f"nn.Dropout({leaf.layer.rate!r})", calls(attr))
 
 
 def _activation(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     layer = leaf.layer
     alpha = layer.alpha if layer.alpha is not None else DEFAULT_ALPHA.get(layer.function)
-    return Code(ACTIVATION_MODULES[layer.function].format(alpha=alpha), _calls(attr))
+    return Code(ACTIVATION_MODULES[layer.function].format(alpha=alpha), calls(attr))
 
 
 def _identity(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     role = getattr(leaf.layer, "role", None)
-    return Code("nn.Identity()", _calls(attr), note=f"stands for {role}" if role else "")
+    return Code("nn.Identity()", calls(attr), note=f"stands for {role}" if role else "")
 
 
 def _zeropad(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     top, bottom, left, right = leaf.layer.p
-    return Code(f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))", _calls(attr))
+    return Code(f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))", calls(attr))
 
 
 def _upsample(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     layer = leaf.layer
     factor = layer.factor[0] if layer.factor[0] == layer.factor[1] else tuple(layer.factor)
     extra = ", align_corners=False" if layer.mode == "bilinear" else ""
-    return Code(f'nn.Upsample(scale_factor={factor}, mode="{layer.mode}"{extra})', _calls(attr))
+    return Code(f'nn.Upsample(scale_factor={factor}, mode="{layer.mode}"{extra})', calls(attr))
 
 
 def _crop(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     top, left = leaf.layer.offsets(inputs[0])
     h, w = leaf.layer.output
-    return Code(f"CenterCrop({top}, {left}, {h}, {w})", _calls(attr), {"CenterCrop"})
+    return Code(f"CenterCrop({top}, {left}, {h}, {w})", calls(attr), {"CenterCrop"})
 
 
 def _split(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     size = leaf.output[-1]
     start = leaf.layer.index * size
-    return Code(f"ChannelSlice({start}, {start + size})", _calls(attr), {"ChannelSlice"})
+    return Code(f"ChannelSlice({start}, {start + size})", calls(attr), {"ChannelSlice"})
 
 
 def _space_to_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
-    return Code(f"nn.PixelUnshuffle({leaf.layer.block})", _calls(attr),
+    return Code(f"nn.PixelUnshuffle({leaf.layer.block})", calls(attr),
                  note="channel order differs from Darknet's reorg; the sizes agree")
 
 
@@ -268,9 +268,9 @@ def _merge(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     activation = leaf.layer.activation
     if leaf.layer.KIND == "add" and activation:  # a module, as torchvision writes the ReLU after a sum
         module = ACTIVATION_MODULES[activation].format(alpha=DEFAULT_ALPHA.get(activation))
-        return Code(f"Add({module})", _calls(attr), {"Add"})
+        return Code(f"Add({module})", calls(attr), {"Add"})
     cls = "Add" if leaf.layer.KIND == "add" else "Concat"
-    return Code(f"{cls}()", _calls(attr, "{}", activation), {cls})
+    return Code(f"{cls}()", calls(attr, "{}", activation), {cls})
 
 
 _ELEMENTWISE = {"multiply": "Multiply", "maximum": "Maximum", "shortcut": "DarknetShortcut"}
@@ -278,17 +278,17 @@ _ELEMENTWISE = {"multiply": "Multiply", "maximum": "Maximum", "shortcut": "Darkn
 
 def _elementwise(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     cls = _ELEMENTWISE[leaf.layer.KIND]
-    return Code(f"{cls}()", _calls(attr, "{}", getattr(leaf.layer, "activation", None)), {cls})
+    return Code(f"{cls}()", calls(attr, "{}", getattr(leaf.layer, "activation", None)), {cls})
 
 
 def _scale(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     init = f"ChannelScale({inputs[0][-1]}" + _kwargs(bias=True if leaf.layer.bias else None) + ")"
-    return Code(init, _calls(attr), {"ChannelScale"})
+    return Code(init, calls(attr), {"ChannelScale"})
 
 
 def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     count = 1 if leaf.layer.shared else inputs[0][-1]
-    return Code(f"nn.PReLU({count})", _calls(attr), note="one slope" if count == 1 else "")
+    return Code(f"nn.PReLU({count})", calls(attr), note="one slope" if count == 1 else "")
 
 
 EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
