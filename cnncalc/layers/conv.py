@@ -52,10 +52,7 @@ class Conv(Layer):
     bias: bool = True
     activation: str | None = None
 
-    def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
-        return self.count(inputs, work)
-
-    def count(self, inputs: Sequence[Shape], work: Work = QUIET, multiplier: int | None = None) -> Cost:
+    def infer(self, inputs: Sequence[Shape], work: Work = QUIET, multiplier: int | None = None) -> Cost:
         """The conv's arithmetic; `multiplier` is set when it stands for a depthwise layer."""
         c_in = need_volume(self.KIND, inputs[0])[2]
         check_groups(c_in, self.filters, self.groups)

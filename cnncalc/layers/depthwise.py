@@ -43,7 +43,7 @@ class Depthwise(Layer):
         )
 
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
-        return self.as_conv(inputs).count(inputs, work, self.multiplier)
+        return self.as_conv(inputs).infer(inputs, work, self.multiplier)
 
     def window(self, inputs: Sequence[Shape]) -> Window:
         return kernel_window(self.f, self.s, self.dilation)
