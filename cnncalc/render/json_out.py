@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import tensors
 from ..report import Report, Row
 from .values import json_number
 
 
-def report_dict(report: Report, rows: list[Row]) -> dict[str, Any]:
+def report_dict(report: Report, rows: list[Row], layout: str = "tf") -> dict[str, Any]:
     t = report.totals
+    held = tensors.of_rows(report, rows)
     return {
         "name": report.name,
         "input": [json_number(d) for d in report.input],
@@ -24,13 +26,20 @@ def report_dict(report: Report, rows: list[Row]) -> dict[str, Any]:
                 "output": [json_number(d) for d in r.output],
                 "activations": json_number(r.activations),
                 "params": json_number(r.params),
+                "weights": json_number(r.weights),
+                "biases": json_number(r.biases),
                 "trainable": json_number(r.trainable),
                 "buffers": json_number(r.buffers),
                 "macs": json_number(r.macs),
                 "rf": None if r.rf is None else [json_number(v) for v in r.rf],
                 "jump": None if r.jump is None else [json_number(v) for v in r.jump],
+                "tensors": [
+                    {"name": _tensor_name(r, holder, t, layout), "role": t.role,
+                     "shape": [json_number(d) for d in t.shape(layout)], "count": json_number(t.count)}
+                    for holder, t, _ in named
+                ],
             }
-            for r in rows
+            for r, named in zip(rows, held)
         ],
         "totals": {
             "params": json_number(t.params),
@@ -61,6 +70,16 @@ def report_dict(report: Report, rows: list[Row]) -> dict[str, Any]:
     }
 
 
+def _tensor_name(row: Row, holder: str, t: tensors.Tensor, layout: str) -> str:
+    """kernel, bias (a leaf's own; PyTorch's weight, bias); a folded row's prefixed by the leaf
+    inside it that holds them, relative to the row (main.conv1/kernel)."""
+    own = t.label(layout)
+    if holder == row.name:
+        return own
+    inner = holder[len(row.name) + 1:] if holder.startswith(row.name + ".") else holder
+    return f"{inner}/{own}" if layout == "tf" else f"{inner}.{own}"
+
+
 def _dump(item: dict[str, Any], indent: str) -> str:
     """Two-space indented, but each layer on one line: readable, and encoded by json's C
     encoder (an indented dump falls back to the pure-Python one, 10x slower on big networks)."""
@@ -76,8 +95,8 @@ def _dump(item: dict[str, Any], indent: str) -> str:
     return "{\n" + ",\n".join(parts) + f"\n{indent}}}"
 
 
-def render(reports: list[tuple[Report, list[Row]]]) -> str:
-    items = [report_dict(r, rows) for r, rows in reports]
+def render(reports: list[tuple[Report, list[Row]]], layout: str = "tf") -> str:
+    items = [report_dict(r, rows, layout) for r, rows in reports]
     if len(items) == 1:
         return _dump(items[0], "")
     return "[\n" + ",\n".join("  " + _dump(i, "  ") for i in items) + "\n]"

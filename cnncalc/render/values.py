@@ -105,6 +105,18 @@ def row_cells(row: Any, with_from: bool) -> list[str]:
     return cells
 
 
+def input_cells(report: Any, keys: list[str]) -> list[str]:
+    """The Input row at the top of a table, as the course's and Keras's tables have: its volume
+    and how many values it holds (not counted in the activations total), nothing learned."""
+    from .. import dims
+
+    spatial = len(report.input) == 3
+    extra = {"rf": "1" if spatial else "-", "jump": "1" if spatial else "-", "from": "",
+             "trainable": "0", "buffers": "0", "bytes": "0"}
+    return ["input", "input", shape(report.input), count(dims.product(report.input)), "0", "0",
+            *(extra[k] for k in keys)]
+
+
 # ---- extra columns (summarize --columns) ----------------------------------------------------
 
 EXTRA_COLUMNS = {
