@@ -214,7 +214,10 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     found = find(text, display, set_values, input_size)
     names = " x ".join(found.symbols)
     if fmt == "json":
+        from ..render.values import envelope
+
         click.echo(json.dumps({
+            **envelope("constraints"),
             "symbols": list(found.symbols), "period": found.period, "smallest": found.smallest,
             "smallest_fails_below_because": found.smallest_error,
             "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),

@@ -7,48 +7,50 @@ from typing import Any
 
 from .. import tensors
 from ..report import Report, Row
-from .values import json_number
+from .values import envelope, json_value
 
 
 def report_dict(report: Report, rows: list[Row], layout: str = "tf") -> dict[str, Any]:
     t = report.totals
     held = tensors.of_rows(report, rows)
     return {
+        **envelope("summary", report.dtype, report.convention),
         "name": report.name,
-        "input": [json_number(d) for d in report.input],
-        "output": [json_number(d) for d in report.output],
-        "convention": report.convention,
+        "file": report.file,
+        "input": [json_value(d) for d in report.input],
+        "output": [json_value(d) for d in report.output],
+        "layout": layout,
         "layers": [
             {
                 "name": r.name,
                 "type": r.kind,
                 "from": list(r.inputs),
-                "output": [json_number(d) for d in r.output],
-                "activations": json_number(r.activations),
-                "params": json_number(r.params),
-                "weights": json_number(r.weights),
-                "biases": json_number(r.biases),
-                "trainable": json_number(r.trainable),
-                "buffers": json_number(r.buffers),
-                "macs": json_number(r.macs),
-                "rf": None if r.rf is None else [json_number(v) for v in r.rf],
-                "jump": None if r.jump is None else [json_number(v) for v in r.jump],
+                "output": [json_value(d) for d in r.output],
+                "activations": json_value(r.activations),
+                "params": json_value(r.params),
+                "weights": json_value(r.weights),
+                "biases": json_value(r.biases),
+                "trainable": json_value(r.trainable),
+                "buffers": json_value(r.buffers),
+                "macs": json_value(r.macs),
+                "rf": None if r.rf is None else [json_value(v) for v in r.rf],
+                "jump": None if r.jump is None else [json_value(v) for v in r.jump],
                 "tensors": [
                     {"name": _tensor_name(r, holder, t, layout), "role": t.role,
-                     "shape": [json_number(d) for d in t.shape(layout)], "count": json_number(t.count)}
+                     "shape": [json_value(d) for d in t.shape(layout)], "count": json_value(t.count)}
                     for holder, t, _ in named
                 ],
             }
             for r, named in zip(rows, held)
         ],
         "totals": {
-            "params": json_number(t.params),
-            "trainable": json_number(t.trainable),
-            "buffers": json_number(t.buffers),
-            "macs": json_number(t.macs),
-            "flops": json_number(t.flops),
-            "activations": json_number(t.activations),
-            "param_bytes": json_number(t.param_bytes),
+            "params": json_value(t.params),
+            "trainable": json_value(t.trainable),
+            "buffers": json_value(t.buffers),
+            "macs": json_value(t.macs),
+            "flops": json_value(t.flops),
+            "activations": json_value(t.activations),
+            "param_bytes": json_value(t.param_bytes),
         },
         "warnings": [
             {"layer": w.layer, "message": w.message, "file": w.loc.file if w.loc else report.file,
@@ -61,13 +63,22 @@ def report_dict(report: Report, rows: list[Row], layout: str = "tf") -> dict[str
             for w in report.notes
         ],
         "expectations": [
-            {"subject": v.subject, "key": v.expectation.key, "expected": v.expectation.describe(),
-             "actual": [json_number(x) for x in v.actual] if isinstance(v.actual, tuple) else json_number(v.actual),
+            {"subject": v.subject, "key": v.expectation.key, **expected(v.expectation),
+             "actual": [json_value(x) for x in v.actual] if isinstance(v.actual, tuple) else json_value(v.actual),
              "status": v.status, "ok": None if v.skipped else v.ok, "reason": v.skipped or None,
              "line": v.expectation.loc.line, "col": v.expectation.loc.col}
             for v in report.verdicts
         ],
     }
+
+
+def expected(e: Any) -> dict[str, Any]:
+    """`expected` of the type of `actual` (a count, or a shape as a list), or null for a
+    budget, whose bounds are `min` and `max` (null when absent); `text` as a message says it."""
+    exact = e.exact
+    if isinstance(exact, (tuple, list)):
+        exact = [json_value(x) for x in exact]
+    return {"expected": exact, "min": e.low, "max": e.high, "text": e.describe()}
 
 
 def _tensor_name(row: Row, holder: str, t: tensors.Tensor, layout: str) -> str:
