@@ -23,6 +23,7 @@ from .layers import KIND_ALIASES, KINDS, Layer, Shape
 from .layers.base import ArgError, activation_name
 from .layers.elementwise import Multiply
 from .layers.merge import Add, Concat
+from .layers.pointwise import ChosenActivation
 from .source import Node
 from .spec import Architecture, Block, Expectation, check_printable, parse_expect, resolve
 from .suggest import did_you_mean
@@ -129,6 +130,8 @@ class _Resolver:
             part = self.part(entry, env, chain, n_inputs)
         except CnnError as exc:
             part = exc
+        if isinstance(part, ChosenActivation):  # shown and named as its function: `hardswish1`
+            entry.kind = part.function
         repeat_node = entry.common.get("repeat")
         return Item(
             entry.kind, entry.kind_loc, repeat, None if repeat_node is None else repeat_node.loc,

@@ -560,6 +560,8 @@ class Net:
         kind = self.pick(ACTIVATION_KINDS)
         if kind in ("leaky_relu", "elu") and self.chance(0.5):
             return {kind: 0.2}, shape
+        if self.chance(0.2):  # the function as an argument (a block's `act`)
+            return {"activation": {"function": kind}}, shape
         return kind, shape
 
     def identity(self, shape: tuple[int, ...]) -> Any:
@@ -868,7 +870,7 @@ GENERATED_KINDS = {
     "conv", "depthwise", "deconv", "local", "pool", "gap", "gmp", "adaptive_pool", "fc", "flatten", "bn",
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-    "stochastic_depth", "slice", *ACTIVATION_KINDS,
+    "stochastic_depth", "slice", "activation", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

@@ -148,6 +148,22 @@ def test_kind_errors(entry: str, message: str) -> None:
     assert message in error(f"input: [4, 4, 8]\nlayers:\n  - {entry}\n")
 
 
+def test_an_activation_chosen_by_an_argument_is_named_by_its_function() -> None:
+    r = rows("""
+    input: [4, 4, 3]
+    blocks:
+      unit:
+        args: {act: relu}
+        layers: [{conv: {filters: 2, f: 1}}, {activation: $act}]
+    layers:
+      - unit: {act: hardswish}
+      - unit
+    """)
+    assert [(x.name, x.kind) for x in r.values() if x.kind != "conv"] == [
+        ("unit1.hardswish1", "hardswish"), ("unit2.relu1", "relu")]
+    assert "unknown activation 'bogus'" in error("input: [4, 4, 3]\nlayers:\n  - activation: bogus\n")
+
+
 def test_aliases_and_yaml_exponents() -> None:
     r = rows("""
     input: [4, 4, 8]

@@ -825,6 +825,7 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "LocalResponseNorm": _lrn,
     "Dropout": _dropout,
     "Activation": _activation,
+    "ChosenActivation": _activation,
     "Identity": _identity,
     "ZeroPad": _zeropad,
     "Upsample": _upsample,

@@ -14,7 +14,7 @@ from .layer_norm import LayerNorm
 from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
-from .pointwise import Activation, Dropout, Identity
+from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .shuffle import ChannelShuffle
 from .slice import ChannelSlice
@@ -67,6 +67,7 @@ KINDS: dict[str, Kind] = {
         Kind("layer_scale", LayerScale),
         Kind("stochastic_depth", StochasticDepth),
         Kind("slice", ChannelSlice),
+        Kind("activation", ChosenActivation),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
