@@ -527,7 +527,8 @@ class GoogLeNet(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         pool = nn.MaxPool2d(3, 2, ceil_mode=True)
-        self.a = nn.Sequential(bc(3, 64, 7, 2, 3), pool, bc(64, 64), bc(64, 192, 3, p=1), nn.MaxPool2d(3, 2, ceil_mode=True),
+        self.a = nn.Sequential(bc(3, 64, 7, 2, 3), pool, bc(64, 64), bc(64, 192, 3, p=1),
+                               nn.MaxPool2d(3, 2, ceil_mode=True),
                                googlenet_inception(192, 64, 96, 128, 16, 32, 32),
                                googlenet_inception(256, 128, 128, 192, 32, 96, 64), nn.MaxPool2d(3, 2, ceil_mode=True),
                                googlenet_inception(480, 192, 96, 208, 16, 48, 64))
@@ -536,7 +537,8 @@ class GoogLeNet(nn.Module):
                                googlenet_inception(512, 128, 128, 256, 24, 64, 64),
                                googlenet_inception(512, 112, 144, 288, 32, 64, 64))
         self.aux2 = GoogLeNetAux(528)
-        self.c = nn.Sequential(googlenet_inception(528, 256, 160, 320, 32, 128, 128), nn.MaxPool2d(2, 2, ceil_mode=True),
+        self.c = nn.Sequential(googlenet_inception(528, 256, 160, 320, 32, 128, 128),
+                               nn.MaxPool2d(2, 2, ceil_mode=True),
                                googlenet_inception(832, 256, 160, 320, 32, 128, 128),
                                googlenet_inception(832, 384, 192, 384, 48, 128, 128),
                                Head(nn.Dropout(0.2), nn.Linear(1024, 1000)))
