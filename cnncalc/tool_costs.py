@@ -105,12 +105,18 @@ def params_once(v: RowView) -> Any:
 #   aten::upsample_nearest2d: 1 per output value; aten::upsample_bilinear2d: 4 per output value;
 #   aten::adaptive_avg_pool2d: 1 per input value (elementwise_flop_counter(1, 0));
 #   aten::bmm (the exporter's locally connected layer, one product per position): n * c * t * d;
+#   aten::layer_norm: numel * 5 with gamma and beta, * 4 without (norm_flop_counter, "a rough
+#     estimate"), in eval mode too;
 #   everything else: relu/cat/dropout/flatten are in _IGNORED_OPS of jit_analysis.py, and
 #   max_pool2d, avg_pool2d, add, sigmoid, softmax have no handle (skipped with a warning).
 
 
 def _bn_values(v: RowView) -> Any:
     return v.in_values * (2 if v.layer.affine else 1)
+
+
+def _fv_layer_norm(v: RowView) -> Any:
+    return v.in_values * (5 if v.layer.affine else 4)
 
 
 def _fv_upsample(v: RowView) -> Any:
@@ -134,6 +140,9 @@ def _fv_adaptive(v: RowView) -> Any:
 #     functional counts again (numel(input)), so a pool costs 2 * numel(input);
 #   upsample_flops_counter_hook: numel(output), and nn.Upsample's F.interpolate counts
 #     numel(input) * scale^2 again: 2 * numel(output);
+#   nn.LayerNorm -> bn_flops_counter_hook: numel(input), once (it has `elementwise_affine`, not
+#     the `affine` that doubles it); the exporter's LayerNorm2d subclass is not hooked and its
+#     F.layer_norm not patched: 0;
 #   relu_flops_counter_hook: numel(output) for ReLU, ELU, LeakyReLU, ReLU6, GELU (PReLU);
 #     ReLU, ELU and GELU call a patched F.relu/F.elu/F.gelu (counted twice), ReLU6
 #     (F.hardtanh) and LeakyReLU (F.leaky_relu) do not; SiLU and Softmax are not hooked
@@ -215,6 +224,10 @@ def _pt_lrn(v: RowView) -> Any:
     # over C + size - 1 padded channels, then .mul(alpha).add(k) (Tensor.mul/add patched)
     c = v.inputs[0][-1]
     return v.in_values // c * (c + v.layer.size - 1) + 3 * v.in_values
+
+
+def _pt_layer_norm(v: RowView) -> Any:
+    return v.in_values if len(v.inputs[0]) == 1 else 0  # nn.LayerNorm; a volume's LayerNorm2d: 0
 
 
 def _twice_in(v: RowView) -> Any:
@@ -307,6 +320,11 @@ KIND_COSTS: dict[str, KindCosts] = {
     "shortcut": KindCosts(_P, zero, zero, _ab_sum, zero),
     "scale": KindCosts(_P, zero, zero, _ab_zero, zero),
     "prelu": KindCosts(_P, zero, _twice_out, _ab_zero, zero),  # nn.PReLU hooked, F.prelu patched
+    "channel_shuffle": KindCosts(_P, zero, zero, _ab_zero, zero),
+    "slice": KindCosts(_P, zero, zero, _ab_zero, zero),
+    "layer_norm": KindCosts(_P, _fv_layer_norm, _pt_layer_norm, _ab_zero, zero),
+    "layer_scale": KindCosts(_P, zero, zero, _ab_zero, zero),
+    "stochastic_depth": KindCosts(_P, zero, zero, _ab_zero, zero),
 }
 
 

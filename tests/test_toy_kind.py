@@ -22,6 +22,7 @@ from cnncalc.graph import Leaf
 from cnncalc.layers import KINDS, Kind
 from cnncalc.layers.base import Arg, Cost, Layer, Shape, need_volume, positive
 from cnncalc.layers.steps import QUIET, Work, count, free, num
+from cnncalc.tensors import RULES as TENSOR_RULES
 from cnncalc.tool_costs import KIND_COSTS, KindCosts, params_once, zero
 
 # ---- 1. the kind's module (cnncalc/layers/channel_pad.py) ---------------------------------------
@@ -61,6 +62,7 @@ def channel_pad(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(EMITTERS, "channel_pad", _emit)
     monkeypatch.setitem(LABELS, "channel_pad", lambda layer: f"channel-pad +{layer.extra}")
     monkeypatch.setitem(KIND_COSTS, "channel_pad", KindCosts(params_once, zero, zero, lambda v: (0, 0), zero))
+    monkeypatch.setitem(TENSOR_RULES, "channel_pad", lambda layer, ins, out: [])  # nothing learned
     yield
 
 

@@ -10,7 +10,9 @@ from ..report import Row
 
 # Kinds drawn as a note on the arrow before them, not as a volume of their own: they keep
 # the shape and the course never draws them (a ReLU is not a new box in LeNet-5).
-NOTE_KINDS = frozenset({"activation", "dropout", "identity", "bn", "lrn"})
+NOTE_KINDS = frozenset(
+    {"activation", "dropout", "identity", "bn", "lrn", "layer_norm", "layer_scale", "stochastic_depth"}
+)
 
 
 def size(pair: Any) -> str:
@@ -70,6 +72,11 @@ LABELS: dict[str, Callable[[Any], str]] = {
     "shortcut": lambda _: "shortcut",
     "scale": lambda _: "scale",
     "prelu": lambda _: "prelu",
+    "channel_shuffle": lambda c: f"channel shuffle g{c.groups}",
+    "slice": lambda s: f"channels {s.start}:{'' if s.stop is None else s.stop}",
+    "layer_norm": lambda _: "layer-norm",
+    "layer_scale": lambda _: "layer scale",
+    "stochastic_depth": lambda s: f"stochastic depth {s.rate:g}",
 }
 
 

@@ -291,6 +291,37 @@ def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     return Code(f"nn.PReLU({count})", calls(attr), note="one slope" if count == 1 else "")
 
 
+def _channel_shuffle(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    return Code(f"ChannelShuffle({leaf.layer.groups})", calls(attr), {"ChannelShuffle"})
+
+
+def _layer_norm(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    layer = leaf.layer
+    cls = "LayerNorm2d" if len(inputs[0]) == 3 else "nn.LayerNorm"
+    init = f"{cls}({inputs[0][-1]}" + _kwargs(
+        eps=layer.epsilon if layer.epsilon != 1e-5 else None,
+        elementwise_affine=None if layer.affine else False,
+    ) + ")"
+    return Code(init, calls(attr), {"LayerNorm2d"} if cls == "LayerNorm2d" else set())
+
+
+def _layer_scale(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    init = f"LayerScale({inputs[0][-1]}" + _kwargs(init=leaf.layer.init if leaf.layer.init != 1e-6 else None) + ")"
+    return Code(init, calls(attr), {"LayerScale"})
+
+
+def _stochastic_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    layer = leaf.layer
+    mode = f', "{layer.mode}"' if layer.mode != "row" else ""
+    return Code(f"StochasticDepth({layer.rate!r}{mode})", calls(attr), {"StochasticDepth"},
+                 "the identity in eval mode")
+
+
+def _slice(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    start, stop = leaf.layer.bounds(inputs[0][-1])
+    return Code(f"ChannelSlice({start}, {stop})", calls(attr), {"ChannelSlice"})
+
+
 EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
     "conv": _conv,
     "depthwise": _conv,
@@ -319,4 +350,9 @@ EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
     "shortcut": _elementwise,
     "scale": _scale,
     "prelu": _prelu,
+    "channel_shuffle": _channel_shuffle,
+    "layer_norm": _layer_norm,
+    "layer_scale": _layer_scale,
+    "stochastic_depth": _stochastic_depth,
+    "slice": _slice,
 }

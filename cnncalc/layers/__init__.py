@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .activation import Activation
+from .activation import Activation, ChosenActivation
 from .adaptive_pool import AdaptivePool
 from .add import Add
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .bn import BatchNorm
+from .channel_shuffle import ChannelShuffle
 from .concat import Concat
 from .conv import Conv
 from .crop import Crop
@@ -26,6 +27,8 @@ from .flatten import Flatten
 from .gap import GlobalAvgPool
 from .gmp import GlobalMaxPool
 from .identity import Identity
+from .layer_norm import LayerNorm
+from .layer_scale import LayerScale
 from .local import Local
 from .lrn import LocalResponseNorm
 from .maximum import Maximum
@@ -34,9 +37,11 @@ from .pool import Pool
 from .prelu import PReLU
 from .scale import Scale
 from .shortcut import Shortcut
+from .slice import ChannelSlice
 from .space_to_depth import SpaceToDepth
 from .split import Split
 from .steps import QUIET, Step, Work
+from .stochastic_depth import StochasticDepth
 from .upsample import Upsample
 from .zeropad import ZeroPad
 
@@ -84,6 +89,12 @@ KINDS: dict[str, Kind] = {
         Kind("shortcut", Shortcut),
         Kind("scale", Scale),
         Kind("prelu", PReLU),
+        Kind("channel_shuffle", ChannelShuffle),
+        Kind("layer_norm", LayerNorm),
+        Kind("layer_scale", LayerScale),
+        Kind("stochastic_depth", StochasticDepth),
+        Kind("slice", ChannelSlice),
+        Kind("activation", ChosenActivation),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
@@ -98,6 +109,9 @@ KIND_ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
     "avgpool": ("pool", {"mode": "avg"}),
     "transposed_conv": ("deconv", {}),
     "reorg": ("space_to_depth", {}),
+    "drop_path": ("stochastic_depth", {}),
+    "layernorm": ("layer_norm", {}),
+    "hardsigmoid": ("hard_sigmoid", {}),
 }
 
 KEY_ALIASES: dict[str, str] = {"kernel_size": "f", "stride": "s", "out_channels": "filters"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, number
+from .base import ACTIVATIONS, Arg, ArgError, Cost, Layer, Shape, activation_name, number
 from .steps import QUIET, Work, unchanged
 
 
@@ -25,3 +25,23 @@ class Activation(Layer):
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
         unchanged(work, inputs[0], f"{self.function} works on each value apart")
         return Cost(output=tuple(inputs[0]))
+
+
+def _function(value: Any) -> str:
+    name = activation_name(value)
+    if name is None:
+        raise ArgError("expected an activation name, got null")
+    return name
+
+
+_function.__doc__ = " | ".join(ACTIVATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenActivation(Activation):
+    """`- activation: {function: $act}`: an activation row whose function is an argument, so a
+    block can take it (MobileNetV3's bneck: relu or hardswish). Its row is named and shown by
+    the function, as if written `- hardswish`."""
+
+    ARGS = {"function": Arg(_function, doc="the activation function"), **Activation.ARGS}
+    MAIN_ARG = "function"

@@ -157,6 +157,20 @@ def unchanged(work: Work, shape_in: Sequence[Any], why: str) -> None:
         work.extend(free(tuple(shape_in)))
 
 
+def per_channel(work: Work, shape_in: Sequence[Any], params: Any, what: str, factor: int, learned: bool,
+                why_macs: str) -> None:
+    """A layer that keeps its shape with `factor` learned values per channel and no MACs."""
+    c = shape_in[-1]
+    formula = f"{factor}{X}n_C ({what})" if factor != 1 else f"n_C ({what})"
+    work.add("output", "unchanged", (), shape(shape_in), key="output")
+    if learned:
+        work.add("parameters", formula, (f"{factor}{X}{num(c)}",) if factor != 1 else (), count(params), key="params")
+    else:
+        work.add("parameters", "none: affine is false", (), "0", key="params")
+    work.add("MACs", f"counted as 0: {why_macs}", (), "0", key="macs")
+    work.extend([activations(tuple(shape_in))])
+
+
 def totals(work: Work, output: Sequence[Any], params: Any, macs: Any) -> None:
     """Bare results (the rule is the SPEC's table): output, parameters, MACs, activations."""
     if work:
