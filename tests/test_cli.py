@@ -54,7 +54,9 @@ def test_summarize_json_is_spec_3() -> None:
     assert data["name"] == "LeNet-5 (slightly modified)"
     assert data["input"] == [32, 32, 1]
     assert data["output"] == [10]
-    assert data["layers"][0] == SPEC_CONV1
+    # SPEC §3's fields, and the per-tensor split the course's views read (issue 14 item 1)
+    assert {k: data["layers"][0][k] for k in SPEC_CONV1} == SPEC_CONV1
+    assert (data["layers"][0]["weights"], data["layers"][0]["biases"]) == (150, 6)
     assert data["totals"] == SPEC_TOTALS
     assert data["warnings"] == []
     assert [layer["name"] for layer in data["layers"]] == [
