@@ -151,6 +151,21 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 def _check_sets(root: Node, sets: Mapping[str, Any], input_override: str | None) -> None:
     """Every --set NAME must be a var of the file, a name its expressions read, or a symbolic
     size of its input (or of --input): a misspelt one would otherwise change nothing, silently."""
+    known = settable(root, input_override)
+    for key in sets:
+        if key not in known:
+            names = sorted(known)
+            hint = did_you_mean(key, names) or (f" (it has: {', '.join(names)})" if names else
+                                                " (it has no vars and no symbolic size)")
+            raise CnnError(f"--set {key}: the file has no var or symbolic size named '{key}'{hint}",
+                           root.key_locs.get("vars", root.loc))
+
+
+def settable(root: Node, input_override: str | None = None) -> set[str]:
+    """The names --set may give: vars, names the expressions read (block arguments aside), and
+    the symbolic sizes of the input or of --input."""
+    if not root.is_map:
+        return set()
     known: set[str] = set()
     top = root.value
     args: set[str] = set()  # block arguments: read as $name, but given by each use, never by --set
@@ -177,13 +192,7 @@ def _check_sets(root: Node, sets: Mapping[str, Any], input_override: str | None)
     for size in sizes:
         items = size if isinstance(size, list) else _SIZE_SPLIT.split(str(size))
         known.update(s.strip() for s in items if isinstance(s, str) and _NAME.fullmatch(s.strip()))
-    for key in sets:
-        if key not in known:
-            names = sorted(known)
-            hint = did_you_mean(key, names) or (f" (it has: {', '.join(names)})" if names else
-                                                " (it has no vars and no symbolic size)")
-            raise CnnError(f"--set {key}: the file has no var or symbolic size named '{key}'{hint}",
-                           root.key_locs.get("vars", root.loc))
+    return known
 
 
 def _text(n: Node | None, key: str) -> str | None:
