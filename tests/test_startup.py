@@ -48,14 +48,15 @@ NEVER_FOR_SUMMARIZE = [
 ]
 
 
-def _run(*args: str) -> tuple[str, set[str], int]:
-    """stdout, the loaded modules and the exit status of one fresh `cnncalc ARGS` process."""
+def _run(*args: str) -> tuple[str, str, set[str], int]:
+    """stdout, stderr (the diagnostics), the loaded modules and the exit status of one fresh
+    `cnncalc ARGS` process."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
     env.pop("PYTHONPATH", None)  # cwd (this checkout) first, as `python -m pytest` has it
     done = subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
-    *_, modules, status = done.stderr.split("\n")
-    return done.stdout, set(modules.split()), int(status)
+    *err, _, modules, status = done.stderr.split("\n")
+    return done.stdout, "".join(line + "\n" for line in err), set(modules.split()), int(status)
 
 
 @functools.cache
@@ -80,9 +81,9 @@ def _golden(stem: str) -> str:
 
 
 def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
-    out, modules, status = _run("summarize", "resnet50", "--format", "json")
+    out, err, modules, status = _run("summarize", "resnet50", "--format", "json")
     assert status == 0
-    assert out == _golden("summarize.json")  # the guarded path is the real one
+    assert out + err == _golden("summarize.json")  # the guarded path is the real one
     assert json.loads(out)["totals"]["params"] == 25_557_032  # torchvision's resnet50
     assert _third_party(modules) <= {"click", "yaml", "_yaml"}, _third_party(modules)
     assert "rich" not in modules
@@ -91,9 +92,9 @@ def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
 
 
 def test_summarize_table_loads_rich_and_no_more() -> None:
-    out, modules, status = _run("summarize", "resnet50")
+    out, err, modules, status = _run("summarize", "resnet50")
     assert status == 0
-    assert out == _golden("summarize.table")
+    assert out + err == _golden("summarize.table")
     assert _third_party(modules) <= {"click", "yaml", "_yaml", "rich"}, _third_party(modules)
     assert "rich.table" in modules
     assert [m for m in NEVER_FOR_SUMMARIZE if m in modules - _at_start()] == []
