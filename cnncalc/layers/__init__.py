@@ -10,8 +10,10 @@ from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
+from .instance_norm import InstanceNorm
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
+from .operator import Operator
 from .pointwise import Activation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
@@ -57,6 +59,8 @@ KINDS: dict[str, Kind] = {
         Kind("shortcut", Shortcut),
         Kind("scale", Scale),
         Kind("prelu", PReLU),
+        Kind("instance_norm", InstanceNorm),
+        Kind("operator", Operator),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
