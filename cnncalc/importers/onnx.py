@@ -129,6 +129,7 @@ class Reader:
         self.nodes: list[Any] = []
         self.opset = 1
         self.symbols: dict[str, str] = {}
+        self.canon: dict[str, str] = {}  # Identity of an initializer -> the initializer
 
     # ---- set up -------------------------------------------------------------------------------
 
@@ -234,8 +235,14 @@ class Reader:
     def is_const(self, t: str) -> bool:
         return t in self.const
 
+    def c(self, t: str) -> str:
+        """The initializer a tensor is (through Identity nodes: torch.onnx.export writes one for
+        each tensor it merged with an identical one), or the tensor itself."""
+        return self.canon.get(t, t)
+
     def value(self, t: str) -> Any:
         """The value of a constant tensor (numpy), or None when unknown (a large or dropped one)."""
+        t = self.c(t)
         if t not in self.const:
             return None
         got = self.const[t]
@@ -259,28 +266,35 @@ class Reader:
         return [x if isinstance(x, str) else int(x) for x in v.reshape(-1).tolist()]
 
     def is_weight(self, t: str) -> bool:
+        t = self.c(t)
         return t in self.inits and self.inits[t].data_type in _FLOAT_TYPES
+
+    def is_init(self, t: str) -> bool:
+        return self.c(t) in self.inits
 
     def numel(self, t: str) -> int:
         n = 1
-        for d in self.inits[t].dims:
+        for d in self.inits[self.c(t)].dims:
             n *= d
         return n
 
     def claim(self, t: str) -> bool:
         """Count weight `t` here: False when an earlier row counted it (shared weights)."""
-        if not t or not self.is_weight(t) or t in self.claimed:
+        if not t or not self.is_weight(t) or self.c(t) in self.claimed:
             return False
-        self.claimed.add(t)
+        self.claimed.add(self.c(t))
         return True
+
+    def is_claimed(self, t: str) -> bool:
+        return self.c(t) in self.claimed
 
     def unclaimed(self, names: list[str]) -> int:
         """Claim the weights among `names` not counted yet; their total size."""
         return sum(self.numel(t) for t in names if self.claim(t))
 
     def dims(self, t: str) -> list[Any] | None:
-        if t in self.inits:
-            return list(self.inits[t].dims)
+        if self.c(t) in self.inits:
+            return list(self.inits[self.c(t)].dims)
         return self.shapes.get(t)
 
     def rank(self, t: str) -> int | None:

@@ -32,6 +32,10 @@ _SHAPE_KEPT = {
 
 def fold(r: Reader, v: View) -> None:
     """Shape arithmetic on constants: the outputs become constants (values where numpy can say)."""
+    if v.op == "Identity" and r.is_init(v.inputs[0]):
+        r.canon[v.outputs[0]] = r.c(v.inputs[0])
+        r.const[v.outputs[0]] = None
+        return
     try:
         values = _evaluate(r, v)
     except Exception:  # noqa: BLE001 - a value we cannot work out is just unknown
@@ -123,14 +127,32 @@ def unknown(r: Reader, v: View, why: str = "") -> None:
     _operator(r, v, acts, out)
 
 
-def _operator(r: Reader, v: View, acts: list[str], out: list[Any] | None) -> None:
-    params = r.unclaimed([t for t in v.inputs if t and r.is_weight(t)])
+def _operator(r: Reader, v: View, acts: list[str], out: list[Any] | None, stats: list[str] = (),
+              note: str | None = None) -> None:
+    params = r.unclaimed([t for t in v.inputs if t and r.is_weight(t) and t not in stats])
+    buffers = r.unclaimed(list(stats))
     args: dict[str, Any] = {"type": v.op}
     if out is not None:
         args["output"] = out
     if params:
         args["params"] = params
+    if buffers:
+        args["buffers"] = buffers
+    if note:
+        args["note"] = note
     r.row("operator", v, args, acts)
+
+
+def shared(r: Reader, v: View, stats: list[str] = ()) -> None:
+    """A node reading a weight an earlier node counted (weight sharing, or tensors torch.onnx.export
+    merged because they were equal): a row with only its own weights, its MACs left out, said so."""
+    acts = _acts(r, v)
+    out = r.ours(v.outputs[0])
+    if out is None and r.shapes.get(v.outputs[0]) != r.shapes.get(acts[0]):
+        raise CnnError(f"{v.op} reads weights an earlier node counted, and its output shape is unknown", v.loc)
+    note = (f"{v.op} reads weights an earlier node counted (counted once, there); "
+            "its own arithmetic, MACs included, is left out")
+    _operator(r, v, acts, out, [t for t in stats if t], note)
 
 
 def _acts(r: Reader, v: View) -> list[str]:
@@ -193,8 +215,10 @@ def _clean(args: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
 
 def _conv(r: Reader, v: View) -> None:
     w = v.inputs[1] if len(v.inputs) > 1 else ""
-    if w not in r.inits:
+    if not r.is_init(w):
         return unknown(r, v, "its weights are not an initializer")
+    if r.is_claimed(w):
+        return shared(r, v)
     dims = r.dims(w)
     kernel = list(v.attrs.get("kernel_shape", dims[2:]))
     group = v.attrs.get("group", 1)
@@ -211,8 +235,10 @@ def _conv(r: Reader, v: View) -> None:
 
 def _conv_transpose(r: Reader, v: View) -> None:
     w = v.inputs[1] if len(v.inputs) > 1 else ""
-    if w not in r.inits:
+    if not r.is_init(w):
         return unknown(r, v, "its weights are not an initializer")
+    if r.is_claimed(w):
+        return shared(r, v)
     a = v.attrs
     dims = r.dims(w)
     if a.get("group", 1) != 1:
@@ -298,8 +324,10 @@ def _reduce(r: Reader, v: View) -> None:
 def _gemm(r: Reader, v: View) -> None:
     a = v.attrs
     b = v.inputs[1]
-    if b not in r.inits or a.get("transA", 0) or r.rank(b) != 2:
+    if not r.is_init(b) or a.get("transA", 0) or r.rank(b) != 2:
         return unknown(r, v, "an fc needs a 2-D weight initializer and transA = 0")
+    if r.is_claimed(b):
+        return shared(r, v)
     dims = r.dims(b)
     units = dims[0] if a.get("transB", 0) else dims[1]
     r.claim(b)
@@ -309,8 +337,10 @@ def _gemm(r: Reader, v: View) -> None:
 
 def _matmul(r: Reader, v: View) -> None:
     b = v.inputs[1]
-    if b not in r.inits or r.rank(b) != 2 or r.rank(v.inputs[0]) != 2:
+    if not r.is_init(b) or r.rank(b) != 2 or r.rank(v.inputs[0]) != 2:
         return unknown(r, v, "an fc needs a 2-D input and a 2-D weight initializer")
+    if r.is_claimed(b):
+        return shared(r, v)
     units = r.dims(b)[1]
     r.claim(b)
     bias = False
@@ -319,7 +349,7 @@ def _matmul(r: Reader, v: View) -> None:
         n = r.nodes[nxt]
         other = [t for t in n.input if t != v.outputs[0]]
         if (n.op_type == "Add" and len(other) == 1 and r.is_weight(other[0])
-                and r.numel(other[0]) == units and other[0] not in r.claimed):
+                and r.numel(other[0]) == units and not r.is_claimed(other[0])):
             r.claim(other[0])
             bias = True
             r.skip.add(nxt)
@@ -336,10 +366,12 @@ def _batch_norm(r: Reader, v: View) -> None:
     args: dict[str, Any] = {}
     if "epsilon" in v.attrs and abs(v.attrs["epsilon"] - 1e-5) > 1e-12:
         args["epsilon"] = round(float(v.attrs["epsilon"]), 10)
-    learned = [r.claim(scale), r.claim(bias)]
-    r.claim(mean)
-    r.claim(var)
-    if not any(learned):
+    names = [r.c(t) for t in (scale, bias, mean, var)]
+    fresh = [not r.is_claimed(t) and r.is_weight(t) and t not in names[:i] for i, t in enumerate(names)]
+    if fresh[2:] != [True, True] or fresh[0] != fresh[1]:
+        return shared(r, v, stats=[mean, var])
+    r.unclaimed([scale, bias, mean, var])
+    if not fresh[0]:
         args["affine"] = False
     r.row("bn", v, args, [v.inputs[0]])
 
@@ -392,10 +424,10 @@ def _prelu(r: Reader, v: View) -> None:
     slope = v.inputs[1]
     if not r.is_weight(slope):
         return unknown(r, v, "its slope is not an initializer")
-    shared = r.numel(slope) == 1
-    if not r.claim(slope):
-        return unknown(r, v, "its slope is shared with an earlier node")
-    r.row("prelu", v, {"shared": True} if shared else None, [v.inputs[0]])
+    if r.is_claimed(slope):
+        return shared(r, v)
+    r.claim(slope)
+    r.row("prelu", v, {"shared": True} if r.numel(slope) == 1 else None, [v.inputs[0]])
 
 
 def _clip(r: Reader, v: View) -> None:
@@ -430,7 +462,7 @@ def _elementwise(r: Reader, v: View) -> None:
         w = weights[0]
         if (v.op == "Mul" and len(weights) == 1 and shape is not None and len(shape) == 3
                 and r.numel(w) == shape[2] and _per_channel(r.dims(w), r.rank(acts[0]))
-                and w not in r.claimed):
+                and not r.is_claimed(w)):
             r.claim(w)
             r.row("scale", v, None, acts)
             return

@@ -39,6 +39,7 @@ class Operator(Layer):
         "output": Arg(_shape, None, "output shape n_H x n_W x n_C or [units] (default: the input's)"),
         "params": Arg(nonnegative, 0, "values of the weight tensors it reads"),
         "buffers": Arg(nonnegative, 0, "values of non-learned state it reads"),
+        "note": Arg(_text, None, "why it is a row of its own (the warning it gives)"),
     }
     MAX_INPUTS = 1_000
 
@@ -46,8 +47,9 @@ class Operator(Layer):
     output: tuple[Any, ...] | None = None
     params: int = 0
     buffers: int = 0
+    note: str | None = None
 
     def infer(self, inputs: Sequence[Shape]) -> Cost:
         out = self.output if self.output is not None else tuple(inputs[0])
-        note = f"operator {self.type}: no arithmetic in cnncalc (output shape from the model file, 0 MACs)"
+        note = self.note or f"operator {self.type}: no arithmetic in cnncalc (output shape from the model file, 0 MACs)"
         return Cost(output=out, weights=self.params, buffers=self.buffers, notes=(note,))
