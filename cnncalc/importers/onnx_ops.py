@@ -30,10 +30,13 @@ _SHAPE_KEPT = {
 }  # fmt: skip
 
 
+_SAME_VALUES = {"Identity", "Unsqueeze", "Squeeze", "Reshape", "Flatten"}
+
+
 def fold(r: Reader, v: View) -> None:
     """Shape arithmetic on constants: the outputs become constants (values where numpy can say)."""
-    if v.op == "Identity" and r.is_init(v.inputs[0]):
-        r.canon[v.outputs[0]] = r.c(v.inputs[0])
+    if v.op in _SAME_VALUES and r.is_weight(v.inputs[0]) or v.op == "Identity" and r.is_init(v.inputs[0]):
+        r.canon[v.outputs[0]] = r.c(v.inputs[0])  # the same values: the weight itself (PRelu's unsqueezed slope)
         r.const[v.outputs[0]] = None
         return
     try:
@@ -59,7 +62,8 @@ def _evaluate(r: Reader, v: View) -> list[Any] | None:
                 return [np.array(a[key])]
         return None
     if op == "Shape":
-        dims = r.shapes.get(v.inputs[0])
+        known = r.value(v.inputs[0]) if r.is_const(v.inputs[0]) else None
+        dims = list(known.shape) if known is not None else r.shapes.get(v.inputs[0])
         if dims is None:
             return None
         start, end = a.get("start", 0), a.get("end", None)
@@ -82,6 +86,21 @@ def _evaluate(r: Reader, v: View) -> list[Any] | None:
         return [np.concatenate([np.atleast_1d(x) for x in vals], axis=a.get("axis", 0))]
     if op in ("Cast", "Identity"):
         return [vals[0]]
+    if op == "Reshape":
+        target = [int(d) for d in vals[1].reshape(-1).tolist()]
+        if not a.get("allowzero", 0):
+            target = [vals[0].shape[i] if d == 0 else d for i, d in enumerate(target)]
+        return [vals[0].reshape(target)]
+    if op == "Transpose":
+        return [np.transpose(vals[0], a.get("perm"))]
+    if op == "Equal":
+        return [np.equal(vals[0], vals[1])]
+    if op == "Where":
+        return [np.where(vals[0], vals[1], vals[2])]
+    if op == "Range":
+        return [np.arange(vals[0].item(), vals[1].item(), vals[2].item())]
+    if op == "Expand":
+        return [vals[0] * np.ones([int(d) for d in vals[1].reshape(-1).tolist()], dtype=vals[0].dtype)]
     if op == "Slice":
         starts, ends = vals[1].tolist(), vals[2].tolist()
         axes = vals[3].tolist() if len(vals) > 3 and vals[3] is not None else list(range(len(starts)))
