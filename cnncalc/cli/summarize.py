@@ -10,7 +10,17 @@ import click
 from .. import bundled
 from ..errors import CnnError, Location
 from ..exits import Exit
-from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main, parse_sets, read_source
+from .app import (
+    _CONVENTIONS,
+    _DTYPES,
+    _FORMATS,
+    _State,
+    _terminal_width,
+    main,
+    parse_sets,
+    print_diagnostics,
+    read_source,
+)
 
 
 @main.command()
@@ -65,12 +75,8 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
         for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
             to_err = fmt in ("json", "csv")
             click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False, err=to_err)
-    if fmt != "table":
-        for report, _ in results:
-            # in a sweep, say at which size (the table's sweep writes these the same way)
-            at = _at_input(report) if len(input_sizes) > 1 else ""
-            for d in report.failures + (report.warnings if strict else []):
-                click.echo(f"{d}{at}", err=True)
+    for report, _ in results:  # diagnostics on stderr in every format; in a sweep, at which size
+        print_diagnostics(report, _at_input(report) if len(input_sizes) > 1 else "")
     sys.exit(status)
 
 
@@ -132,9 +138,6 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
             if i:
                 console.print()
             sweep.table(group, console)
-        for report, _ in results:  # the single-size table shows these under it; here, on stderr
-            for d in report.warnings + report.failures:
-                click.echo(f"{d}{_at_input(report)}", err=True)
     elif fmt == "json":
         import json
 

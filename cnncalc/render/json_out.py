@@ -46,10 +46,16 @@ def report_dict(report: Report, rows: list[Row]) -> dict[str, Any]:
              "line": w.loc.line if w.loc else None, "col": w.loc.col if w.loc else None}
             for w in report.warnings
         ],
+        "notes": [
+            {"layer": w.layer, "message": w.message, "file": w.loc.file if w.loc else report.file,
+             "line": w.loc.line if w.loc else None, "col": w.loc.col if w.loc else None}
+            for w in report.notes
+        ],
         "expectations": [
             {"subject": v.subject, "key": v.expectation.key, "expected": v.expectation.describe(),
              "actual": [json_number(x) for x in v.actual] if isinstance(v.actual, tuple) else json_number(v.actual),
-             "ok": v.ok, "line": v.expectation.loc.line, "col": v.expectation.loc.col}
+             "status": v.status, "ok": None if v.skipped else v.ok, "reason": v.skipped or None,
+             "line": v.expectation.loc.line, "col": v.expectation.loc.col}
             for v in report.verdicts
         ],
     }
@@ -61,7 +67,7 @@ def _dump(item: dict[str, Any], indent: str) -> str:
     inner = indent + "  "
     parts = []
     for key, value in item.items():
-        if key in ("layers", "warnings", "expectations") and value:
+        if key in ("layers", "warnings", "notes", "expectations") and value:
             rows = f",\n{inner}  ".join(json.dumps(v) for v in value)
             text = f"[\n{inner}  {rows}\n{inner}]"
         else:

@@ -22,8 +22,6 @@ def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> 
     lines.extend(f"- {label}: **{escape(value)}**" for label, value in totals_lines(report))
     if report.convention != "cnncalc":
         lines.append(f"- Convention: {report.convention}")
-    for w in report.warnings:
-        lines.append(f"> warning: {markdown_text(w.message)}")
     return "\n".join(lines) + "\n"
 
 

@@ -39,11 +39,7 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group
     parts: list = [heading, table, footer]
     if report.convention != "cnncalc":
         parts.append(Text(f"Convention: {report.convention}"))
-    for w in report.warnings:
-        parts.append(Text(str(w), style="yellow"))
-    for f in report.failures:
-        parts.append(Text(str(f), style="red"))
-    return Group(*parts)
+    return Group(*parts)  # warnings and failed expectations go to stderr (cli.app.print_diagnostics)
 
 
 def render(reports: list[tuple[Report, list[Row]]], console: Console, extra: tuple[str, ...] = ()) -> None:
