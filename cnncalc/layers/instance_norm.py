@@ -17,6 +17,8 @@ from .base import Arg, Cost, Layer, Shape, boolean, number
 
 @dataclass(frozen=True, slots=True)
 class InstanceNorm(Layer):
+    """Each channel of each example normalized over n_H x n_W: 2C parameters, no buffers."""
+
     KIND = "instance_norm"
     ARGS = {
         "affine": Arg(boolean, True, "learn a scale and a bias per channel"),

@@ -33,6 +33,8 @@ def _text(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Operator(Layer):
+    """An imported operator without arithmetic: the file's output shape, its weights, 0 MACs."""
+
     KIND = "operator"
     ARGS = {
         "type": Arg(_text, doc="the operator, as the model file names it (ONNX op type)"),
