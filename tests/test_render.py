@@ -110,6 +110,11 @@ def test_json_layer_and_totals() -> None:
         "macs": 240_000,
         "rf": [14, 14],
         "jump": [2, 2],
+        # 5 x 5 x 6 x 16 = 2,400 weights and 16 biases
+        "weights": 2400,
+        "biases": 16,
+        "tensors": [{"name": "kernel", "role": "weights", "shape": [5, 5, 6, 16], "count": 2400},
+                    {"name": "bias", "role": "biases", "shape": [16], "count": 16}],
     }
     assert data["layers"][4]["rf"] is None and data["layers"][4]["jump"] is None
 
