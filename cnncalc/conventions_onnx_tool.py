@@ -48,8 +48,8 @@ def _macs(v: Any) -> Any:
     if k == "gap" or (k == "adaptive_pool" and tuple(layer.output) == (1, 1) and layer.mode == "avg"):
         return v.in_values + _DIV * out
     if k == "adaptive_pool" and tuple(layer.output) != (1, 1):
-        h, w = v.inputs[0][0], v.inputs[0][1]
-        return out * dims.floordiv(h, layer.output[0]) * dims.floordiv(w, layer.output[1])
+        (h, w), (oh, ow) = v.inputs[0][:2], layer.output  # export's window: n - (m - 1) floor(n/m)
+        return out * (h - (oh - 1) * dims.floordiv(h, oh)) * (w - (ow - 1) * dims.floordiv(w, ow))
     if k == "bn":
         return out * (31 if layer.affine else 2)  # without gamma/beta: a Sub and a Mul
     if k == "instance_norm":

@@ -26,7 +26,15 @@ def _report(name):
     return analyze_text(text, display)
 
 
-@pytest.mark.parametrize("name", bundled.names())
+def _params(name):
+    text, display = read_source(name)
+    return analyze_text(text, display).totals.params
+
+
+SMALL = [n for n in bundled.names() if _params(n) <= 30_000_000]
+
+
+@pytest.mark.parametrize("name", SMALL)
 def test_bundled_network_round_trips(name):
     ours = _report(name)
     model = to_onnx(ours)
@@ -45,7 +53,7 @@ def test_bundled_network_round_trips(name):
         assert (got.output, got.params, got.buffers, got.macs) == want, row.name
     names = {o.name.replace(".", "_") for o in ours.rows}
     extra = [r for r in back.rows if r.name not in names]  # a layer's helper nodes: layer/activation, ...
-    assert all(r.name.rsplit("/", 1)[0] in names and r.params == r.macs == r.buffers == 0 for r in extra)
+    assert all(r.name.split("/", 1)[0] in names and r.params == r.macs == r.buffers == 0 for r in extra)
     assert (back.totals.params, back.totals.buffers, back.totals.macs) == (
         ours.totals.params, ours.totals.buffers, ours.totals.macs)
 

@@ -204,10 +204,11 @@ def _adaptive(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
         return m.node("GlobalMaxPool" if layer.mode == "max" else "GlobalAveragePool", [_src(leaf, 0)], leaf.name)
     h, w = int(inputs[0][0]), int(inputs[0][1])
     oh, ow = layer.output
-    if h % oh or w % ow:
-        raise CnnError(f"{leaf.name}: adaptive pooling from {h} x {w} to {oh} x {ow} has bins of unequal "
-                       "sizes, which no ONNX operator computes", leaf.loc)
-    return m.node(op, [_src(leaf, 0)], leaf.name, kernel_shape=[h // oh, w // ow], strides=[h // oh, w // ow])
+    # stride floor(n/m) and kernel n - (m-1) s: m windows covering the input, as PyTorch's bins do
+    # when m divides n; otherwise the same output size, with windows of one width (PyTorch's vary)
+    sh, sw = h // oh, w // ow
+    kernel = [h - (oh - 1) * sh, w - (ow - 1) * sw]
+    return m.node(op, [_src(leaf, 0)], leaf.name, kernel_shape=kernel, strides=[sh, sw])
 
 
 def _fc(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:

@@ -407,14 +407,23 @@ def _layer_norm(r: Reader, v: View) -> None:
     rank = r.rank(v.inputs[0])
     axis = v.attrs.get("axis", -1)
     if rank is None or (axis % rank) != rank - 1 or rank != 2:
-        # over channels of an N x C vector; other layouts (N, H, W, C) have no cnncalc form yet
+        # over the units of an N x C vector here; over channels, between two Transposes (_transpose)
         return unknown(r, v, "LayerNormalization over the last axis of an N x C tensor only")
-    learned = [r.claim(t) for t in v.inputs[1:3] if t]
-    args: dict[str, Any] = {} if any(learned) else {"affine": False}
-    eps = v.attrs.get("epsilon", 1e-5)
+    _layer_norm_row(r, v, v, v.inputs[0])
+
+
+def _layer_norm_row(r: Reader, norm: View, named: View, source: str) -> None:
+    """A layer_norm row for the LayerNormalization `norm`, named after node `named` (its output)."""
+    scale, bias = (norm.inputs + ["", ""])[1:3]
+    fresh = [bool(t) and r.is_weight(t) and not r.is_claimed(t) for t in (scale, bias)]
+    if fresh[0] != fresh[1] or (bias and r.c(bias) == r.c(scale)):
+        return shared(r, norm)
+    r.unclaimed([scale, bias])
+    args: dict[str, Any] = {} if fresh[0] else {"affine": False}
+    eps = norm.attrs.get("epsilon", 1e-5)
     if abs(eps - 1e-5) > 1e-12:
         args["epsilon"] = round(float(eps), 10)
-    r.row("layer_norm", v, args, [v.inputs[0]])
+    r.row("layer_norm", named, args, [source])
 
 
 def _lrn(r: Reader, v: View) -> None:
@@ -599,7 +608,7 @@ def _reshape(r: Reader, v: View) -> None:
 
 def _shuffle(r: Reader, v: View, target: list[Any]) -> bool:
     """ShuffleNet's channel shuffle: Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape
-    (N, C, H, W), read as one `channel_shuffle` row named after the transpose."""
+    (N, C, H, W), read as one `channel_shuffle` row named after the last reshape."""
     i = r.only_consumer(v.outputs[0])
     if i is None or r.nodes[i].op_type != "Transpose":
         return False
@@ -616,9 +625,25 @@ def _shuffle(r: Reader, v: View, target: list[Any]) -> bool:
     if not isinstance(groups, int) or groups < 1:
         return False
     r.skip.update({i, j})
-    r.row("channel_shuffle", t, {"groups": groups}, [v.inputs[0]], output=None)
-    r.src[back.outputs[0]] = r.net.last
+    r.row("channel_shuffle", back, {"groups": groups}, [v.inputs[0]])
     return True
+
+
+def _transpose(r: Reader, v: View) -> None:
+    """Transpose (0, 2, 3, 1) -> LayerNormalization over the last axis -> Transpose (0, 3, 1, 2):
+    a layer norm over the channels of each position (ConvNeXt's LayerNorm2d), one `layer_norm` row
+    named after the transpose back."""
+    if list(v.attrs.get("perm", [])) == [0, 2, 3, 1]:
+        i = r.only_consumer(v.outputs[0])
+        norm = r.view(i, r.nodes[i]) if i is not None and r.nodes[i].op_type == "LayerNormalization" else None
+        j = r.only_consumer(norm.outputs[0]) if norm is not None and norm.attrs.get("axis", -1) in (-1, 3) else None
+        if j is not None and r.nodes[j].op_type == "Transpose":
+            back = r.view(j, r.nodes[j])
+            if list(back.attrs.get("perm", [])) == [0, 3, 1, 2]:
+                r.skip.update({i, j})
+                _layer_norm_row(r, norm, back, v.inputs[0])
+                return
+    unknown(r, v)
 
 
 def _squeeze(r: Reader, v: View) -> None:
@@ -717,6 +742,7 @@ RULES: dict[str, Rule] = {
     "Flatten": _flatten,
     "Reshape": _reshape,
     "Squeeze": _squeeze,
+    "Transpose": _transpose,
     "Pad": _pad,
     "Resize": _resize,
     "Upsample": _resize,
