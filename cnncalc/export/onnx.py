@@ -33,6 +33,7 @@ class _Model:
     np: Any
     helper: Any
     rng: Any
+    fill: bool = True
     nodes: list[Any] = field(default_factory=list)
     inits: list[Any] = field(default_factory=list)
     shapes: dict[str, Shape] = field(default_factory=dict)
@@ -43,6 +44,15 @@ class _Model:
 
     def weight(self, name: str, dims: list[int], fan_in: int, kind: str = "normal") -> str:
         np = self.np
+        if not self.fill:  # dims only, the data said to be in a file that is never written
+            from onnx import TensorProto
+
+            tensor = TensorProto(name=name, data_type=TensorProto.FLOAT, dims=dims)
+            tensor.data_location = TensorProto.EXTERNAL
+            entry = tensor.external_data.add()
+            entry.key, entry.value = "location", "not-written.bin"
+            self.inits.append(tensor)
+            return name
         if kind == "normal":
             data = self.rng.standard_normal(dims, dtype=np.float32) / np.float32(max(fan_in, 1) ** 0.5)
         elif kind == "positive":  # variances
@@ -83,8 +93,10 @@ def nchw(shape: Shape) -> list[int]:
     return [1, *(int(d) for d in shape)]
 
 
-def to_onnx(report: Report, seed: int = SEED) -> Any:
-    """The report's network as an onnx.ModelProto (checked with full_check)."""
+def to_onnx(report: Report, seed: int = SEED, fill: bool = True) -> Any:
+    """The report's network as an onnx.ModelProto (checked with full_check). `fill=False` writes
+    the graph with its initializers' dims only (their data external and never written, not
+    checked): the reader's tests of networks whose random weights would cost gigabytes."""
     onnx, np = _require()
     graph = report.graph
     if graph is None:  # pragma: no cover - every report of a file has its graph
@@ -92,7 +104,7 @@ def to_onnx(report: Report, seed: int = SEED) -> Any:
     if report.symbols:
         raise CnnError(f"export --to onnx needs concrete sizes; the input is symbolic "
                        f"({', '.join(report.symbols)}): pass --input", Location(report.file))
-    m = _Model(np, onnx.helper, np.random.default_rng(seed))
+    m = _Model(np, onnx.helper, np.random.default_rng(seed), fill)
     m.shapes[INPUT] = graph.input
     for leaf in graph.leaves:
         inputs = [graph.shape_of(i) for i in leaf.inputs]
@@ -120,6 +132,8 @@ def to_onnx(report: Report, seed: int = SEED) -> Any:
             "parameter counts, timing and tools such as Netron, onnxruntime or TensorRT."),
     )
     model.ir_version = 10
+    if not fill:
+        return model
     try:
         onnx.checker.check_model(model, full_check=True)
     except Exception as exc:  # noqa: BLE001 - a bug of ours, said plainly
