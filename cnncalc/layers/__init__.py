@@ -10,10 +10,12 @@ from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
+from .instance_norm import InstanceNorm
 from .layer_norm import LayerNorm
 from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
+from .operator import Operator
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .shuffle import ChannelShuffle
@@ -68,6 +70,8 @@ KINDS: dict[str, Kind] = {
         Kind("stochastic_depth", StochasticDepth),
         Kind("slice", ChannelSlice),
         Kind("activation", ChosenActivation),
+        Kind("instance_norm", InstanceNorm),
+        Kind("operator", Operator),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
