@@ -55,6 +55,7 @@ def build() -> dict[str, Any]:
         "blocks": _blocks(),
         "layers": {"$ref": "#/$defs/layers"},
         "expect": {"$ref": "#/$defs/expect"},
+        "shares": {"type": "string", "description": "the earlier layer whose weights it uses (counted there)"},
     }
     assert tuple(top) == TOP_KEYS
     return {

@@ -11,10 +11,10 @@ import re
 
 from ..source import Node
 
-FORMATS = ("darknet", "caffe")
-_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
+FORMATS = ("darknet", "caffe", "keras")
+_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe", ".keras": "keras"}
 # binary model files, known by their suffix alone; the CLI maps them instead of decoding them
-_BINARY: dict[str, str] = {}
+_BINARY: dict[str, str] = {".keras": "keras"}
 
 
 def binary_format(filename: str) -> str | None:
@@ -41,6 +41,10 @@ def detect(text: str, filename: str) -> str | None:
         return "darknet"
     if _CAFFE_LIKE.search(text) is not None:
         return "caffe"
+    if suffix == ".json":
+        from .keras import looks_like
+
+        return "keras" if looks_like(text) else None
     return None
 
 
@@ -62,6 +66,10 @@ def load(text: str, filename: str, fmt: str, input_override: str | None = None) 
         from . import darknet
 
         return darknet.load(text, filename, input_override)
+    if fmt == "keras":
+        from . import keras
+
+        return keras.load(text, filename, input_override)
     from . import caffe
 
     return caffe.load(text, filename, input_override)

@@ -8,12 +8,17 @@ from typing import Any
 from .affine import PReLU, Scale
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
+from .cropping import Cropping
+from .custom import Custom
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
+from .normalization import Normalization
 from .pointwise import Activation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
+from .rescaling import Rescaling
+from .reshape import Reshape
 from .spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
 
 __all__ = ["KINDS", "KIND_ALIASES", "KEY_ALIASES", "Kind", "Layer", "Cost", "Shape", "Window", "Arg"]
@@ -57,6 +62,11 @@ KINDS: dict[str, Kind] = {
         Kind("shortcut", Shortcut),
         Kind("scale", Scale),
         Kind("prelu", PReLU),
+        Kind("reshape", Reshape),
+        Kind("rescaling", Rescaling),
+        Kind("normalization", Normalization),
+        Kind("cropping", Cropping),
+        Kind("custom", Custom),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
