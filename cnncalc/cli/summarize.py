@@ -102,6 +102,11 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         console = terminal.console(200)
         table.render(results, console, extra)
         return
+    if fmt == "keras":  # Keras' model.summary() of the exported model, one per file
+        from ..render import keras_summary
+
+        click.echo("".join(keras_summary.render(report) for report, _ in results), nl=False)
+        return
     if fmt == "markdown":
         from ..render import markdown
 

@@ -37,18 +37,26 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
 
 @main.command("export")
 @click.argument("file")
-@click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework.")
+@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), required=True, help="The framework.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
 def export_command(file: str, target: str, output: str | None, input_size: str | None,
                    sets: tuple[str, ...]) -> None:
-    """The network as code: a runnable PyTorch nn.Module (channels first)."""
+    """The network as code: a runnable PyTorch nn.Module (channels first), or a Keras 3
+    functional model (channels last, any backend)."""
     from ..analysis import analyze_text
-    from ..export import to_pytorch_source
 
     text, display = read_source(file)
-    source = to_pytorch_source(analyze_text(text, display, parse_sets(sets), input_size))
+    report = analyze_text(text, display, parse_sets(sets), input_size)
+    if target == "keras":
+        from ..export.keras import to_keras_source
+
+        source = to_keras_source(report)
+    else:
+        from ..export import to_pytorch_source
+
+        source = to_pytorch_source(report)
     deliver(source, output)
 
 
