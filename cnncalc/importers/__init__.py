@@ -84,13 +84,14 @@ def convert(text: str, filename: str, input_override: str | None = None) -> str:
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError("not a Darknet .cfg or Caffe .prototxt file (nothing to import)", Location(filename))
+        raise CnnError("not a Darknet .cfg, Caffe .prototxt or Keras (.keras, JSON) file (nothing to import)",
+                       Location(filename))
     root = load(text, filename, fmt, input_override)
     data = root.plain()
     if input_override:
         parts = [p.strip() for p in input_override.lower().replace("×", "x").split("x")]
         data["input"] = [int(p) for p in parts] if all(p.isdigit() for p in parts) else input_override
-    tool = {"darknet": "Darknet", "caffe": "Caffe"}[fmt]
+    tool = {"darknet": "Darknet", "caffe": "Caffe", "keras": "Keras"}[fmt]
     comment = (
         f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
         "Layer names are the original ones; `cnncalc summarize` on this file gives the same numbers."

@@ -73,16 +73,16 @@ def _is_1d(c: Call) -> bool:
     return c.class_name.endswith("1D")
 
 
-def _window(c: Call, size_key: str, stride_key: str, stride_default: Any = 1) -> dict[str, Any]:
-    """f, s (and dilation) of a 2-D layer, or [1, k] of a 1-D one."""
+def _window(c: Call, size_key: str, stride_key: str, stride_default: int | None = 1) -> dict[str, Any]:
+    """f and s of a 2-D layer, or [1, k] of a 1-D one; a stride not given is `stride_default`
+    (None: the window's size, as Keras' pooling layers)."""
+    given = c.config.get(stride_key) is not None
     if _is_1d(c):
         k = _one(c, size_key)
-        s = _one(c, stride_key, k if stride_default is None else stride_default) if c.config.get(
-            stride_key) is not None or stride_default is not None else k
+        s = _one(c, stride_key) if given else (k if stride_default is None else stride_default)
         return {"f": [1, k], "s": [1, s]}
     f = _pair(c, size_key)
-    s = _pair(c, stride_key, f if c.config.get(stride_key) is None and stride_default is None else stride_default)
-    return {"f": f, "s": s}
+    return {"f": f, "s": _pair(c, stride_key) if given else (f if stride_default is None else [stride_default] * 2)}
 
 
 def _conv(c: Call) -> str:
