@@ -723,7 +723,7 @@ def test_cli_choices_are_the_modules_names() -> None:
 def test_json_names_the_convention_and_carries_its_totals(name: str) -> None:
     result = CliRunner().invoke(main, ["summarize", "lenet5", "--format", "json", "--convention", name])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     t = counted(LENET5, name).totals
     assert data["convention"] == name
     totals = data["totals"]
@@ -750,7 +750,7 @@ def test_depth_folding_sums_the_conventions_rows() -> None:
     result = CliRunner().invoke(
         main, ["summarize", "resnet18", "--format", "json", "--depth", "1", "--convention", "torchinfo"]
     )
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert sum(layer["macs"] for layer in data["layers"]) == data["totals"]["macs"]
 
 
@@ -814,7 +814,7 @@ def test_darknet_cfgs_give_pjreddies_published_numbers(
     result = CliRunner().invoke(main, args)
     if result.exit_code == 2 and "cfg" in result.output:
         pytest.skip("no Darknet reader yet")
-    totals = json.loads(result.output)["totals"]
+    totals = json.loads(result.stdout)["totals"]
     assert round(totals["flops"] / 1e9, 2) == bn
     if values is not None:
         assert totals["params"] == values
@@ -831,7 +831,7 @@ def test_alexeyab_yolov3_416_total_bflops() -> None:
     def totals(convention: str) -> dict:
         args = ["summarize", str(path), "--format", "json", "--convention", convention,
                 "--input", "416x416x3"]
-        return json.loads(CliRunner().invoke(main, args).output)["totals"]
+        return json.loads(CliRunner().invoke(main, args).stdout)["totals"]
 
     alexeyab, pjreddie = totals("darknet"), totals("darknet-pjreddie")
     assert int(alexeyab["flops"] / 1e8) / 10 == 65.8
@@ -870,7 +870,7 @@ def test_darknet_convention_is_alexeyabs_total_bflops_on_yolov4_tiny(tmp_path: P
     def totals(*extra: str) -> dict:
         result = CliRunner().invoke(main, ["summarize", str(path), "--format", "json", *extra])
         assert result.exit_code == 0, result.output
-        return json.loads(result.output)["totals"]
+        return json.loads(result.stdout)["totals"]
 
     dark, default = totals("--convention", "darknet"), totals()
     assert round(dark["flops"] / 1e9, 3) == 6.910

@@ -32,6 +32,8 @@ PER_NETWORK: list[tuple[str, list[str]]] = [
     ("summarize.depth1", ["summarize", "--depth", "1"]),
     ("summarize.rf", ["summarize", "--format", "csv", "--columns", "rf,jump"]),
     ("summarize.savings", ["summarize", "--savings"]),
+    ("summarize.course", ["summarize", "--format", "course"]),
+    ("summarize.variables", ["summarize", "--format", "variables"]),
     *((f"summarize.{c}", ["summarize", "--format", "csv", "--convention", c]) for c in CONVENTIONS),
     ("explain.text", ["explain"]),
     ("explain.ascii", ["explain", "--ascii"]),

@@ -10,12 +10,26 @@ import click
 from .. import bundled
 from ..errors import CnnError, Location
 from ..exits import Exit
-from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main, parse_sets, read_source
+from .app import (
+    _CONVENTIONS,
+    _DTYPES,
+    _State,
+    _terminal_width,
+    main,
+    parse_sets,
+    print_diagnostics,
+    read_source,
+)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "course", "variables"]),
+              default="table", show_default=True,
+              help="course: the lecture's table (Input row, weights + bias); variables: each weight "
+                   "tensor with its size and bytes, as TensorFlow lists them.")
+@click.option("--layout", type=click.Choice(["tf", "torch"]), default="tf", show_default=True,
+              help="Tensor shapes (variables, JSON): tf f x f x n_C_prev x n_C, torch n_C x n_C_prev x f x f.")
 @click.option("--input", "input_sizes", multiple=True,
               help="Input size n_H x n_W x n_C, such as 224x224x3; repeat it to compare sizes side by side.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
@@ -27,7 +41,7 @@ from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main,
 @click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
               help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
-def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
+def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
               dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
               savings: bool = False) -> None:
     """The per-layer table: output shape, activations, parameters and MACs."""
@@ -58,19 +72,15 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
         if status != Exit.UNUSABLE:
             status = max(status, report.return_code(strict))
     if results:
-        emit(results, fmt, extra, sweep=len(input_sizes) > 1)
+        emit(results, fmt, extra, sweep=len(input_sizes) > 1, layout=layout)
     if savings:
         from ..savings import text as savings_text
 
         for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
             to_err = fmt in ("json", "csv")
             click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False, err=to_err)
-    if fmt != "table":
-        for report, _ in results:
-            # in a sweep, say at which size (the table's sweep writes these the same way)
-            at = _at_input(report) if len(input_sizes) > 1 else ""
-            for d in report.failures + (report.warnings if strict else []):
-                click.echo(f"{d}{at}", err=True)
+    for report, _ in results:  # diagnostics on stderr in every format; in a sweep, at which size
+        print_diagnostics(report, _at_input(report) if len(input_sizes) > 1 else "")
     sys.exit(status)
 
 
@@ -92,9 +102,17 @@ def parse_columns(value: str | None) -> tuple[str, ...]:
     return names
 
 
-def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False) -> None:
+def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False,
+         layout: str = "tf") -> None:
     if sweep:
+        if fmt in ("course", "variables"):
+            raise click.UsageError(f"--format {fmt} shows one input size; give one --input")
         _emit_sweep(results, fmt)
+        return
+    if fmt in ("course", "variables"):
+        from ..render import course
+
+        click.echo(course.render(results, fmt, layout), nl=False)
         return
     if fmt == "table":
         from ..render import table, terminal
@@ -118,7 +136,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         from ..render import csv_out as module  # type: ignore[no-redef]
     else:
         from ..render import markdown as module  # type: ignore[no-redef]
-    click.echo(module.render(results), nl=fmt == "json")
+    click.echo(module.render(results, layout) if fmt == "json" else module.render(results), nl=fmt == "json")
 
 
 def _emit_sweep(results: list[Any], fmt: str) -> None:
@@ -137,9 +155,6 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
             if i:
                 console.print()
             sweep.table(group, console)
-        for report, _ in results:  # the single-size table shows these under it; here, on stderr
-            for d in report.warnings + report.failures:
-                click.echo(f"{d}{_at_input(report)}", err=True)
     elif fmt == "json":
         import json
 
@@ -204,7 +219,10 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     found = find(text, display, set_values, input_size)
     names = " x ".join(found.symbols)
     if fmt == "json":
+        from ..render.values import envelope
+
         click.echo(json.dumps({
+            **envelope("constraints"),
             "symbols": list(found.symbols), "period": found.period, "smallest": found.smallest,
             "smallest_fails_below_because": found.smallest_error,
             "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),

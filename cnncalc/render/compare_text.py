@@ -7,7 +7,7 @@ from typing import Any
 
 from ..compare import Comparison, LayerLine
 from ..escape import markdown_text, terminal_text, visible
-from .values import count, json_number, shape
+from .values import count, envelope, json_value, shape
 
 _LABELS = {
     "params": "params", "trainable": "trainable", "buffers": "buffers", "macs": "MACs",
@@ -121,9 +121,9 @@ def as_json(c: Comparison) -> str:
         if r is None:
             return None
         return {
-            "output": [json_number(d) for d in r.output],
-            "params": json_number(r.params),
-            "macs": json_number(r.macs),
+            "output": [json_value(d) for d in r.output],
+            "params": json_value(r.params),
+            "macs": json_value(r.macs),
         }
 
     def layer(line: LayerLine) -> dict[str, Any]:
@@ -131,12 +131,13 @@ def as_json(c: Comparison) -> str:
 
     return json.dumps(
         {
+            **envelope("comparison"),
             "files": list(c.files),
             "titles": list(c.titles),
             "totals": {
                 t.key: {
-                    "values": [json_number(v) for v in t.values],
-                    "differences": [json_number(d) for d in t.differences],
+                    "values": [json_value(v) for v in t.values],
+                    "differences": [json_value(d) for d in t.differences],
                     "ratios": list(t.ratios),
                 }
                 for t in c.totals
