@@ -111,7 +111,7 @@ def test_unknown_sizes_become_symbols(tmp_path: Path) -> None:
     data = json.loads(json.dumps(SMALL))
     data["config"]["layers"][0]["config"]["batch_shape"] = [None, None, None, 3]
     found = totals(write(tmp_path, data))
-    assert found["layers"][0]["output"] == ["ceil(H/2)", "ceil(W/2)", 8]
+    assert found["layers"][0]["output"] == [{"expr": "ceil(H/2)"}, {"expr": "ceil(W/2)"}, 8]
     assert totals(write(tmp_path, data))["totals"]["params"] == 330  # no size enters a count here
     sized = summarize(write(tmp_path, data), "--input", "64x64x3")
     assert json.loads(sized.stdout)["layers"][0]["output"] == [32, 32, 8]

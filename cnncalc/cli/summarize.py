@@ -24,10 +24,12 @@ from .app import (
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "course", "variables"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["table", "json", "csv", "markdown", "course", "variables", "keras"]),
               default="table", show_default=True,
               help="course: the lecture's table (Input row, weights + bias); variables: each weight "
-                   "tensor with its size and bytes, as TensorFlow lists them.")
+                   "tensor with its size and bytes, as TensorFlow lists them; keras: Keras 3's "
+                   "model.summary() of the model `export --to keras` writes.")
 @click.option("--layout", type=click.Choice(["tf", "torch"]), default="tf", show_default=True,
               help="Tensor shapes (variables, JSON): tf f x f x n_C_prev x n_C, torch n_C x n_C_prev x f x f.")
 @click.option("--input", "input_sizes", multiple=True,
