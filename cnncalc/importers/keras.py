@@ -28,7 +28,7 @@ from ..source import Node
 from .build import Net
 
 MAX_CONFIG_BYTES = 64 * 1024 * 1024  # EfficientNetB7's config.json is 1.5 MB
-MAX_RATIO = 100  # Keras' JSON deflates about 10 times; far more is a bomb
+MAX_RATIO = 1000  # Keras' JSON deflates up to ~50 times (EfficientNetB7: 47); deflate's limit is ~1030
 MAX_NESTING = 16
 MODELS = ("Functional", "Sequential", "Model")
 
