@@ -1,11 +1,12 @@
 """`cnncalc export --to keras` and `summarize --format keras` against Keras 3 itself
 (KERAS_BACKEND=torch, built on the meta device in one process of its own: about 10 s of CPU).
 
-Every bundled network Keras 3 has layers for (all but GoogLeNet, whose LRN it lacks) exports to
-a script whose model.count_params() is cnncalc's total under --convention keras, with the same
-trainable / non-trainable split and output shape; and for three networks (a chain, a branching
-module, a residual network) our --format keras text equals Keras' printed model.summary() line
-by line, at a fixed terminal width.
+Every bundled network, and tests/data/keras/every_kind.yaml (each kind the exporter writes,
+the script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive
+pooling and custom rows among them), exports to a script whose model.count_params() is cnncalc's
+total under --convention keras, with the same trainable / non-trainable split and output shape;
+and for four networks (a chain, a branching module, a residual network, every kind) our
+--format keras text equals Keras' printed model.summary() line by line, at a fixed terminal width.
 """
 
 from __future__ import annotations
@@ -28,17 +29,22 @@ from cnncalc.conventions import apply
 from cnncalc.export.keras import to_keras_source
 
 HERE = Path(__file__).parent / "data" / "keras"
-EXPORTABLE = [n for n in bundled.names() if n != "googlenet"]
-SUMMARIES = ["lenet5", "inception3a", "resnet18"]
+EVERY_KIND = HERE / "every_kind.yaml"
+EXPORTABLE = [*bundled.names(), "every_kind"]
+SUMMARIES = ["lenet5", "inception3a", "resnet18", "every_kind"]
 needs_keras = pytest.mark.skipif(
     importlib.util.find_spec("keras") is None or importlib.util.find_spec("torch") is None,
     reason="needs keras and torch (KERAS_BACKEND=torch)",
 )
 
 
+def source(name: str) -> str:
+    return str(EVERY_KIND) if name == "every_kind" else name
+
+
 def report(name: str) -> Any:
-    path = bundled.file(name)
-    return analyze_text(Path(path).read_text(), name)
+    path = EVERY_KIND if name == "every_kind" else Path(bundled.file(name))
+    return analyze_text(path.read_text(), source(name))
 
 
 @pytest.fixture(scope="session")
@@ -72,16 +78,20 @@ def test_export_counts_as_keras_does(name: str, keras_says: dict[str, Any]) -> N
 def test_format_keras_equals_keras_summary(name: str, keras_says: dict[str, Any],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    result = CliRunner().invoke(main, ["summarize", name, "--format", "keras"])
+    result = CliRunner().invoke(main, ["summarize", source(name), "--format", "keras"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == keras_says[name]["summary"].splitlines()
+    assert result.stdout.splitlines() == keras_says[name]["summary"].splitlines()
 
 
-def test_export_of_a_kind_keras_lacks_is_one_located_error() -> None:
-    result = CliRunner().invoke(main, ["export", "googlenet", "--to", "keras"])
+def test_export_of_a_kind_keras_lacks_is_one_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text("input: [8, 8, 4]\nlayers:\n  - conv: {filters: 2, f: 1, name: a}\n"
+                    "  - shortcut: {from: [input, a]}\n")
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "keras"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "lrn layer has no Keras 3 layer" in lines[0] and lines[0].startswith("googlenet:")
+    assert len(lines) == 1 and "shortcut layer has no Keras 3 layer" in lines[0]
+    assert lines[0].startswith(f"{path}:4:")
 
 
 def test_export_script_is_python_and_names_are_literals() -> None:

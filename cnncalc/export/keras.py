@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..escape import python_comment, python_docstring, visible
 from ..report import Report
+from .keras_helpers import HELPERS
 from .keras_plan import keras_name, plan
 
 
@@ -24,7 +25,8 @@ def to_keras_source(report: Report) -> str:
         args = ", ".join([*k.args, f"name={visible(k.name)!r}"])
         ins = [variables[n] for n in k.inputs]
         call = ins[0] if len(ins) == 1 else "[" + ", ".join(ins) + "]"
-        body.append(f"    {var} = layers.{k.cls}({args})({call})")
+        cls = k.cls if k.helper else f"layers.{k.cls}"
+        body.append(f"    {var} = {cls}({args})({call})")
         if not k.trainable:
             body.append(f"    model_layers_frozen.append({visible(k.name)!r})")
         variables[k.name] = var
@@ -39,8 +41,8 @@ def to_keras_source(report: Report) -> str:
         '"""',
         "",
         "import keras",
-        "from keras import layers",
-        "",
+        "from keras import layers, ops",
+        *[line for name in sorted({k.cls for k in layers if k.helper}) for line in ["", *HELPERS[name].split("\n")]],
         "",
         "def build_model() -> keras.Model:",
         "    model_layers_frozen = []  # cnncalc's trainable: false",

@@ -32,6 +32,8 @@ class KLayer:
     params: Any = 0  # Keras' count_params() of the layer
     trainable: bool = True
     notes: list[str] = field(default_factory=list)
+    helper: bool = False  # a class of the script's own (keras_helpers.py), not of keras.layers
+    holds: bool = False  # holds the row's weights when other layers come with it
 
 
 def keras_name(name: str) -> str:
@@ -60,7 +62,8 @@ def plan(report: Report) -> list[KLayer]:
         made = emit(row, leaf, ins, in_shapes)
         for k in made:
             k.trainable = row.trainable == row.params
-        made[-1].params = row.params + row.buffers
+        holder = next((k for k in made if k.holds), made[-1])
+        holder.params = row.params + row.buffers
         out.extend(made)
         names[row.name] = made[-1].name
         shapes[row.name] = tuple(row.output)
@@ -99,7 +102,7 @@ def _padded(row: Row, leaf: Leaf, ins: list[str], shape: Any, f: Any, s: Any, d:
             ) -> tuple[list[KLayer], list[str], str]:
     """'valid'/'same' as Keras says them; explicit padding as a ZeroPadding2D before the layer."""
     padding = leaf.layer.padding
-    if padding in ("valid", "same"):
+    if padding in ("valid", "same") and not getattr(leaf.layer, "ceil", False):
         return [], ins, padding
     top, _, left, _ = leaf.cost.padding or (0, 0, 0, 0)
     h, w = shape[0], shape[1]
@@ -133,6 +136,18 @@ def _conv(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLaye
 
 def _deconv(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
     layer = leaf.layer
+    if layer.padding != "same" and layer.padding != (0, 0, 0, 0):
+        # Keras' Conv2DTranspose says no explicit padding: the full output, then cropped
+        top, bottom, left, right = layer.padding
+        h, w = row.output[0] + top + bottom, row.output[1] + left + right
+        extra = _kw(output_padding=_t(layer.output_padding)) if any(layer.output_padding) else []
+        args = [f"filters={layer.filters}", f"kernel_size={_t(layer.f)!r}", *_kw(
+            strides=_t(layer.s), padding="valid", dilation_rate=_t(layer.dilation), use_bias=layer.bias,
+            activation=_activation(layer.activation)), *extra]
+        full = KLayer(keras_name(row.name) + "_full", "Conv2DTranspose", args, ins, (h, w, row.output[2]),
+                      holds=True)
+        crop = f"cropping={((top, bottom), (left, right))!r}"
+        return [full, *_one(row, "Cropping2D", [crop], [full.name])]
     if layer.padding == "same" or layer.padding == (0, 0, 0, 0):
         padding = "same" if layer.padding == "same" else "valid"
         extra = _kw(output_padding=_t(layer.output_padding)) if any(layer.output_padding) else []
@@ -161,9 +176,8 @@ def _adaptive(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[K
     mode = leaf.layer.mode
     if (oh, ow) == (1, 1):
         return _one(row, "GlobalAveragePooling2D" if mode == "avg" else "GlobalMaxPooling2D", ["keepdims=True"], ins)
-    if h % oh or w % ow:
-        raise CnnError(f"{row.name}: adaptive pooling {h}x{w} -> {oh}x{ow} has no Keras layer (sizes not "
-                       "multiples)", row.loc)
+    if h % oh or w % ow:  # PyTorch's uneven bins
+        return _helper(row, "AdaptivePooling2D", [f"output_size={(oh, ow)!r}", f"mode={mode!r}"], ins)
     cls = "AveragePooling2D" if mode == "avg" else "MaxPooling2D"
     return _one(row, cls, [f"pool_size={(h // oh, w // ow)!r}"], ins)
 
@@ -219,6 +233,37 @@ def _crop(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLaye
     return _one(row, "Cropping2D", [f"cropping={((top, h - oh - top), (left, w - ow - left))!r}"], ins)
 
 
+def _helper(row: Row, cls: str, args: list[str], ins: list[str]) -> list[KLayer]:
+    made = _one(row, cls, args, ins)
+    made[0].helper = True
+    return made
+
+
+def _lrn(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    layer = leaf.layer
+    return _helper(row, "LocalResponseNormalization", _kw(size=layer.size, alpha=layer.alpha, beta=layer.beta,
+                                                          k=layer.k), ins)
+
+
+def _local(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    layer = leaf.layer
+    pad = tuple(int(p) for p in (leaf.cost.padding or (0, 0, 0, 0)))
+    args = [f"filters={layer.filters}", f"kernel_size={_t(layer.f)!r}", f"strides={_t(layer.s)!r}",
+            f"padding={pad!r}", f"out_size={_t(row.output[:2])!r}", f"use_bias={layer.bias!r}"]
+    made = _helper(row, "LocallyConnected2D", args, ins)
+    if layer.activation:
+        made.append(KLayer(keras_name(row.name) + "_activation", "Activation",
+                           [repr(KERAS_ACTIVATIONS[layer.activation])], [made[0].name], tuple(row.output)))
+        made[0].holds = True
+    return made
+
+
+def _split(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    size = row.output[-1]
+    start = leaf.layer.index * size
+    return _helper(row, "ChannelSlice", [f"start={start}", f"stop={start + size}"], ins)
+
+
 def _normalization(leaf: Leaf, shapes: list[Any]) -> list[str]:
     c = shapes[0][-1]
     return [f"mean={[0.0] * c!r}", f"variance={[1.0] * c!r}"] if leaf.layer.given else []
@@ -245,5 +290,9 @@ _TABLE: dict[str, Callable[[Row, Leaf, list[str], list[Any]], list[KLayer]]] = {
         or leaf.layer.shared else []),
     "add": _merge("Add"), "concat": _merge("Concatenate"), "multiply": _merge("Multiply"),
     "maximum": _merge("Maximum"),
+    "lrn": _lrn, "local": _local, "split": _split,
+    "space_to_depth": lambda row, leaf, ins, s: _helper(row, "SpaceToDepth", [f"block={leaf.layer.block}"], ins),
+    "scale": lambda row, leaf, ins, s: _helper(row, "ChannelScale", _kw(use_bias=leaf.layer.bias or None), ins),
+    "custom": lambda row, leaf, ins, s: _helper(row, "CustomPlaceholder", [f"shape={tuple(row.output)!r}"], ins),
     "layer_norm": _simple("LayerNormalization", lambda leaf, s: _kw(epsilon=getattr(leaf.layer, "epsilon", None))),
 }  # fmt: skip
