@@ -5,7 +5,9 @@ Every bundled network, and tests/data/keras/every_kind.yaml (each kind the expor
 the script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive
 pooling and custom rows among them), exports to a script whose model.count_params() is cnncalc's
 total under --convention keras, with the same trainable / non-trainable split and output shape;
-and for four networks (a chain, a branching module, a residual network, every kind) our
+and tests/data/keras/shared.yaml (a conv and a dense used twice: one Keras layer called twice,
+its weights counted once: 1,488 params, as the Keras-built siamese model of small_models.py);
+and for five networks (a chain, a branching module, a residual network, every kind, shared) our
 --format keras text equals Keras' printed model.summary() line by line, at a fixed terminal width.
 """
 
@@ -29,9 +31,9 @@ from cnncalc.conventions import apply
 from cnncalc.export.keras import to_keras_source
 
 HERE = Path(__file__).parent / "data" / "keras"
-EVERY_KIND = HERE / "every_kind.yaml"
-EXPORTABLE = [*bundled.names(), "every_kind"]
-SUMMARIES = ["lenet5", "inception3a", "resnet18", "every_kind"]
+OWN = {"every_kind": HERE / "every_kind.yaml", "shared": HERE / "shared.yaml"}
+EXPORTABLE = [*bundled.names(), *OWN]
+SUMMARIES = ["lenet5", "inception3a", "resnet18", *OWN]
 needs_keras = pytest.mark.skipif(
     importlib.util.find_spec("keras") is None or importlib.util.find_spec("torch") is None,
     reason="needs keras and torch (KERAS_BACKEND=torch)",
@@ -39,11 +41,11 @@ needs_keras = pytest.mark.skipif(
 
 
 def source(name: str) -> str:
-    return str(EVERY_KIND) if name == "every_kind" else name
+    return str(OWN[name]) if name in OWN else name
 
 
 def report(name: str) -> Any:
-    path = EVERY_KIND if name == "every_kind" else Path(bundled.file(name))
+    path = OWN[name] if name in OWN else Path(bundled.file(name))
     return analyze_text(path.read_text(), source(name))
 
 
@@ -92,6 +94,11 @@ def test_export_of_a_kind_keras_lacks_is_one_located_error(tmp_path: Path) -> No
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "shortcut layer has no Keras 3 layer" in lines[0]
     assert lines[0].startswith(f"{path}:4:")
+
+
+def test_a_shared_layer_is_one_object_called_twice() -> None:
+    text = to_keras_source(report("shared"))
+    assert text.count("name='tower'") == 1 and text.count("layer3(") == 2 and text.count("layer6(") == 2
 
 
 def test_export_script_is_python_and_names_are_literals() -> None:

@@ -19,6 +19,8 @@ def model_name(report: Report) -> str:
 def to_keras_source(report: Report) -> str:
     layers = plan(report)
     variables = {"input": "x_in"}
+    shared = {k.reuses for k in layers if k.reuses is not None}
+    objects: dict[str, str] = {}  # a shared layer's object, called once per use
     body = []
     for i, k in enumerate(layers):
         var = f"x{i}"
@@ -26,8 +28,15 @@ def to_keras_source(report: Report) -> str:
         ins = [variables[n] for n in k.inputs]
         call = ins[0] if len(ins) == 1 else "[" + ", ".join(ins) + "]"
         cls = k.cls if k.helper else f"layers.{k.cls}"
-        body.append(f"    {var} = {cls}({args})({call})")
-        if not k.trainable:
+        if k.reuses is not None:
+            body.append(f"    {var} = {objects[k.reuses]}({call})  # the same layer again: shared weights")
+        elif k.name in shared:
+            objects[k.name] = f"layer{i}"
+            body.append(f"    layer{i} = {cls}({args})")
+            body.append(f"    {var} = layer{i}({call})")
+        else:
+            body.append(f"    {var} = {cls}({args})({call})")
+        if not k.trainable and k.reuses is None:
             body.append(f"    model_layers_frozen.append({visible(k.name)!r})")
         variables[k.name] = var
     shape = tuple(int(d) for d in report.input)

@@ -34,6 +34,7 @@ class KLayer:
     notes: list[str] = field(default_factory=list)
     helper: bool = False  # a class of the script's own (keras_helpers.py), not of keras.layers
     holds: bool = False  # holds the row's weights when other layers come with it
+    reuses: str | None = None  # a shared layer's later call: the KLayer (first call) it calls again
 
 
 def keras_name(name: str) -> str:
@@ -48,12 +49,10 @@ def plan(report: Report) -> list[KLayer]:
     out: list[KLayer] = []
     names: dict[str, str] = {INPUT: "input"}
     shapes = {INPUT: tuple(report.input)}
+    holders: dict[str, KLayer] = {}
     for row in report.rows:
         leaf = row.leaf
         assert leaf is not None
-        if leaf.shares is not None:
-            raise CnnError(f"{row.name}: a shared layer (shares {leaf.shares}) cannot be exported to Keras yet",
-                           row.loc)
         ins = [names[i] for i in row.inputs]
         in_shapes = [shapes[i] for i in row.inputs]
         emit = _TABLE.get(leaf.kind if leaf.kind in _TABLE else type(leaf.layer).__name__)
@@ -64,6 +63,12 @@ def plan(report: Report) -> list[KLayer]:
             k.trainable = row.trainable == row.params
         holder = next((k for k in made if k.holds), made[-1])
         holder.params = row.params + row.buffers
+        holders[row.name] = holder
+        if leaf.shares is not None:  # Keras calls the first call's layer object again
+            first = holders[leaf.shares]
+            if (holder.cls, holder.args) != (first.cls, first.args):
+                raise CnnError(f"{row.name}: shares {leaf.shares}'s weights, but its Keras layer differs", row.loc)
+            holder.reuses = first.name
         out.extend(made)
         names[row.name] = made[-1].name
         shapes[row.name] = tuple(row.output)
@@ -76,6 +81,8 @@ def _unique(layers: list[KLayer]) -> list[KLayer]:
     renamed: dict[str, str] = {}
     for k in layers:
         k.inputs = [renamed.get(i, i) for i in k.inputs]
+        if k.reuses is not None:
+            k.reuses = renamed.get(k.reuses, k.reuses)
         name, i = k.name, 1
         while name in taken:
             i += 1

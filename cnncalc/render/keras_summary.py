@@ -30,10 +30,10 @@ def readable_memory_size(size: float) -> str:
 
 
 def _chain(layers: list[KLayer]) -> bool:
-    """Keras' `sequential_like`: every layer reads the one before it, one input each."""
+    """Keras' `sequential_like`: every layer reads the one before it, one input each, once."""
     previous = "input"
     for k in layers:
-        if k.inputs != [previous]:
+        if k.inputs != [previous] or k.reuses is not None:
             return False
         previous = k.name
     return True
@@ -41,11 +41,16 @@ def _chain(layers: list[KLayer]) -> bool:
 
 def keras_order(layers: list[KLayer]) -> list[str]:
     """The order Keras lists a functional model's layers in (keras/src/ops/function.py
-    _build_graph): a depth-first walk from the output numbers each layer as first met; each
-    layer's depth is its longest path to the output; deepest first, ties by that number."""
+    _build_graph): a depth-first walk from the output numbers each layer as first met; a call's
+    depth is its longest path to the output (a shared layer's, the deepest of its calls'), its
+    inputs' one more; deepest layer first, ties by that number. Calls are KLayers (a later call of
+    a shared layer reuses the first's name), the input a call of its own."""
     parents: dict[str, list[str]] = {"input": [], **{k.name: k.inputs for k in layers}}
+    layer_of = {"input": "input", **{k.name: k.reuses or k.name for k in layers}}
     output = layers[-1].name if layers else "input"
-    index, post, done = {output: 0}, [], set()
+    index: dict[str, int] = {layer_of[output]: 0}
+    post: list[str] = []
+    done: set[str] = set()
     stack = [(output, 0)]
     while stack:
         name, i = stack[-1]
@@ -53,19 +58,21 @@ def keras_order(layers: list[KLayer]) -> list[str]:
             stack[-1] = (name, i + 1)
             child = parents[name][i]
             if child not in done:
-                index.setdefault(child, len(index))
+                index.setdefault(layer_of[child], len(index))
                 stack.append((child, 0))
         else:
             stack.pop()
             if name not in done:
                 done.add(name)
                 post.append(name)
-    depth: dict[str, int] = {}
+    call_depth: dict[str, int] = {}
+    layer_depth: dict[str, int] = {}
     for name in reversed(post):
-        d = depth.setdefault(name, 0)
+        d = max(call_depth.setdefault(name, 0), layer_depth.get(layer_of[name], 0))
+        layer_depth[layer_of[name]] = call_depth[name] = d
         for p in parents[name]:
-            depth[p] = max(d + 1, depth.get(p, 0))
-    return sorted(post, key=lambda n: (-depth[n], index[n]))
+            call_depth[p] = max(d + 1, call_depth.get(p, 0))
+    return sorted(layer_depth, key=lambda n: (-layer_depth[n], index[n]))
 
 
 def _shape(dims: tuple[int, ...]) -> str:
@@ -90,14 +97,23 @@ def render(report: Report) -> str:
     columns = [rich.table.Column(name, justify=alignment[i], width=widths[i])  # type: ignore[arg-type]
                for i, name in enumerate(header)]
     table = rich.table.Table(*columns, width=line_length, show_lines=True)
-    by_name = {"input": ("input", "InputLayer", tuple(report.input), 0, [])} | {
-        k.name: (k.name, k.cls, k.output, k.params, k.inputs) for k in layers}
+    node_of: dict[str, str] = {"input": "input[0][0]"}  # a call's output, as Keras names it
+    calls: dict[str, list[KLayer]] = {}
+    for k in layers:
+        owner = k.reuses or k.name
+        node_of[k.name] = f"{owner}[{len(calls.get(owner, []))}][0]"
+        calls.setdefault(owner, []).append(k)
+    by_name = {"input": ("input", "InputLayer", tuple(report.input), 0, "-")}
+    for owner, uses in calls.items():
+        first, last = uses[0], uses[-1]
+        connected = ", ".join(rich.markup.escape(visible(node_of[i])) for k in uses for i in k.inputs) or "-"
+        by_name[owner] = (owner, first.cls, last.output, first.params, connected)
     rows = [by_name[n] for n in (list(by_name) if chain else keras_order(layers))]
-    for name, cls, output, params, inputs in rows:
+    for name, cls, output, params, connected in rows:
         fields = [f"{rich.markup.escape(visible(name))} ({rich.markup.escape(cls)})", _shape(output),
                   f"{params:,}"]
         if not chain:
-            fields.append(", ".join(f"{rich.markup.escape(visible(i))}[0][0]" for i in inputs) or "-")
+            fields.append(connected)
         table.add_row(*fields)
     nbytes = DTYPE_BYTES["float32"]
     total = report.totals.params + report.totals.buffers
