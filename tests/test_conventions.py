@@ -482,8 +482,34 @@ layers:
   - pool: {f: 2, s: 2, padding: [1, 0, 1, 0]}
 """
 
-EXPORTED = {"tiny": TINY, "newer": NEWER, "lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING,
-            "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet"),
+# issue 16's kinds: an SE composite gated by hardsigmoid (merge: multiply), the gate first in a
+# multiply, ShuffleNet's shuffle, ConvNeXt's LayerNorm2d and layer scale, stochastic depth, slices,
+# and nn.LayerNorm on a vector (which ptflops hooks, unlike the LayerNorm2d subclass)
+ZOO_KINDS = """
+input: [8, 8, 8]
+layers:
+  - conv: {filters: 8, f: 3, padding: 1}
+  - parallel:
+      branches:
+        - []
+        - [gap, {conv: {filters: 4, f: 1, activation: relu}}, {conv: {filters: 8, f: 1}}, hardsigmoid]
+      merge: multiply
+  - gap: {name: g}
+  - multiply: {from: [g, parallel1]}
+  - channel_shuffle: 2
+  - layer_norm: {epsilon: 1.0e-6}
+  - layer_scale
+  - stochastic_depth: 0.1
+  - slice: {start: 2, stop: 7}
+  - gap
+  - layer_norm
+  - flatten
+  - layer_norm: {affine: false}
+  - fc: 3
+"""
+
+EXPORTED = {"tiny": TINY, "newer": NEWER, "zoo_kinds": ZOO_KINDS, "lenet5": LENET5, "residual": RESIDUAL,
+            "pooling": POOLING, "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet"),
             "padded_pool": PADDED_POOL}
 
 

@@ -92,11 +92,6 @@ def assert_agrees(report: Report, want: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", APPLICATIONS)
 def test_application_agrees_with_keras(name: str, applications: tuple[Path, dict[str, Any]]) -> None:
-    from cnncalc.layers import KINDS
-
-    missing = {"layer_norm", "layer_scale"} - set(KINDS)
-    if name == "ConvNeXtTiny" and missing:  # LayerNormalization and LayerScale read as these kinds
-        pytest.skip(f"kinds {sorted(missing)} are not in this build yet")
     folder, reference = applications
     assert_agrees(read(folder / f"{name}.keras"), reference[name])
 

@@ -71,7 +71,9 @@ KINDS = [
         (net("8x8x2", "conv: {filters: 2, f: 3}", f"{kind}: {{{args}name: a}}"), "a", 3, 1)
         for kind, args in [("zeropad", "p: 1, "), ("crop", "output: [4, 4], "), ("split", "groups: 2, "),
                            ("bn", ""), ("relu", ""), ("dropout", "rate: 0.5, "), ("lrn", ""),
-                           ("scale", ""), ("prelu", ""), ("identity", ""), ("rescaling", "scale: 0.5, "),
+                           ("scale", ""), ("prelu", ""), ("identity", ""), ("channel_shuffle", "groups: 2, "),
+                           ("layer_norm", ""), ("layer_scale", ""), ("stochastic_depth", "rate: 0.1, "),
+                           ("slice", "start: 1, "), ("activation", "function: gelu, "), ("rescaling", "scale: 0.5, "),
                            ("normalization", ""), ("cropping", "p: 1, "), ("reshape", "shape: [6, 6, 2], "),
                            ("custom", "output: [6, 6, 2], ")]
     ],

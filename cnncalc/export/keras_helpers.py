@@ -116,4 +116,47 @@ class CustomPlaceholder(keras.layers.Layer):
     def call(self, *xs):
         return ops.zeros((ops.shape(xs[0])[0], *self.target))
 ''',
+    "ChannelShuffle": '''
+class ChannelShuffle(keras.layers.Layer):
+    """ShuffleNet's shuffle: the channels of `groups` groups interleaved."""
+
+    def __init__(self, groups, **kwargs):
+        super().__init__(**kwargs)
+        self.groups = groups
+
+    def call(self, x):
+        shape, g = x.shape[1:], self.groups
+        x = ops.reshape(x, (-1, *shape[:-1], g, shape[-1] // g))
+        x = ops.swapaxes(x, -1, -2)
+        return ops.reshape(x, (-1, *shape))
+''',
+    "LayerScale": '''
+class LayerScale(keras.layers.Layer):
+    """A learned factor per channel (ConvNeXt's gamma), as keras.applications' convnext.py."""
+
+    def __init__(self, init_values=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.init_values = init_values
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight(shape=(input_shape[-1],), name="gamma",
+                                     initializer=keras.initializers.Constant(self.init_values))
+
+    def call(self, x):
+        return x * self.gamma
+''',
+    "StochasticDepth": '''
+class StochasticDepth(keras.layers.Layer):
+    """Drops its input (a residual branch) at random in training; the identity at inference."""
+
+    def __init__(self, rate=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+
+    def call(self, x, training=None):
+        if not training or not self.rate:
+            return x
+        keep = keras.random.uniform((ops.shape(x)[0],) + (1,) * (len(x.shape) - 1)) >= self.rate
+        return ops.where(keep, x / (1 - self.rate), ops.zeros_like(x))
+''',
 }

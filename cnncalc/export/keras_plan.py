@@ -271,6 +271,11 @@ def _split(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLay
     return _helper(row, "ChannelSlice", [f"start={start}", f"stop={start + size}"], ins)
 
 
+def _slice(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    start, stop = leaf.layer.bounds(shapes[0][-1])
+    return _helper(row, "ChannelSlice", [f"start={start}", f"stop={stop}"], ins)
+
+
 def _normalization(leaf: Leaf, shapes: list[Any]) -> list[str]:
     c = shapes[0][-1]
     return [f"mean={[0.0] * c!r}", f"variance={[1.0] * c!r}"] if leaf.layer.given else []
@@ -297,9 +302,13 @@ _TABLE: dict[str, Callable[[Row, Leaf, list[str], list[Any]], list[KLayer]]] = {
         or leaf.layer.shared else []),
     "add": _merge("Add"), "concat": _merge("Concatenate"), "multiply": _merge("Multiply"),
     "maximum": _merge("Maximum"),
-    "lrn": _lrn, "local": _local, "split": _split,
+    "lrn": _lrn, "local": _local, "split": _split, "slice": _slice, "ChosenActivation": _act,
+    "channel_shuffle": lambda row, leaf, ins, s: _helper(row, "ChannelShuffle", [f"groups={leaf.layer.groups}"], ins),
+    "layer_scale": lambda row, leaf, ins, s: _helper(row, "LayerScale", [f"init_values={leaf.layer.init!r}"], ins),
+    "stochastic_depth": lambda row, leaf, ins, s: _helper(row, "StochasticDepth", [f"rate={leaf.layer.rate!r}"], ins),
     "space_to_depth": lambda row, leaf, ins, s: _helper(row, "SpaceToDepth", [f"block={leaf.layer.block}"], ins),
     "scale": lambda row, leaf, ins, s: _helper(row, "ChannelScale", _kw(use_bias=leaf.layer.bias or None), ins),
     "custom": lambda row, leaf, ins, s: _helper(row, "CustomPlaceholder", [f"shape={tuple(row.output)!r}"], ins),
-    "layer_norm": _simple("LayerNormalization", lambda leaf, s: _kw(epsilon=getattr(leaf.layer, "epsilon", None))),
+    "layer_norm": _simple("LayerNormalization", lambda leaf, s: _kw(
+        epsilon=leaf.layer.epsilon, center=leaf.layer.affine, scale=leaf.layer.affine)),
 }  # fmt: skip

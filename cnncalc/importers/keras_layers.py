@@ -172,7 +172,10 @@ def _bn(c: Call) -> str:
 
 def _layer_norm(c: Call) -> str:
     _axis_last(c)
-    return c.add("layer_norm", {"epsilon": c.config.get("epsilon")})
+    center, scale = bool(c.config.get("center", True)), bool(c.config.get("scale", True))
+    if center != scale or c.config.get("rms_scaling"):
+        raise c.fail("a LayerNormalization with gamma or beta alone (or rms_scaling) is not read")
+    return c.add("layer_norm", {"epsilon": c.config.get("epsilon"), "affine": center})
 
 
 def _activation_layer(c: Call) -> str:
@@ -340,8 +343,9 @@ TABLE: dict[str, Callable[[Call], str]] = {
         "given": c.config.get("mean") is not None}))[1],
     # keras.applications' own layers (their arithmetic read from keras/src/applications/*.py)
     "CustomScaleLayer": _scaled_add,
-    "LayerScale": lambda c: c.add("layer_scale"),
-    "StochasticDepth": lambda c: c.add("drop_path", {"rate": c.config.get("drop_path_rate")}),
+    "LayerScale": lambda c: c.add("layer_scale", {"init": c.config.get("init_values")}),
+    # convnext.py's StochasticDepth drops the branch for the whole batch
+    "StochasticDepth": lambda c: c.add("stochastic_depth", {"rate": c.config.get("drop_path_rate"), "mode": "batch"}),
 }  # fmt: skip
 
 # keras.src.ops classes a functional model records when an op is applied to tensors (x * y)
