@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .conventions_onnx_tool import register as _register_onnx_tool
 from .graph import Graph
 from .report import DTYPE_BYTES, Report, Row, Totals
 from .tool_costs import PTFLOPS_ACTIVATION, PTFLOPS_FUNCTIONAL, RowView, costs_of
@@ -186,6 +187,7 @@ CONVENTIONS: dict[str, Convention] = {
     ]
 }
 
+_register_onnx_tool(CONVENTIONS)
 NAMES = tuple(CONVENTIONS)
 
 

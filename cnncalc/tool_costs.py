@@ -325,6 +325,9 @@ KIND_COSTS: dict[str, KindCosts] = {
     "layer_norm": KindCosts(_P, _fv_layer_norm, _pt_layer_norm, _ab_zero, zero),
     "layer_scale": KindCosts(_P, zero, zero, _ab_zero, zero),
     "stochastic_depth": KindCosts(_P, zero, zero, _ab_zero, zero),
+    # the ONNX and Keras readers' kinds: no tool's rule above charges them
+    **{kind: KindCosts(_P, zero, zero, _ab_zero, zero) for kind in (
+        "instance_norm", "operator", "reshape", "rescaling", "normalization", "cropping", "custom")},
 }
 
 

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from cnncalc.cli import main
+from cnncalc.conventions_onnx_tool import MACS as ONNX_TOOL_MACS
 from cnncalc.diagram.labels import LABELS
 from cnncalc.export.pytorch_kinds import EMITTERS, Code, calls
 from cnncalc.graph import Leaf
@@ -63,6 +64,7 @@ def channel_pad(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(LABELS, "channel_pad", lambda layer: f"channel-pad +{layer.extra}")
     monkeypatch.setitem(KIND_COSTS, "channel_pad", KindCosts(params_once, zero, zero, lambda v: (0, 0), zero))
     monkeypatch.setitem(TENSOR_RULES, "channel_pad", lambda layer, ins, out: [])  # nothing learned
+    monkeypatch.setitem(ONNX_TOOL_MACS, "channel_pad", zero)
     yield
 
 

@@ -77,6 +77,9 @@ LABELS: dict[str, Callable[[Any], str]] = {
     "layer_norm": lambda _: "layer-norm",
     "layer_scale": lambda _: "layer scale",
     "stochastic_depth": lambda s: f"stochastic depth {s.rate:g}",
+    # named by their kind (the ONNX and Keras readers' kinds)
+    **{kind: lambda layer: layer.KIND for kind in (
+        "instance_norm", "operator", "reshape", "rescaling", "normalization", "cropping", "custom")},
 }
 
 

@@ -25,8 +25,12 @@ from ..escape import python_comment, python_docstring
 from ..graph import INPUT, Graph, Leaf
 from ..layers import Shape
 from ..report import Report
-from .pytorch_helpers import HELPERS
+from .pytorch_helpers import HELPERS as _BUILTIN_HELPERS
+from .pytorch_keras import HELPERS as _KERAS_HELPERS
 from .pytorch_kinds import Code, leaf_code
+
+# helper modules a file may include, in the order they are written (the Keras reader's last)
+HELPERS = {**_BUILTIN_HELPERS, **_KERAS_HELPERS}
 
 # Names an attribute must not take: nn.Module's own (self.train = ... would hide the method).
 _MODULE_ATTRS = frozenset(

@@ -69,6 +69,21 @@ class ChannelSlice(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x[:, self.start : self.stop]
 ''',
+    "Placeholder": '''
+class Placeholder(nn.Module):
+    """Stands for an operator of an imported model that cnncalc has no arithmetic for: it holds
+    as many parameters (and buffers) as the operator's weights and returns zeros of its shape."""
+
+    def __init__(self, params: int, buffers: int, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(params)) if params else None
+        if buffers:
+            self.register_buffer("state", torch.zeros(buffers))
+        self.shape = shape
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        return xs[0].new_zeros((xs[0].shape[0], *self.shape))
+''',
     "LocallyConnected2d": '''
 class LocallyConnected2d(nn.Module):
     """A convolution without weight sharing: every output position has its own filters.

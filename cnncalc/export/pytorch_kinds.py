@@ -7,59 +7,16 @@ guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
 from .. import dims
 from ..errors import CnnError
 from ..graph import Leaf
 from ..layers import Shape
-from .pytorch_helpers import ACTIVATION_FUNCTIONS, ACTIVATION_MODULES, DEFAULT_ALPHA
-
-
-@dataclass(slots=True)
-class Code:
-    """One leaf as code: its constructor, and how forward calls it on its inputs' variables."""
-
-    init: str
-    call: Callable[..., str]  # (input variables, one_a_line=False) -> forward's expression
-    helpers: set[str] = field(default_factory=set)
-    note: str = ""  # a remark for the constructor's comment
-
-
-# ---- one leaf ----------------------------------------------------------------------------------
-
-
-def _pair(p: Sequence[Any]) -> str:
-    return str(p[0]) if p[0] == p[1] else f"({p[0]}, {p[1]})"
-
-
-def _kwargs(**items: Any) -> str:
-    return "".join(f", {k}={v}" for k, v in items.items() if v is not None)
-
-
-def calls(attr: str, pre: str = "{}", activation: str | None = None) -> Callable[..., str]:
-    """forward's expression: `pre` wraps the (single) input, the activation wraps the output."""
-    post = ACTIVATION_FUNCTIONS[activation] if activation else "{}"
-
-    def call(args: list[str], one_a_line: bool = False) -> str:
-        if len(args) == 1:
-            inner = pre.format(args[0])
-        elif one_a_line:
-            inner = "".join(f"\n            {a}," for a in args) + "\n        "
-        else:
-            inner = ", ".join(args)
-        return post.format(f"self.{attr}({inner})")
-
-    return call
-
-
-def _pad_call(pad: Sequence[Any], value: str | None = None) -> str:
-    """F.pad around the input for (top, bottom, left, right); F.pad takes (left, right, top, bottom)."""
-    top, bottom, left, right = pad
-    extra = f", value={value}" if value else ""
-    return f"F.pad({{}}, ({left}, {right}, {top}, {bottom}){extra})"
+from .pytorch_code import Code, _kwargs, _pad_call, _pair, calls
+from .pytorch_helpers import ACTIVATION_MODULES, DEFAULT_ALPHA
+from .pytorch_keras import EMITTERS as KERAS_EMITTERS
+from .pytorch_keras import global_pool, partial_bn
 
 
 def leaf_code(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
@@ -177,11 +134,6 @@ def _pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
                  note="padding applied by F.pad in forward")
 
 
-def _global_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
-    cls = "nn.AdaptiveAvgPool2d" if leaf.layer.KIND == "gap" else "nn.AdaptiveMaxPool2d"
-    return Code(f"{cls}(1)", calls(attr))
-
-
 def _adaptive_pool(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     layer = leaf.layer
     cls = "nn.AdaptiveAvgPool2d" if layer.mode == "avg" else "nn.AdaptiveMaxPool2d"
@@ -202,6 +154,9 @@ def _flatten(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
 
 def _bn(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     layer = leaf.layer
+    partial = partial_bn(leaf, inputs, attr)
+    if partial is not None:
+        return partial
     cls = "nn.BatchNorm2d" if len(inputs[0]) == 3 else "nn.BatchNorm1d"
     init = f"{cls}({inputs[0][-1]}" + _kwargs(
         eps=layer.epsilon if layer.epsilon != 1e-5 else None,
@@ -291,6 +246,20 @@ def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     return Code(f"nn.PReLU({count})", calls(attr), note="one slope" if count == 1 else "")
 
 
+def _instance_norm(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    layer = leaf.layer
+    init = f"nn.InstanceNorm2d({inputs[0][-1]}" + _kwargs(
+        eps=layer.epsilon if layer.epsilon != 1e-5 else None, affine=True if layer.affine else None) + ")"
+    return Code(init, calls(attr))
+
+
+def _placeholder(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    out = leaf.output
+    shape = (out[2], out[0], out[1]) if len(out) == 3 else tuple(out)
+    init = f"Placeholder({leaf.layer.params}, {leaf.layer.buffers}, {tuple(int(d) for d in shape)})"
+    return Code(init, calls(attr), {"Placeholder"}, note=f"stands for {leaf.layer.type}")
+
+
 def _channel_shuffle(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     return Code(f"ChannelShuffle({leaf.layer.groups})", calls(attr), {"ChannelShuffle"})
 
@@ -328,8 +297,8 @@ EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
     "deconv": _deconv,
     "local": _local,
     "pool": _pool,
-    "gap": _global_pool,
-    "gmp": _global_pool,
+    "gap": global_pool,
+    "gmp": global_pool,
     "adaptive_pool": _adaptive_pool,
     "fc": _fc,
     "flatten": _flatten,
@@ -355,4 +324,7 @@ EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
     "layer_scale": _layer_scale,
     "stochastic_depth": _stochastic_depth,
     "slice": _slice,
+    "instance_norm": _instance_norm,
+    "operator": _placeholder,
+    **KERAS_EMITTERS,
 }

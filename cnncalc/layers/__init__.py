@@ -19,6 +19,8 @@ from .channel_shuffle import ChannelShuffle
 from .concat import Concat
 from .conv import Conv
 from .crop import Crop
+from .cropping import Cropping
+from .custom import Custom
 from .deconv import Deconv
 from .depthwise import Depthwise
 from .dropout import Dropout
@@ -27,14 +29,19 @@ from .flatten import Flatten
 from .gap import GlobalAvgPool
 from .gmp import GlobalMaxPool
 from .identity import Identity
+from .instance_norm import InstanceNorm
 from .layer_norm import LayerNorm
 from .layer_scale import LayerScale
 from .local import Local
 from .lrn import LocalResponseNorm
 from .maximum import Maximum
 from .multiply import Multiply
+from .normalization import Normalization
+from .operator import Operator
 from .pool import Pool
 from .prelu import PReLU
+from .rescaling import Rescaling
+from .reshape import Reshape
 from .scale import Scale
 from .shortcut import Shortcut
 from .slice import ChannelSlice
@@ -95,6 +102,13 @@ KINDS: dict[str, Kind] = {
         Kind("stochastic_depth", StochasticDepth),
         Kind("slice", ChannelSlice),
         Kind("activation", ChosenActivation),
+        Kind("instance_norm", InstanceNorm),
+        Kind("operator", Operator),
+        Kind("reshape", Reshape),
+        Kind("rescaling", Rescaling),
+        Kind("normalization", Normalization),
+        Kind("cropping", Cropping),
+        Kind("custom", Custom),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
