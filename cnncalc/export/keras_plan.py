@@ -75,6 +75,16 @@ def plan(report: Report) -> list[KLayer]:
     return _unique(out)
 
 
+def outputs(layers: list[KLayer]) -> list[str]:
+    """The model's outputs: the last layer, then every other layer nothing reads (an auxiliary
+    classifier), in order: a Keras model keeps only what leads to an output."""
+    read = {i for k in layers for i in k.inputs} | {k.reuses for k in layers if k.reuses}
+    if not layers:
+        return ["input"]
+    last = layers[-1].name
+    return [last, *(k.name for k in layers[:-1] if k.name not in read and k.reuses is None)]
+
+
 def _unique(layers: list[KLayer]) -> list[KLayer]:
     """'a.b' and 'a_b' both read 'a_b' in Keras: later ones take a suffix, as Keras' own names do."""
     taken = {"input"}
