@@ -203,3 +203,10 @@ def test_every_command_reads_it(tmp_path: Path) -> None:
                  ["memory", path], ["export", path, "--to", "pytorch"], ["export", path, "--to", "keras"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def test_explain_a_keras_global_pool_that_drops_its_1x1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["explain", str(write(tmp_path, SMALL)), "gap"])
+    # GlobalAveragePooling2D's default keepdims=False: 16 x 16 x 8 -> the vector [8]
+    assert result.exit_code == 0 and "16 x 16 x 8 → [8]" in result.stdout
+    assert "units = n_C_prev: the mean of each channel" in result.stdout and "= 8" in result.stdout
