@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CnnError
+from ..errors import CnnError, Location
 from ..graph import INPUT, Leaf
 from ..report import Report, Row
 
@@ -45,7 +45,8 @@ def keras_name(name: str) -> str:
 
 def plan(report: Report) -> list[KLayer]:
     if report.symbols:
-        raise CnnError("the network has symbolic sizes: give --input (or --set) to export it to Keras")
+        raise CnnError("the network has symbolic sizes: give --input (or --set) to write it for Keras",
+                       Location(report.file))
     out: list[KLayer] = []
     names: dict[str, str] = {INPUT: "input"}
     shapes = {INPUT: tuple(report.input)}
