@@ -118,6 +118,18 @@ def _layer_scale(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return [_w("gamma", "weight", (c,), (c,))]
 
 
+def _instance_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # torch InstanceNorm2d(affine=True)'s weight and bias; ONNX's scale and B
+    return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
+
+
+def _operator(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    # an imported operator without arithmetic: its weights and state as one tensor each, since
+    # the file's own tensor shapes are not carried (their sizes are)
+    held = [_w("weights", "weight", (layer.params,), (layer.params,))] if layer.params else []
+    return held + ([_b("state", "state", (layer.buffers,), "buffers")] if layer.buffers else [])
+
+
 def _normalization(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     """Keras' Normalization: mean and variance per channel and the sample count, all buffers."""
     c = ins[0][-1]
@@ -137,6 +149,7 @@ Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
 RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
     "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
+    "instance_norm": _instance_norm, "operator": _operator,
     "normalization": _normalization,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",

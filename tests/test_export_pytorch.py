@@ -597,6 +597,12 @@ class Net:
     def identity(self, shape: tuple[int, ...]) -> Any:
         return "identity", shape
 
+    def instance_norm(self, shape: tuple[int, ...]) -> Any:
+        return ({"instance_norm": {"epsilon": 0.001}} if self.chance(0.3) else "instance_norm"), shape
+
+    def operator(self, shape: tuple[int, ...]) -> Any:
+        return {"operator": {"type": "Foo", "params": self.int(0, 9), "buffers": self.int(0, 3)}}, shape
+
     def zeropad(self, shape: tuple[int, ...]) -> Any:
         h, w, c = shape
         value, (t, b, l_, r) = self.padding((1, 1), (1, 1), (1, 1), (h, w), same=False)
@@ -664,11 +670,11 @@ class Net:
     VOLUME = ["conv", "depthwise", "deconv", "local", "pool", "global_pool", "adaptive_pool", "fc",
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-              "stochastic_depth", "slice", "global_pool_vector", "reshape", "rescaling", "normalization",
-              "cropping", "custom"]
+              "stochastic_depth", "slice", "instance_norm", "operator", "global_pool_vector", "reshape",
+              "rescaling", "normalization", "cropping", "custom"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
-              "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "reshape", "rescaling",
-              "normalization", "custom"]
+              "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator", "reshape",
+              "rescaling", "normalization", "custom"]
     KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "global_pool_vector", "reshape", "custom")]
     MORE_OFTEN = ("activation", "pool", "deconv", "conv")  # many variants or many rules each
 
@@ -902,8 +908,8 @@ GENERATED_KINDS = {
     "conv", "depthwise", "deconv", "local", "pool", "gap", "gmp", "adaptive_pool", "fc", "flatten", "bn",
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-    "stochastic_depth", "slice", "activation", "reshape", "rescaling", "normalization", "cropping", "custom",
-    *ACTIVATION_KINDS,
+    "stochastic_depth", "slice", "activation", "instance_norm", "operator", "reshape", "rescaling",
+    "normalization", "cropping", "custom", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

@@ -12,11 +12,13 @@ from .cropping import Cropping
 from .custom import Custom
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
+from .instance_norm import InstanceNorm
 from .layer_norm import LayerNorm
 from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
 from .normalization import Normalization
+from .operator import Operator
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .rescaling import Rescaling
@@ -73,6 +75,8 @@ KINDS: dict[str, Kind] = {
         Kind("stochastic_depth", StochasticDepth),
         Kind("slice", ChannelSlice),
         Kind("activation", ChosenActivation),
+        Kind("instance_norm", InstanceNorm),
+        Kind("operator", Operator),
         Kind("reshape", Reshape),
         Kind("rescaling", Rescaling),
         Kind("normalization", Normalization),
