@@ -269,6 +269,21 @@ def deliver(text: str, output: str | None) -> None:
         raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
 
 
+def table_width() -> int:
+    """The columns a table must fit: the terminal's; when piped, $COLUMNS, else 80."""
+    if sys.stdout.isatty():
+        import shutil
+
+        return max(shutil.get_terminal_size().columns, 40)
+    columns = os.environ.get("COLUMNS", "")
+    return max(int(columns), 40) if columns.isdigit() else 80
+
+
+def colour() -> bool:
+    """Styles (bold heading, dim frozen rows) only on a terminal, and never under NO_COLOR."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _terminal_width() -> int | None:
     """The terminal's columns, for breaking long formula lines; None when piped (one line each)."""
     if not sys.stdout.isatty():

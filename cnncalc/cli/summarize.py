@@ -14,6 +14,7 @@ from .app import (
     INPUT_HELP,
     _State,
     _terminal_width,
+    colour,
     convention_option,
     depth_option,
     dtype_option,
@@ -25,6 +26,7 @@ from .app import (
     read_source,
     set_option,
     strict_option,
+    table_width,
     writing,
 )
 
@@ -128,10 +130,9 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         click.echo(course.render(results, fmt, layout), nl=False)
         return
     if fmt == "table":
-        from ..render import table, terminal
+        from ..render import table
 
-        console = terminal.console(200)
-        table.render(results, console, extra)
+        click.echo(table.to_text(results, extra, None if wide else table_width(), colour()), nl=False)
         return
     if fmt == "markdown":
         from ..render import markdown
@@ -158,11 +159,13 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
     if fmt == "table":
         from ..render import terminal
 
-        console = terminal.console(240)
-        for i, group in enumerate(groups):
-            if i:
-                console.print()
-            sweep.table(group, console)
+        def draw(console: Any) -> None:
+            for i, group in enumerate(groups):
+                if i:
+                    console.print()
+                sweep.table(group, console)
+
+        click.echo(terminal.capture(draw, 240, colour()), nl=False)
     elif fmt == "json":
         import json
 
