@@ -107,6 +107,28 @@ def _prelu(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return [_w("alpha", "weight", tf, (n,))]
 
 
+def _layer_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # Keras LayerNormalization's gamma and beta; torch LayerNorm's weight and bias
+    return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
+
+
+def _layer_scale(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # Keras' LayerScale gamma; the exported LayerScale's weight
+    return [_w("gamma", "weight", (c,), (c,))]
+
+
+def _instance_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # torch InstanceNorm2d(affine=True)'s weight and bias; ONNX's scale and B
+    return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
+
+
+def _operator(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    # an imported operator without arithmetic: its weights and state as one tensor each, since
+    # the file's own tensor shapes are not carried (their sizes are)
+    held = [_w("weights", "weight", (layer.params,), (layer.params,))] if layer.params else []
+    return held + ([_b("state", "state", (layer.buffers,), "buffers")] if layer.buffers else [])
+
+
 def _none(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return []
 
@@ -116,11 +138,12 @@ Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
 # keyed by the layer class's KIND (every activation function is the one kind `activation`)
 RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
-    "bn": _bn, "scale": _scale, "prelu": _prelu,
+    "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
+    "instance_norm": _instance_norm, "operator": _operator,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
-        "shortcut", "activation",
+        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice",
     )},
 }
 

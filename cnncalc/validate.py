@@ -197,6 +197,8 @@ def validate_text(
                 try:
                     rep = report.analyze(arch, graph.build(tree.resolve_network(arch)), filename, dtype)
                 except CnnError as exc:
+                    if exc.detail is not None:  # the walker's line for it names the use less well
+                        errors[:] = [e for e in errors if (e.loc, e.detail or e.message) != (exc.loc, exc.detail)]
                     errors.append(exc)
     problems = _unique(_invalid(e, filename) for e in errors)
     expectations = 0
@@ -360,4 +362,13 @@ class _Walker:
         if signature in self.seen_blocks:
             return
         self.seen_blocks.add(signature)
-        self.body(blk.layers, inner, (*blocks_in_use, entry.kind))
+        outer, self.errors = self.errors, []
+        try:
+            self.body(blk.layers, inner, (*blocks_in_use, entry.kind))
+        finally:
+            found, self.errors = self.errors, outer
+        use = entry.kind_loc
+        for exc in found:  # met in the body: name the use too (the first use with these values)
+            if exc.detail is None and exc.loc is not None and (exc.loc.file, exc.loc.line) != (use.file, use.line):
+                exc = CnnError(f"block {entry.kind} at line {use.line}: {exc.message}", exc.loc, exc.message)
+            self.errors.append(exc)

@@ -212,9 +212,9 @@ def test_directory_is_refused(tmp_path: Path) -> None:
 def test_list_names_the_bundled_architectures() -> None:
     result = run("list")
     assert result.exit_code == 0
-    names = [line.split()[0] for line in result.stdout.splitlines()]
+    names = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")]
     assert "lenet5" in names and "lenet5_rgb" in names and "popquiz" in names
-    lenet = next(line for line in result.stdout.splitlines() if line.startswith("lenet5 "))
+    lenet = next(line for line in result.stdout.splitlines() if line.startswith("  lenet5 "))
     assert "61,706 params" in lenet
 
 

@@ -71,7 +71,9 @@ KINDS = [
         (net("8x8x2", "conv: {filters: 2, f: 3}", f"{kind}: {{{args}name: a}}"), "a", 3, 1)
         for kind, args in [("zeropad", "p: 1, "), ("crop", "output: [4, 4], "), ("split", "groups: 2, "),
                            ("bn", ""), ("relu", ""), ("dropout", "rate: 0.5, "), ("lrn", ""),
-                           ("scale", ""), ("prelu", ""), ("identity", "")]
+                           ("scale", ""), ("prelu", ""), ("identity", ""), ("channel_shuffle", "groups: 2, "),
+                           ("layer_norm", ""), ("layer_scale", ""), ("stochastic_depth", "rate: 0.1, "),
+                           ("slice", "start: 1, "), ("activation", "function: gelu, ")]
     ],
     # add: 3x3 (r 3) + 3x3,3x3 (r 5), both j 1: r 5
     (net("8x8x1", "conv: {filters: 1, f: 3, padding: 1, name: x}", "conv: {filters: 1, f: 3, padding: 1, name: y}",

@@ -111,14 +111,15 @@ class _GuardedGroup(click.Group):
     click's documentation does it with a LazyGroup."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *COMMAND_MODULES})
+        _load_commands()  # --help and completion: every command, even one missing from the table
+        return sorted(self.commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands:
-            # an unknown name loads every command: click's "Did you mean" reads self.commands
-            wanted = COMMAND_MODULES.get(cmd_name)
-            for module in [wanted] if wanted else sorted(set(COMMAND_MODULES.values())):
-                import_module(f"{__package__}.{module}")
+            if cmd_name in COMMAND_MODULES:
+                import_module(f"{__package__}.{COMMAND_MODULES[cmd_name]}")
+            else:  # an unknown name loads every command: click's "Did you mean" reads self.commands
+                _load_commands()
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -143,6 +144,11 @@ class _GuardedGroup(click.Group):
             sys.exit(status)
 
 
+def _load_commands() -> None:
+    for module in sorted(set(COMMAND_MODULES.values())):
+        import_module(f"{__package__}.{module}")
+
+
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
@@ -159,7 +165,7 @@ def main(debug: bool) -> None:
 _FORMATS = click.Choice(["table", "json", "csv", "markdown"])
 _DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
 # the names of cnncalc/conventions.py, listed here so --help does not import it
-_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie"]
+_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie", "onnx-tool"]
 
 
 # ---- the options commands share: one definition each, so every command's --help says the same

@@ -184,32 +184,29 @@ def _at_input(report: Any) -> str:
 
 @main.command("list")
 @format_option("table", "json")
+@click.option("--sort", type=click.Choice(["family", "name", "params", "macs", "input"]), default="family",
+              show_default=True,
+              help="family: grouped, smallest first in each; otherwise one list ordered by that column.")
+@click.option("--family", "only", metavar="TEXT", help="Only the families whose name holds TEXT (any case).")
 @output_option
-def list_(fmt: str, output_path: str | None) -> None:
-    """The bundled architectures (use a name anywhere a FILE is taken)."""
+def list_(fmt: str, sort: str, only: str | None, output_path: str | None) -> None:
+    """The bundled architectures (use a name anywhere a FILE is taken), by family, with their
+    parameters, multiply-accumulates and default input.
+
+    \b
+    Examples: cnncalc list --sort macs
+              cnncalc list --family mobilenet
+    """
+    from ..render.zoo_list import catalogue, render
+
+    items = catalogue(bundled.names(), lambda name: read_source(name)[0])
+    if only is not None:
+        items = [i for i in items if only.lower() in i["family"].lower()]
+        if not items:
+            families = ", ".join(title for title, _ in bundled.FAMILIES)
+            raise click.BadParameter(f"no family holds '{only}' (families: {families})", param_hint="--family")
     with writing(output_path):
-        _list(fmt)
-
-
-def _list(fmt: str) -> None:
-    import json
-
-    from ..analysis import analyze_text
-
-    items = []
-    for name in bundled.names():
-        text, display = read_source(name)
-        report = analyze_text(text, display)
-        items.append({"name": name, "title": report.name, "input": [int(d) for d in report.input],
-                      "params": report.totals.params, "macs": report.totals.macs,
-                      "reference": report.reference})
-    if fmt == "json":
-        click.echo(json.dumps(items, indent=2))
-        return
-    width = max(len(i["name"]) for i in items)
-    for i in items:
-        size = "x".join(str(d) for d in i["input"])
-        click.echo(f"{i['name']:<{width}}  {size:>11}  {i['params']:>13,} params  {i['macs']:>15,} MACs  {i['title']}")
+        click.echo(render(items, fmt, sort), nl=False)
 
 
 @main.command()

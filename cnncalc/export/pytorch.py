@@ -99,7 +99,7 @@ class CenterCrop(nn.Module):
 ''',
     "ChannelSlice": '''
 class ChannelSlice(nn.Module):
-    """Channels start .. stop-1: one of `groups` equal slices (cnncalc's `split`)."""
+    """Channels start .. stop-1 (cnncalc's `slice`, and `split`: one of `groups` equal slices)."""
 
     def __init__(self, start: int, stop: int) -> None:
         super().__init__()
@@ -107,6 +107,21 @@ class ChannelSlice(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x[:, self.start : self.stop]
+''',
+    "Placeholder": '''
+class Placeholder(nn.Module):
+    """Stands for an operator of an imported model that cnncalc has no arithmetic for: it holds
+    as many parameters (and buffers) as the operator's weights and returns zeros of its shape."""
+
+    def __init__(self, params: int, buffers: int, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(params)) if params else None
+        if buffers:
+            self.register_buffer("state", torch.zeros(buffers))
+        self.shape = shape
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        return xs[0].new_zeros((xs[0].shape[0], *self.shape))
 ''',
     "LocallyConnected2d": '''
 class LocallyConnected2d(nn.Module):
@@ -215,6 +230,55 @@ class ChannelScale(nn.Module):
         shape = (-1,) + (1,) * (x.dim() - 2)  # channels are dim 1
         out = x * self.weight.view(shape)
         return out if self.bias is None else out + self.bias.view(shape)
+''',
+    "ChannelShuffle": '''
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle, as torchvision's channel_shuffle: view, transpose, view."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        x = x.view(shape[0], self.groups, shape[1] // self.groups, *shape[2:])
+        return torch.transpose(x, 1, 2).contiguous().view(shape)
+''',
+    "LayerNorm2d": '''
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels of each position, as torchvision's ConvNeXt writes it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+''',
+    "LayerScale": '''
+class LayerScale(nn.Module):
+    """y = gamma * x, one gamma per channel, initialised small (ConvNeXt's layer scale)."""
+
+    def __init__(self, channels: int, init: float = 1e-6) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.full((channels,), init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight.view((-1,) + (1,) * (x.dim() - 2))
+''',
+    "StochasticDepth": '''
+class StochasticDepth(nn.Module):
+    """torchvision's StochasticDepth: in training, zero a sample's (row) or the batch's input
+    with probability p and scale the rest by 1/(1 - p); the identity in eval mode."""
+
+    def __init__(self, p: float, mode: str = "row") -> None:
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        size = [x.shape[0]] + [1] * (x.dim() - 1) if self.mode == "row" else [1] * x.dim()
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(1 - self.p)
+        return x * noise.div_(1 - self.p)
 ''',
 }
 
@@ -730,6 +794,51 @@ def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     return _Code(f"nn.PReLU({count})", _calls(attr), note="one slope" if count == 1 else "")
 
 
+def _instance_norm(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    init = f"nn.InstanceNorm2d({inputs[0][-1]}" + _kwargs(
+        eps=layer.epsilon if layer.epsilon != 1e-5 else None, affine=True if layer.affine else None) + ")"
+    return _Code(init, _calls(attr))
+
+
+def _placeholder(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    out = leaf.output
+    shape = (out[2], out[0], out[1]) if len(out) == 3 else tuple(out)
+    init = f"Placeholder({leaf.layer.params}, {leaf.layer.buffers}, {tuple(int(d) for d in shape)})"
+    return _Code(init, _calls(attr), {"Placeholder"}, note=f"stands for {leaf.layer.type}")
+
+
+def _channel_shuffle(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    return _Code(f"ChannelShuffle({leaf.layer.groups})", _calls(attr), {"ChannelShuffle"})
+
+
+def _layer_norm(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    cls = "LayerNorm2d" if len(inputs[0]) == 3 else "nn.LayerNorm"
+    init = f"{cls}({inputs[0][-1]}" + _kwargs(
+        eps=layer.epsilon if layer.epsilon != 1e-5 else None,
+        elementwise_affine=None if layer.affine else False,
+    ) + ")"
+    return _Code(init, _calls(attr), {"LayerNorm2d"} if cls == "LayerNorm2d" else set())
+
+
+def _layer_scale(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    init = f"LayerScale({inputs[0][-1]}" + _kwargs(init=leaf.layer.init if leaf.layer.init != 1e-6 else None) + ")"
+    return _Code(init, _calls(attr), {"LayerScale"})
+
+
+def _stochastic_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    mode = f', "{layer.mode}"' if layer.mode != "row" else ""
+    return _Code(f"StochasticDepth({layer.rate!r}{mode})", _calls(attr), {"StochasticDepth"},
+                 "the identity in eval mode")
+
+
+def _slice(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    start, stop = leaf.layer.bounds(inputs[0][-1])
+    return _Code(f"ChannelSlice({start}, {stop})", _calls(attr), {"ChannelSlice"})
+
+
 _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "Conv": _conv,
     "Depthwise": _conv,
@@ -745,6 +854,7 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "LocalResponseNorm": _lrn,
     "Dropout": _dropout,
     "Activation": _activation,
+    "ChosenActivation": _activation,
     "Identity": _identity,
     "ZeroPad": _zeropad,
     "Upsample": _upsample,
@@ -758,4 +868,11 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "Shortcut": _elementwise,
     "Scale": _scale,
     "PReLU": _prelu,
+    "ChannelShuffle": _channel_shuffle,
+    "LayerNorm": _layer_norm,
+    "LayerScale": _layer_scale,
+    "StochasticDepth": _stochastic_depth,
+    "ChannelSlice": _slice,
+    "InstanceNorm": _instance_norm,
+    "Operator": _placeholder,
 }
