@@ -265,8 +265,8 @@ def _constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: 
     if found.examples:  # the period of the condition as stated (32 for VGG, 2 for "odd")
         click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.reduced()[0]})")
     if found.padding_residues != found.clean_residues:
-        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
-                   f" column dropped) when: {found.describe(found.padding_residues)}")
+        click.echo("  every add/concat aligns and every floor drops nothing (only padding, or what the"
+                   f" stride skips anyway: --strict passes) when: {found.describe(found.padding_residues)}")
         if found.padding_examples:
             click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
                        f" (period {found.reduced(found.padding_residues)[0]})")
