@@ -155,6 +155,10 @@ def _load_commands() -> None:
 def main(debug: bool) -> None:
     """Shapes, parameters and multiply costs of CNNs written in YAML, without running them."""
     _State.debug = debug
+    if sys.stderr.isatty() and not os.environ.get("CNNCALC_NO_PROGRESS"):
+        from .. import progress
+
+        progress.enable()
     # A short-lived process that builds many small acyclic objects: the cyclic collector
     # would only cost time (about a third of a 100,000-layer summary).
     import gc
