@@ -704,7 +704,12 @@ def _flatten(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 
 
 def _bn(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    from .pytorch_kinds import partial_bn
+
     layer = leaf.layer
+    partial = partial_bn(leaf, inputs, attr)
+    if partial is not None:
+        return partial
     cls = "nn.BatchNorm2d" if len(inputs[0]) == 3 else "nn.BatchNorm1d"
     init = f"{cls}({inputs[0][-1]}" + _kwargs(
         eps=layer.epsilon if layer.epsilon != 1e-5 else None,
@@ -876,3 +881,10 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "InstanceNorm": _instance_norm,
     "Operator": _placeholder,
 }
+
+# the Keras reader's kinds (their emitters and helper modules live in pytorch_kinds.py)
+from .pytorch_kinds import EMITTERS as _KERAS_EMITTERS  # noqa: E402
+from .pytorch_kinds import HELPERS as _KERAS_HELPERS  # noqa: E402
+
+_EMITTERS.update(_KERAS_EMITTERS)
+_HELPERS.update(_KERAS_HELPERS)

@@ -11,10 +11,10 @@ import re
 
 from ..source import Node
 
-FORMATS = ("darknet", "caffe", "onnx")
-_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
+FORMATS = ("darknet", "caffe", "onnx", "keras")
+_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe", ".keras": "keras"}
 # binary model files, known by their suffix alone; the CLI maps them instead of decoding them
-_BINARY: dict[str, str] = {".onnx": "onnx"}
+_BINARY: dict[str, str] = {".onnx": "onnx", ".keras": "keras"}
 
 
 def binary_format(filename: str) -> str | None:
@@ -41,6 +41,10 @@ def detect(text: str, filename: str) -> str | None:
         return "darknet"
     if _CAFFE_LIKE.search(text) is not None:
         return "caffe"
+    if suffix == ".json":
+        from .keras import looks_like
+
+        return "keras" if looks_like(text) else None
     return None
 
 
@@ -66,6 +70,10 @@ def load(text: str, filename: str, fmt: str, input_override: str | None = None) 
         from . import onnx
 
         return onnx.load(text, filename, input_override)
+    if fmt == "keras":
+        from . import keras
+
+        return keras.load(text, filename, input_override)
     from . import caffe
 
     return caffe.load(text, filename, input_override)
@@ -80,13 +88,14 @@ def convert(text: str, filename: str, input_override: str | None = None) -> str:
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError("not a Darknet .cfg or Caffe .prototxt file (nothing to import)", Location(filename))
+        raise CnnError("not a Darknet .cfg, Caffe .prototxt or Keras (.keras, JSON) file (nothing to import)",
+                       Location(filename))
     root = load(text, filename, fmt, input_override)
     data = root.plain()
     if input_override:
         parts = [p.strip() for p in input_override.lower().replace("×", "x").split("x")]
         data["input"] = [int(p) for p in parts] if all(p.isdigit() for p in parts) else input_override
-    tool = {"darknet": "Darknet", "caffe": "Caffe", "onnx": "ONNX"}[fmt]
+    tool = {"darknet": "Darknet", "caffe": "Caffe", "onnx": "ONNX", "keras": "Keras"}[fmt]
     comment = (
         f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
         "Layer names are the original ones; `cnncalc summarize` on this file gives the same numbers."
