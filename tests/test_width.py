@@ -101,3 +101,15 @@ def test_in_tmux_at_80_columns(tmp_path: Path) -> None:
     assert any(line.startswith("bottlene") for line in lines)
     assert max(len(line.rstrip()) for line in lines if "cnncalc summarize" not in line) <= 80
     assert any(line.startswith("Total params:") and line.rstrip().endswith("25,557,032") for line in lines)
+
+
+@pytest.mark.parametrize("name", ["resnet50", "googlenet", "lenet5"])
+def test_memory_table_fits_too(name: str) -> None:
+    out = _stdout("memory", name)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert not [line for line in out.splitlines() if line != line.rstrip()]
+    # the byte totals under the table keep every digit: ResNet-50's 25,557,032 params and
+    # 53,120 BN buffers (Keras's non-trainable count), 4 bytes each
+    if name == "resnet50":
+        line = next(x for x in out.splitlines() if x.startswith("Parameter bytes (with buffers):"))
+        assert line.split()[-3] == "102,440,608"

@@ -29,6 +29,7 @@ class Fitted:
     dropped: list[str] = field(default_factory=list)
     compacted: bool = False
     shortened: bool = False
+    wide: str = "; --wide shows everything"
 
     def width(self) -> int:
         return table_width(self.columns, self.rows)
@@ -42,7 +43,7 @@ class Fitted:
             parts.append(f"left out: {', '.join(self.dropped)}")
         if self.shortened:
             parts.append("long names shortened in the middle")
-        return f"(to fit {width} columns: {'; '.join(parts)}; --wide shows everything)" if parts else ""
+        return f"(to fit {width} columns: {'; '.join(parts)}{self.wide})" if parts else ""
 
 
 def table_width(columns: list[str], rows: list[list[str]]) -> int:
@@ -74,17 +75,20 @@ def middle(name: str, width: int) -> str:
     return f"{name[:head]}…{name[len(name) - tail:]}"
 
 
-def fit(columns: list[str], rows: list[list[str]], width: int) -> Fitted:
+def fit(columns: list[str], rows: list[list[str]], width: int, numeric: frozenset[str] = NUMERIC,
+        drop_first: tuple[str, ...] = DROP_ORDER[:6], drop_late: tuple[str, ...] = DROP_ORDER[6:]) -> Fitted:
+    """The summary table's rules by default; another table names its own number columns and
+    the columns it may leave out, before and after names are first shortened."""
     out = Fitted(list(columns), [list(r) for r in rows])
     if out.width() <= width:
         return out
-    numeric = [i for i, c in enumerate(out.columns) if c in NUMERIC]
-    out.rows = [[compact(c) if i in numeric else c for i, c in enumerate(r)] for r in out.rows]
+    at = [i for i, c in enumerate(out.columns) if c in numeric]
+    out.rows = [[compact(c) if i in at else c for i, c in enumerate(r)] for r in out.rows]
     out.compacted = any(a != b for r0, r1 in zip(rows, out.rows) for a, b in zip(r0, r1))
-    for name in DROP_ORDER[:6]:
+    for name in drop_first:
         _drop(out, name, width)
     _shorten(out, width, KEEP_NAME)
-    for name in DROP_ORDER[6:]:
+    for name in drop_late:
         _drop(out, name, width)
     _shorten(out, width, MIN_NAME)
     return out
