@@ -75,11 +75,16 @@ def test_single_input_is_the_usual_report() -> None:
 
 
 def test_table_puts_sizes_side_by_side() -> None:
-    out = run("vgg16", *SIZES)
+    # stage1.conv1: 224*224*64*27 = 86,704,128 and 320*320*64*27 = 176,947,200 MACs
+    out = run("vgg16", *SIZES, "--wide")
     assert out.exit_code in (0, 1), out.output
     assert "MACs @224x224x3" in out.stdout and "MACs @320x320x3" in out.stdout
     line = next(x for x in out.stdout.splitlines() if "stage1.conv1" in x)
     assert "86,704,128" in line and "176,947,200" in line
+    narrow = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["summarize", "vgg16", *SIZES]).stdout
+    line = next(x for x in narrow.splitlines() if "stage1.conv1" in x)
+    assert line.split()[-2:] == ["86.7M", "177M"]  # compacted to fit 80 columns
+    assert max(len(x) for x in narrow.splitlines()) <= 80
 
 
 def test_markdown_and_csv() -> None:

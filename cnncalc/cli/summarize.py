@@ -123,7 +123,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
     if sweep:
         if fmt in ("course", "variables"):
             raise click.UsageError(f"--format {fmt} shows one input size; give one --input")
-        _emit_sweep(results, fmt)
+        _emit_sweep(results, fmt, wide)
         return
     if fmt in ("course", "variables"):
         from ..render import course
@@ -154,7 +154,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
     click.echo(module.render(results, layout) if fmt == "json" else module.render(results), nl=fmt == "json")
 
 
-def _emit_sweep(results: list[Any], fmt: str) -> None:
+def _emit_sweep(results: list[Any], fmt: str, wide: bool = False) -> None:
     """One side-by-side table (or JSON object) per file, over the --input sizes."""
     from ..render import sweep
 
@@ -165,13 +165,15 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
     if fmt == "table":
         from ..render import terminal
 
+        width = None if wide else table_width()
+
         def draw(console: Any) -> None:
             for i, group in enumerate(groups):
                 if i:
                     console.print()
-                sweep.table(group, console)
+                sweep.table(group, console, width)
 
-        click.echo(terminal.capture(draw, 240, colour()), nl=False)
+        click.echo(terminal.capture(draw, width or 10_000, colour()), nl=False)
     elif fmt == "json":
         import json
 
