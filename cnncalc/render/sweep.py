@@ -43,6 +43,14 @@ def _size(report: Report) -> str:
     return "x".join(str(json_number(d)) for d in report.input)  # text, for the table's headings
 
 
+def _short(results: list[tuple[Report, list[Row]]], report: Report) -> str:
+    """A size as a column heading: `224` when every size is square with the same channels (the
+    title says them in full), else `224x224x3`."""
+    inputs = [r.input for r, _ in results]
+    square = all(len(i) == 3 and i[0] == i[1] and i[2] == inputs[0][2] for i in inputs)
+    return str(json_number(report.input[0])) if square else _size(report)
+
+
 def _cell(row: Row | None, what: str) -> str:
     if row is None:
         return "-"
@@ -63,7 +71,7 @@ def table(results: list[tuple[Report, list[Row]]], console: Any, width: int | No
     from .fit import Fitted, fit
 
     first = results[0][0]
-    columns = ["Layer", "Type"] + [f"{what} @{_size(report)}" for what in ("Output", "MACs", "Activations")
+    columns = ["Layer", "Type"] + [f"{what} @{_short(results, report)}" for what in ("Output", "MACs", "Activations")
                                    for report, _ in results]
     cells = [[terminal(line.name), terminal(line.kind), *(_cell(r, w) for w in _SHOWN for r in line.rows)]
              for line in lines(results)]
