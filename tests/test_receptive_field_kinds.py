@@ -73,7 +73,9 @@ KINDS = [
                            ("bn", ""), ("relu", ""), ("dropout", "rate: 0.5, "), ("lrn", ""),
                            ("scale", ""), ("prelu", ""), ("identity", ""), ("channel_shuffle", "groups: 2, "),
                            ("layer_norm", ""), ("layer_scale", ""), ("stochastic_depth", "rate: 0.1, "),
-                           ("slice", "start: 1, "), ("activation", "function: gelu, ")]
+                           ("slice", "start: 1, "), ("activation", "function: gelu, "), ("rescaling", "scale: 0.5, "),
+                           ("normalization", ""), ("cropping", "p: 1, "), ("reshape", "shape: [6, 6, 2], "),
+                           ("custom", "output: [6, 6, 2], ")]
     ],
     # add: 3x3 (r 3) + 3x3,3x3 (r 5), both j 1: r 5
     (net("8x8x1", "conv: {filters: 1, f: 3, padding: 1, name: x}", "conv: {filters: 1, f: 3, padding: 1, name: y}",
