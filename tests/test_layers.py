@@ -929,3 +929,13 @@ def test_random_chains_against_torch(chain: tuple[tuple[int, int, int], list[tup
         return
     rows = network(f"[{shape[0]}, {shape[1]}, {shape[2]}]", *entries).rows
     assert [(row.output, row.params) for row in rows] == expected
+
+
+def test_instance_norm_counts_and_refuses_one_value_per_channel() -> None:
+    from cnncalc.errors import ShapeError
+    from cnncalc.layers.instance_norm import InstanceNorm
+
+    assert InstanceNorm().infer([(56, 56, 64)]).params == 2 * 64  # a scale and a bias per channel
+    assert InstanceNorm(affine=False).infer([(7, 7, 3)]).params == 0
+    with pytest.raises(ShapeError, match="1 x 1 here"):  # torch.nn.InstanceNorm2d refuses it too
+        InstanceNorm().infer([(1, 1, 5)])

@@ -88,7 +88,7 @@ def convert(text: str, filename: str, input_override: str | None = None) -> str:
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError("not a Darknet .cfg, Caffe .prototxt or Keras (.keras, JSON) file (nothing to import)",
+        raise CnnError("not a Darknet .cfg, Caffe .prototxt, ONNX or Keras (.keras, JSON) file (nothing to import)",
                        Location(filename))
     root = load(text, filename, fmt, input_override)
     data = root.plain()
