@@ -376,6 +376,21 @@ def test_compare_keeps_a_hostile_name_in_its_place(tmp_path: Path, name: str) ->
 
 @pytest.mark.usefixtures("past_the_reader")
 @pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
+def test_compare_of_three_keeps_a_hostile_name_in_its_place(tmp_path: Path, name: str) -> None:
+    """Three files: the ratio rows under each value (issue 16)."""
+    hostile = [tmp_path / f"{x}.yaml" for x in "abc"]
+    plain = [tmp_path / f"p{x}.yaml" for x in "abc"]
+    for i, (h, p) in enumerate(zip(hostile, plain, strict=True)):
+        h.write_text(network(name, title=name, filters=2 + i), encoding="utf-8")
+        p.write_text(network("plainname", filters=2 + i), encoding="utf-8")
+    result = run(["compare", *map(str, hostile)])
+    baseline = run(["compare", *map(str, plain)])
+    assert result.exit_code == baseline.exit_code == 0, result.output
+    check_text(result.stdout, baseline.stdout, name)
+
+
+@pytest.mark.usefixtures("past_the_reader")
+@pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
 def test_a_diagnostic_naming_a_hostile_layer_is_one_line(tmp_path: Path, name: str) -> None:
     path = tmp_path / "net.yaml"
     path.write_text(
