@@ -209,7 +209,7 @@ class Reader:
 
         op = n.op_type
         label = n.name or ""
-        check_printable(label, Location(self.filename), "node")
+        check_printable(label, NodeLocation(self.filename, 1, 1, f"node {index} ({op})"), "node")
         place = f"node {index} ({op} '{label}')" if label else f"node {index} ({op})"
         loc = NodeLocation(self.filename, 1, 1, place)
         try:
