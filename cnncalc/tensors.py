@@ -108,14 +108,13 @@ def _prelu(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
 
 
 def _layer_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
-    c = ins[0][-1]
-    # Keras LayerNormalization: gamma, beta; torch LayerNorm (and ConvNeXt's LayerNorm2d): weight, bias
+    c = ins[0][-1]  # Keras LayerNormalization's gamma and beta; torch LayerNorm's weight and bias
     return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
 
 
 def _layer_scale(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
-    c = ins[0][-1]
-    return [_w("gamma", "weight", (c,), (c,))]  # one gamma per channel, no bias
+    c = ins[0][-1]  # Keras' LayerScale gamma; the exported LayerScale's weight
+    return [_w("gamma", "weight", (c,), (c,))]
 
 
 def _none(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
@@ -131,7 +130,7 @@ RULES: dict[str, Rule] = {
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
-        "shortcut", "activation", "channel_shuffle", "slice", "stochastic_depth",
+        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice",
     )},
 }
 
