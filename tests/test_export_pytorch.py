@@ -568,6 +568,8 @@ class Net:
         return "identity", shape
 
     def instance_norm(self, shape: tuple[int, ...]) -> Any:
+        if shape[0] * shape[1] == 1:  # torch refuses to normalize a single value per channel in training
+            return None
         return ({"instance_norm": {"epsilon": 0.001}} if self.chance(0.3) else "instance_norm"), shape
 
     def operator(self, shape: tuple[int, ...]) -> Any:
