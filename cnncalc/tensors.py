@@ -117,6 +117,18 @@ def _layer_scale(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return [_w("gamma", "weight", (c,), (c,))]
 
 
+def _instance_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # torch InstanceNorm2d(affine=True)'s weight and bias; ONNX's scale and B
+    return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
+
+
+def _operator(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    # an imported operator's weights, as one flat tensor each for params and buffers (the export's
+    # Placeholder holds them so)
+    return [*([_w("weights", "weight", (layer.params,), (layer.params,))] if layer.params else []),
+            *([_b("state", "state", (layer.buffers,), "buffers")] if layer.buffers else [])]
+
+
 def _none(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return []
 
@@ -127,6 +139,7 @@ Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
 RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
     "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
+    "instance_norm": _instance_norm, "operator": _operator,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
