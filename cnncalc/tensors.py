@@ -143,7 +143,7 @@ RULES: dict[str, Rule] = {
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
-        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice",
+        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice", "pad",
     )},
 }
 

@@ -567,6 +567,15 @@ class Net:
     def identity(self, shape: tuple[int, ...]) -> Any:
         return "identity", shape
 
+    def pad(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        mode = self.pick(["reflect", "edge", "wrap", "constant"])
+        most = min(h, w) - 1 if mode in ("reflect", "wrap") else 3
+        if most < 1:
+            return None
+        p = [self.int(0, most) for _ in range(4)]
+        return {"pad": {"p": p, "mode": mode}}, (h + p[0] + p[1], w + p[2] + p[3], c)
+
     def instance_norm(self, shape: tuple[int, ...]) -> Any:
         if shape[0] * shape[1] == 1:  # torch refuses to normalize a single value per channel in training
             return None
@@ -642,7 +651,7 @@ class Net:
     VOLUME = ["conv", "depthwise", "deconv", "local", "pool", "global_pool", "adaptive_pool", "fc",
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-              "stochastic_depth", "slice", "instance_norm", "operator"]
+              "stochastic_depth", "slice", "instance_norm", "operator", "pad"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
               "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator"]
     KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten")]
@@ -878,7 +887,7 @@ GENERATED_KINDS = {
     "conv", "depthwise", "deconv", "local", "pool", "gap", "gmp", "adaptive_pool", "fc", "flatten", "bn",
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-    "stochastic_depth", "slice", "activation", "instance_norm", "operator", *ACTIVATION_KINDS,
+    "stochastic_depth", "slice", "activation", "instance_norm", "operator", "pad", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

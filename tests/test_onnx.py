@@ -358,3 +358,12 @@ def test_json_and_variables_of_an_onnx_file_with_the_readers_own_kinds(tmp_path)
     assert [t["count"] for t in layers["inorm"]["tensors"]] == [3, 3]
     assert [t["count"] for t in layers["gain"]["tensors"]] == [48]
     assert invoke("summarize", str(path), "--format", "variables").exit_code == 0
+
+
+@pytest.mark.parametrize("mode", ["reflect", "edge", "constant"])
+def test_pad_modes(mode):
+    g = Graph([1, 2, 5, 6])
+    g.node("Pad", ["x", g.const("pads", [0, 0, 2, 1, 0, 0, 1, 3])], "pad", mode=mode)
+    r = rows(check(g.model(), [1, 2, 5, 6]))["pad"]
+    assert r.output == (8, 10, 2)  # 5 + 2 + 1, 6 + 1 + 3
+    assert r.kind == ("zeropad" if mode == "constant" else "pad")

@@ -664,7 +664,12 @@ def _pad(r: Reader, v: View) -> None:
     nb, cb, top, left, ne, ce, bottom, right = pads
     if nb or cb or ne or ce or min(pads) < 0:
         return unknown(r, v, "padding of the batch or channel axes, or cropping")
-    r.row("zeropad", v, {"p": [top, bottom, left, right]})
+    mode = v.attrs.get("mode", b"constant")
+    mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+    if mode == "constant":
+        r.row("zeropad", v, {"p": [top, bottom, left, right]})
+    else:
+        r.row("pad", v, {"p": [top, bottom, left, right], "mode": mode})
 
 
 def _resize(r: Reader, v: View) -> None:

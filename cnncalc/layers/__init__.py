@@ -16,6 +16,7 @@ from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
 from .operator import Operator
+from .pad import Pad
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .shuffle import ChannelShuffle
@@ -72,6 +73,7 @@ KINDS: dict[str, Kind] = {
         Kind("activation", ChosenActivation),
         Kind("instance_norm", InstanceNorm),
         Kind("operator", Operator),
+        Kind("pad", Pad),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
