@@ -597,6 +597,15 @@ class Net:
     def identity(self, shape: tuple[int, ...]) -> Any:
         return "identity", shape
 
+    def pad(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        mode = self.pick(["reflect", "edge", "wrap", "constant"])
+        most = min(h, w) - 1 if mode in ("reflect", "wrap") else 3
+        if most < 1:
+            return None
+        p = [self.int(0, most) for _ in range(4)]
+        return {"pad": {"p": p, "mode": mode}}, (h + p[0] + p[1], w + p[2] + p[3], c)
+
     def instance_norm(self, shape: tuple[int, ...]) -> Any:
         if shape[0] * shape[1] == 1:
             return None  # one value per channel: refused (tests/test_layers.py), as PyTorch does
@@ -673,7 +682,7 @@ class Net:
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
               "stochastic_depth", "slice", "instance_norm", "operator", "global_pool_vector", "reshape",
-              "rescaling", "normalization", "cropping", "custom"]
+              "rescaling", "normalization", "cropping", "custom", "pad"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
               "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator", "reshape",
               "rescaling", "normalization", "custom"]
@@ -911,7 +920,7 @@ GENERATED_KINDS = {
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
     "stochastic_depth", "slice", "activation", "instance_norm", "operator", "reshape", "rescaling",
-    "normalization", "cropping", "custom", *ACTIVATION_KINDS,
+    "normalization", "cropping", "custom", "pad", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 
