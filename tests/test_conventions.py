@@ -562,6 +562,8 @@ def test_lenet5_under_each_convention_by_hand() -> None:
         "keras": (61_706, 416_520, 833_040),
         "darknet-pjreddie": (61_706, 416_520, 833_040),
         "darknet": (61_706, 357_600, alexeyab),
+        # ultralytics (thop 2.2): conv and linear weight multiplications; pools and activations 0
+        "ultralytics": (61_706, 416_520, 833_040),
     }
     assert set(expected) == set(NAMES)
     for name, (params, m, f) in expected.items():

@@ -605,11 +605,27 @@ class Net:
     def prelu(self, shape: tuple[int, ...]) -> Any:
         return ({"prelu": {"shared": True}} if self.chance(0.5) else "prelu"), shape
 
+    def attention(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c < 3:
+            return None
+        heads = self.pick([g for g in range(1, c + 1) if c % g == 0 and c // g >= 3])
+        per = c // heads
+        key_dim = self.int(1, (per - 1) // 2)
+        head_dim = per - 2 * key_dim
+        return {"attention": {"heads": heads, "key_dim": key_dim, "head_dim": head_dim}}, (h, w, heads * head_dim)
+
+    def dfl(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c % 4:
+            return None
+        return {"dfl": c // 4}, (4 * h * w,)
+
     VOLUME = ["conv", "depthwise", "deconv", "local", "pool", "global_pool", "adaptive_pool", "fc",
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
-              "split", "space_to_depth", "scale", "prelu"]
+              "split", "space_to_depth", "scale", "prelu", "attention", "dfl"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu"]
-    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten")]
+    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "dfl")]
     MORE_OFTEN = ("activation", "pool", "deconv", "conv")  # many variants or many rules each
 
     def leaf(self, shape: tuple[int, ...], keep_rank: bool = False) -> tuple[Any, tuple[int, ...]]:
@@ -833,7 +849,7 @@ def _shortcut_stride(n_in: int, n_out: int) -> int | None:
 GENERATED_KINDS = {
     "conv", "depthwise", "deconv", "local", "pool", "gap", "gmp", "adaptive_pool", "fc", "flatten", "bn",
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
-    "multiply", "maximum", "shortcut", "scale", "prelu", *ACTIVATION_KINDS,
+    "multiply", "maximum", "shortcut", "scale", "prelu", "attention", "dfl", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

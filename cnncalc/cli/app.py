@@ -128,7 +128,7 @@ def main(debug: bool) -> None:
 _FORMATS = click.Choice(["table", "json", "csv", "markdown"])
 _DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
 # the names of cnncalc/conventions.py, listed here so --help does not import it
-_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie"]
+_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie", "ultralytics"]
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:

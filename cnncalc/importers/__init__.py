@@ -11,7 +11,7 @@ import re
 
 from ..source import Node
 
-FORMATS = ("darknet", "caffe")
+FORMATS = ("darknet", "caffe", "ultralytics")
 _EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
 # binary model files, known by their suffix alone; the CLI maps them instead of decoding them
 _BINARY: dict[str, str] = {}
@@ -32,8 +32,8 @@ def _suffix(filename: str) -> str:
 def detect(text: str, filename: str) -> str | None:
     """'darknet', 'caffe', or None for cnncalc YAML."""
     suffix = _suffix(filename)
-    if suffix in (".yaml", ".yml"):
-        return None  # the common case decides without importing either importer
+    if suffix in (".yaml", ".yml"):  # the common case decides without importing an importer
+        return "ultralytics" if _ULTRALYTICS_LIKE.search(text) and _ULTRALYTICS_HEAD.search(text) else None
     by_ext = _EXTENSIONS.get(suffix)
     if by_ext is not None:
         return by_ext
@@ -44,6 +44,9 @@ def detect(text: str, filename: str) -> str | None:
     return None
 
 
+# an Ultralytics model YAML has top-level `backbone:` and `head:` keys
+_ULTRALYTICS_LIKE = re.compile(r"^backbone\s*:", re.MULTILINE)
+_ULTRALYTICS_HEAD = re.compile(r"^head\s*:", re.MULTILINE)
 _CAFFE_LIKE = re.compile(r"^\s*(layers?\s*\{|input_dim\s*:|input_shape\s*\{)", re.MULTILINE)
 
 
@@ -57,7 +60,11 @@ def _darknet_like(text: str) -> bool:
     return False
 
 
-def load(text: str, filename: str, fmt: str, input_override: str | None = None) -> Node:
+def load(text: str, filename: str, fmt: str, input_override: str | None = None, scale: str | None = None) -> Node:
+    if fmt == "ultralytics":
+        from . import ultralytics
+
+        return ultralytics.load(text, filename, input_override, scale)
     if fmt == "darknet":
         from . import darknet
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .affine import PReLU, Scale
+from .attention import Attention, DistributionFocalLoss
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .dense import Flatten, FullyConnected
@@ -57,6 +58,8 @@ KINDS: dict[str, Kind] = {
         Kind("shortcut", Shortcut),
         Kind("scale", Scale),
         Kind("prelu", PReLU),
+        Kind("attention", Attention),
+        Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
