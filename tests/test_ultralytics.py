@@ -16,12 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from cnncalc.analysis import analyze_node, analyze_text
-from cnncalc.cli import main
 from cnncalc.conventions import apply
-from cnncalc.errors import CnnError
 from cnncalc.importers import detect
 from cnncalc.importers import ultralytics as U
 from cnncalc.report import fold
