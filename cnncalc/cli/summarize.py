@@ -27,14 +27,18 @@ from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main,
 @click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
               help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
+@click.option("--scale", type=click.Choice(list("nsmlxb")),
+              help="An Ultralytics model YAML's scale (default: the letter in its name; = --set scale=X).")
 def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
               dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
-              savings: bool = False) -> None:
+              savings: bool = False, scale: str | None = None) -> None:
     """The per-layer table: output shape, activations, parameters and MACs."""
     from ..analysis import analyze_text
     from ..report import fold
 
     set_values = parse_sets(sets)
+    if scale:
+        set_values["scale"] = scale
     extra = parse_columns(columns)
     results = []
     status = Exit.OK

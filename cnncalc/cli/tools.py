@@ -150,12 +150,14 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
 @click.argument("file")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
 @click.option("--input", "input_size", help="Input size n_H x n_W x n_C (instead of the file's).")
-def import_command(file: str, output: str | None, input_size: str | None) -> None:
-    """A Darknet .cfg or Caffe .prototxt as cnncalc YAML (original names, `from` by name)."""
+@click.option("--scale", type=click.Choice(list("nsmlxb")),
+              help="An Ultralytics model YAML's scale (default: the letter in its name).")
+def import_command(file: str, output: str | None, input_size: str | None, scale: str | None = None) -> None:
+    """A Darknet .cfg, Caffe .prototxt or Ultralytics model YAML as cnncalc YAML (original names)."""
     from ..importers import convert
 
     text, display = read_source(file)
-    yaml_text = convert(text, display, input_size)
+    yaml_text = convert(text, display, input_size, scale)
     deliver(yaml_text, output)
 
 

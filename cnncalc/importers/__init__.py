@@ -74,8 +74,8 @@ def load(text: str, filename: str, fmt: str, input_override: str | None = None, 
     return caffe.load(text, filename, input_override)
 
 
-def convert(text: str, filename: str, input_override: str | None = None) -> str:
-    """A Darknet or Caffe file as readable cnncalc YAML, headed by a comment naming the source."""
+def convert(text: str, filename: str, input_override: str | None = None, scale: str | None = None) -> str:
+    """A Darknet, Caffe or Ultralytics file as readable cnncalc YAML, headed by a comment naming the source."""
     from pathlib import Path
 
     from ..errors import CnnError, Location
@@ -83,13 +83,15 @@ def convert(text: str, filename: str, input_override: str | None = None) -> str:
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError("not a Darknet .cfg or Caffe .prototxt file (nothing to import)", Location(filename))
-    root = load(text, filename, fmt, input_override)
+        raise CnnError(
+            "not a Darknet .cfg, Caffe .prototxt or Ultralytics model YAML (nothing to import)", Location(filename)
+        )
+    root = load(text, filename, fmt, input_override, scale)
     data = root.plain()
     if input_override:
         parts = [p.strip() for p in input_override.lower().replace("×", "x").split("x")]
         data["input"] = [int(p) for p in parts] if all(p.isdigit() for p in parts) else input_override
-    tool = {"darknet": "Darknet", "caffe": "Caffe"}[fmt]
+    tool = {"darknet": "Darknet", "caffe": "Caffe", "ultralytics": "Ultralytics model YAML"}[fmt]
     comment = (
         f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
         "Layer names are the original ones; `cnncalc summarize` on this file gives the same numbers."
