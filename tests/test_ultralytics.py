@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from cnncalc.analysis import analyze_node, analyze_text
+from cnncalc.cli import main
 from cnncalc.conventions import apply
+from cnncalc.errors import CnnError
 from cnncalc.importers import detect
 from cnncalc.importers import ultralytics as U
 from cnncalc.report import fold
@@ -90,3 +93,72 @@ def test_depth_1_is_one_row_per_yaml_row() -> None:
     assert [r.name for r in rows] == [str(i) for i in range(23)]
     assert [r.kind for r in rows][:3] == ["Conv", "Conv", "C2f"]
     assert rows[22].kind == "Detect" and rows[22].inputs == ("15", "18", "21")
+
+
+# ---- located errors --------------------------------------------------------------------------
+
+
+def yolo11n_with(old: str, new: str) -> str:
+    text = (YAMLS / "yolo11.yaml").read_text()
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        # P4's concat reading the P5 row: 40 x 40 (upsampled P5) against 20 x 20
+        ("[[-1, 6], 1, Concat, [1]]", "[[-1, 8], 1, Concat, [1]]",
+         "12: concat needs equal n_H and n_W, got 40 x 40 x 256, 20 x 20 x 256"),
+        ("[-1, 2, C2PSA, [1024]]", "[-1, 2, C2PS, [1024]]", "unknown module 'C2PS' (did you mean 'C2PSA'?)"),
+        ("[-1, 1, SPPF, [1024, 5]]", "[-1, 1, SPPF, [1024, 5], 7]", "a row is [from, repeats, module, args]"),
+        ("[-1, 1, SPPF, [1024, 5]]", "[-3, 0, SPPF, [1024, 5]]", "repeats must be a positive integer, got 0"),
+        ("[-1, 1, SPPF, [1024, 5]]", "[30, 1, SPPF, [1024, 5]]", "'from' 30 names no earlier row (this is row 9)"),
+        ("[-1, 1, SPPF, [1024, 5]]", "[-1, 1, SPPF, [1024, 5, 10000000000]]", "SPPF cannot take the arguments"),
+        ("[-1, 2, C3k2, [256, False, 0.25]]", "[-1, 99999999, C3k2, [256, False, 0.25]]",
+         "50,000,000 repeats are more than the limit of 1,000"),  # round(99999999 x 0.5), as Python rounds
+        ("[-1, 1, Conv, [64, 3, 2]]", "[-1, 1, Conv, [big, 3, 2]]",
+         "Conv's output channels must be a positive integer"),
+    ],
+)
+def test_errors_point_at_the_row(old: str, new: str, message: str) -> None:
+    text = yolo11n_with(old, new)
+    with pytest.raises(CnnError) as info:
+        analyze_text(text, "yolo11n.yaml")
+    err = info.value
+    assert message in err.message
+    assert err.loc is not None and (err.loc.file, err.loc.line) == ("yolo11n.yaml", line_of(text, new))
+
+
+def test_scale_from_the_name_from_the_option_and_unknown() -> None:
+    text = (YAMLS / "yolov8.yaml").read_text()
+    ref = {"n": 3_157_200, "s": 11_166_560}  # yolov8.yaml's summary comments
+    assert analyze_text(text, "yolov8s.yaml").totals.params == ref["s"]
+    assert analyze_text(text, "yolov8.yaml", {"scale": "s"}).totals.params == ref["s"]
+    assert analyze_text(text, "yolov8.yaml").totals.params == ref["n"]  # Ultralytics: the first scale
+    with pytest.raises(CnnError, match="scale 'b' is not among the file's scales"):
+        analyze_text(text, "yolov8.yaml", {"scale": "b"})
+
+
+def test_cli_summarize_scale_and_convention() -> None:
+    path = str(YAMLS / "yolo11.yaml")
+    result = CliRunner().invoke(main, ["summarize", path, "--scale", "n", "--convention", "ultralytics",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["convention"], data["totals"]["params"], data["totals"]["trainable"]) == (
+        "ultralytics", 2_624_080, 2_624_064)
+
+
+def test_import_writes_yaml_with_the_same_numbers(tmp_path: Path) -> None:
+    out = tmp_path / "yolo11n_cnncalc.yaml"
+    result = CliRunner().invoke(main, ["import", str(YAMLS / "yolo11.yaml"), "--scale", "n", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "Ultralytics model YAML" in text.splitlines()[0]
+    again = analyze_text(text, out.name)
+    assert (again.totals.params, again.totals.trainable) == (2_624_080, 2_624_064)

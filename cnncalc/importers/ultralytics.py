@@ -25,6 +25,7 @@ from ..source import Node, node
 from ..source import load as load_yaml
 
 SCALES = "nsmlx"
+MAX_LAYERS = 200_000  # as cnncalc YAML (entries.MAX_LAYERS)
 _SCALE_IN_NAME = re.compile(r"yolo(e-)?v?\d+([nslmx])")
 # Ultralytics' `activation:` key (an expression it evals) -> a cnncalc activation
 ACTIVATIONS = {
@@ -67,9 +68,16 @@ class Context:
     block_locs: dict[str, Location] = field(default_factory=dict)
     _bodies: dict[str, str] = field(default_factory=dict)  # repr(body) -> block name
     loc: Location | None = None  # the row being read
+    made: int = 0  # layers written so far, bounded: a hostile file's repeats cannot run away
+
+    def count(self, layers: int = 1) -> None:
+        self.made += layers
+        if self.made > MAX_LAYERS:
+            raise self.error(f"the model makes more than {MAX_LAYERS:,} layers")
 
     def block(self, module: str, body: list[dict[str, Any]]) -> str:
         """The name of a block with this body: `module`, or `module_2`, ... for another body."""
+        self.count(len(body))
         key = repr(body)
         if key in self._bodies:
             return self._bodies[key]
@@ -85,6 +93,7 @@ class Context:
     def conv(self, name: str, c2: int, k: Any = 1, s: int = 1, p: Any = None, g: int = 1, d: int = 1,
              act: bool = True, **common: Any) -> dict[str, Any]:
         """Ultralytics' Conv: conv (no bias), bn, and the default activation (none if act=False)."""
+        self.count(3)
         kind = "Conv" if act and self.act else "ConvLinear"
         if kind not in self.blocks:
             self._conv_block(kind)

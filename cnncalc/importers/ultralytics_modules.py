@@ -296,6 +296,8 @@ def spp(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
 def sppf(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
     c1, c2, k, n, shortcut = (a + [5, 3, False][len(a) - 2:])[:5]
     c_ = c1 // 2
+    if not isinstance(n, int) or not 1 <= n <= 1_000:
+        raise ValueError(f"n must be an integer from 1 to 1000, got {n!r}")
     legacy = len(a) <= 3  # parse_model: rows older than YOLO26 keep cv1's activation
     pools = [_pool(f"m{i}", k) for i in range(n)]
     body: list[Entry] = [ctx.conv("cv1", c_, 1, 1, None, 1, 1, legacy), *pools,

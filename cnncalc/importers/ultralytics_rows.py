@@ -42,7 +42,9 @@ def read_rows(ctx: Context, backbone: Node, head: Node, ch_in: int) -> list[Node
         args = [_literal(a, names) for a in args]
         sources = _sources(ctx, f, i, len(ch) if i else 0)
         c1 = ch[f] if isinstance(f, int) else ch[f[0]]
-        n = n_ = max(round(n * ctx.depth), 1) if n > 1 else n
+        n = max(round(n * ctx.depth), 1) if n > 1 else n
+        if n > MAX_REPEATS:
+            raise CnnError(f"{n:,} repeats are more than the limit of {MAX_REPEATS:,}", row.value[1].loc)
         common: dict[str, Any] = {"name": str(i)}
         if sources is not None:
             common["from"] = sources
@@ -82,7 +84,6 @@ def read_rows(ctx: Context, backbone: Node, head: Node, ch_in: int) -> list[Node
         if i == 0:
             ch = []
         ch.append(c2)
-        del n_
     return out
 
 
