@@ -29,6 +29,34 @@ def directory() -> Path:
     return Path(folder())
 
 
+# `cnncalc list` groups the zoo by family, in this order; a name is in the first family whose
+# prefix it starts with (a file added without a family is listed under "Other").
+FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Course examples", ("lenet5", "popquiz", "naive_5x5", "bottleneck_5x5", "inception3a")),
+    ("AlexNet", ("alexnet",)),
+    ("VGG", ("vgg",)),
+    ("GoogLeNet / Inception", ("googlenet", "inception_v3")),
+    ("ResNet", ("resnet",)),
+    ("ResNeXt / Wide ResNet", ("resnext", "wide_resnet")),
+    ("DenseNet", ("densenet",)),
+    ("SqueezeNet", ("squeezenet",)),
+    ("MobileNet", ("mobilenet",)),
+    ("ShuffleNet", ("shufflenet",)),
+    ("MnasNet", ("mnasnet",)),
+    ("EfficientNet", ("efficientnet",)),
+    ("RegNet", ("regnet",)),
+    ("ConvNeXt", ("convnext",)),
+    ("Segmentation", ("fcn_", "unet")),
+)
+
+
+def family(name: str) -> str:
+    for title, prefixes in FAMILIES:
+        if name.startswith(prefixes):
+            return title
+    return "Other"
+
+
 def names() -> list[str]:
     here = folder()
     try:
@@ -42,9 +70,11 @@ def names() -> list[str]:
 def file(name: str) -> str | None:
     """The file of a bundled network, or None. A bundled name is one of the shipped names, never
     a path: `../x` or `/tmp/secret` must not reach a file outside the folder."""
-    if not name.isidentifier() or name not in names():
+    if not name.isidentifier():
         return None
-    return os.path.join(folder(), f"{name}.yaml")
+    # one stat, whatever the size of the zoo: the folder is neither listed nor read
+    found = os.path.join(folder(), f"{name}.yaml")
+    return found if os.path.isfile(found) else None
 
 
 def path(name: str) -> Path | None:

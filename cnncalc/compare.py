@@ -58,6 +58,14 @@ class Comparison:
     totals: list[TotalLine]
     layers: list[LayerLine]
     same_layers: int  # names present everywhere with equal numbers
+    shared: int = 0  # layer names present in every report
+    most: int = 0  # rows of the largest report
+
+    @property
+    def related(self) -> bool:
+        """Variants of one network (half its layer names or more in every report); matching
+        layers of different architectures by name lists them nearly all, one by one."""
+        return 2 * self.shared >= self.most
 
 
 def compare(reports: list[Report]) -> Comparison:
@@ -78,7 +86,9 @@ def compare(reports: list[Report]) -> Comparison:
     labels = tuple(_label(r.file) for r in reports)
     if len(set(labels)) != len(labels):
         labels = tuple(r.file for r in reports)
-    return Comparison(tuple(r.name or r.file for r in reports), labels, totals, layers, same)
+    shared = sum(1 for name in names if all(name in b for b in by_name))
+    return Comparison(tuple(r.name or r.file for r in reports), labels, totals, layers, same, shared,
+                      max(len(r.rows) for r in reports))
 
 
 def _label(file: str) -> str:

@@ -22,6 +22,7 @@ from .escape import visible
 MAX_SIDE = 4096
 TIME_LIMIT = 20.0
 EXAMPLES = 5
+MAX_PERIODS = 16  # periods read past the first before the residues are taken as they stand
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,17 +125,17 @@ def _try(text: str, filename: str, sets: Mapping[str, Any], input_override: str 
         report = analyze_text(text, filename, values, input_override)
     except CnnError as exc:
         return False, FLOORS, visible(exc.message)  # printed as one line; it may name a layer
-    if not report.warnings:
+    if not report.warnings and not report.notes:
         return True, CLEAN, None
-    harmless = all("floored to" in w.message and "never covered" not in w.message for w in report.warnings)
-    return True, PADDING_ONLY if harmless else FLOORS, None
+    # notes are the harmless floors (only padding, or what the stride skips anyway): --strict passes
+    return True, PADDING_ONLY if not report.warnings else FLOORS, None
 
 
 def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
          input_override: str | None = None) -> Conditions:
     sets = dict(sets or {})
     symbolic = analyze_text(text, filename, sets, input_override)
-    symbols = symbolic.symbols
+    symbols = tuple(dict.fromkeys(symbolic.symbols))  # [H, H, 3] names H once
     if not symbols:
         raise CnnError("the input has no symbolic size: give one with --input HxWx3")
     period = 1
@@ -161,20 +162,39 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
         last_error = error
         if time.monotonic() > deadline:
             break
-    levels: dict[int, int] = {}  # residue -> its level, read a period past the first multiple
     complete = True
     base = 0
-    if smallest is not None:
-        # the first multiple of the period at or above it, plus a period: `shortcut: auto` picks
-        # its stride per size, and at small sizes a smaller stride than the period's can fit
-        base = smallest + (-smallest) % period + period
-        for r in range(period):
+
+    def read(start: int) -> dict[int, int] | None:
+        """Each residue's level, read at start .. start + period - 1; None when the deadline passed."""
+        out: dict[int, int] = {}
+        for n in range(start, start + period):
             if time.monotonic() > deadline:
-                complete = False
-                break
-            n = base + r
+                return None
             ok, level, _ = at(n)
-            levels[n % period] = level if ok else -1
+            out[n % period] = level if ok else -1
+        return out
+
+    levels: dict[int, int] = {}  # residue -> its level, once two periods in a row agree
+    if smallest is not None:
+        # from the first multiple of the period at or above it, plus a period: `shortcut: auto`
+        # picks its stride per size, and at small sizes a smaller stride than the period's can
+        # fit (s = 2 and s = 3 both take 4 rows to 2). Where that lasts longer, two periods in a
+        # row disagree: the residues are read one period further on, until they agree.
+        base = smallest + (-smallest) % period + period
+        first = read(base)
+        for _ in range(MAX_PERIODS):
+            second = read(base + period) if first is not None else None
+            if first is None or second is None:
+                complete = False
+                levels = first or {}
+                break
+            if second == first:
+                levels = first
+                break
+            base, first = base + period, second
+        else:
+            levels = first or {}
     clean = tuple(sorted(r for r, v in levels.items() if v == CLEAN))
     lenient = tuple(sorted(r for r, v in levels.items() if v >= PADDING_ONLY))
     below: dict[int, int] = {}  # sizes under `base`, where the residues may not decide

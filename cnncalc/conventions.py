@@ -149,6 +149,8 @@ def _torchinfo(v: RowView) -> Cost:
 #   aten::upsample_nearest2d: 1 per output value; aten::upsample_bilinear2d: 4 per output value;
 #   aten::adaptive_avg_pool2d: 1 per input value (elementwise_flop_counter(1, 0));
 #   aten::bmm (the exporter's locally connected layer, one product per position): n * c * t * d;
+#   aten::layer_norm: numel * 5 with gamma and beta, * 4 without (norm_flop_counter, "a rough
+#     estimate"), in eval mode too;
 #   everything else: relu/cat/dropout/flatten are in _IGNORED_OPS of jit_analysis.py, and
 #   max_pool2d, avg_pool2d, add, sigmoid, softmax have no handle (skipped with a warning).
 
@@ -159,6 +161,8 @@ def _fvcore(v: RowView) -> Cost:
         macs = v.row.macs
     elif k == "bn":
         macs = v.in_values * (2 if v.layer.affine else 1)
+    elif k == "layer_norm":
+        macs = v.in_values * (5 if v.layer.affine else 4)
     elif k == "upsample":
         macs = v.out_values * (4 if v.layer.mode == "bilinear" else 1)
     elif k == "gap" or (k == "adaptive_pool" and v.layer.mode == "avg"):
@@ -181,6 +185,9 @@ def _fvcore(v: RowView) -> Cost:
 #     functional counts again (numel(input)), so a pool costs 2 * numel(input);
 #   upsample_flops_counter_hook: numel(output), and nn.Upsample's F.interpolate counts
 #     numel(input) * scale^2 again: 2 * numel(output);
+#   nn.LayerNorm -> bn_flops_counter_hook: numel(input), once (it has `elementwise_affine`, not
+#     the `affine` that doubles it); the exporter's LayerNorm2d subclass is not hooked and its
+#     F.layer_norm not patched: 0;
 #   relu_flops_counter_hook: numel(output) for ReLU, ELU, LeakyReLU, ReLU6, GELU (PReLU);
 #     ReLU, ELU and GELU call a patched F.relu/F.elu/F.gelu (counted twice), ReLU6
 #     (F.hardtanh) and LeakyReLU (F.leaky_relu) do not; SiLU and Softmax are not hooked
@@ -252,6 +259,8 @@ def _ptflops(v: RowView) -> Cost:
         macs = 2 * (v.in_values if _native_pool(v) else _padded_pool_input(v))
     elif k in ("gap", "gmp", "adaptive_pool"):
         macs = 2 * v.in_values
+    elif k == "layer_norm" and len(v.inputs[0]) == 1:  # nn.LayerNorm; a volume's LayerNorm2d: 0
+        macs = v.in_values
     elif k == "lrn":
         # nn.LocalResponseNorm -> F.local_response_norm: input.mul(input), a patched avg_pool
         # over C + size - 1 padded channels, then .mul(alpha).add(k) (Tensor.mul/add patched)

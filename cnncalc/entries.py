@@ -100,8 +100,8 @@ def common_values(
         if "repeat" in entry.common:
             node = entry.common["repeat"]
             value = resolve(node, env)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                bad(f"'repeat' must be a positive integer, got {value!r}", node)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:  # 0: no copies
+                bad(f"'repeat' must be 0 (no copies) or a positive integer, got {value!r}", node)
             elif value > MAX_LAYERS:
                 bad(f"repeat {value:,} is more than the limit of {MAX_LAYERS:,} layers", node)
             else:

@@ -22,10 +22,13 @@ class Location:
 class CnnError(Exception):
     """An input that cannot be used (exit status 2); `loc` says where."""
 
-    def __init__(self, message: str, loc: Location | None = None) -> None:
+    def __init__(self, message: str, loc: Location | None = None, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.loc = loc
+        # set when `message` was prefixed with the block use it came from: the message as met
+        # in the block's body (validate matches it against the same problem found there)
+        self.detail = detail
 
     def located(self, loc: Location) -> CnnError:
         """Attach `loc` unless a more precise one is already known."""

@@ -867,8 +867,56 @@ def _dfl(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
     ]
 
 
+def _channel_shuffle(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+    c, g = ins[0][-1], layer.groups
+    return [
+        Step("output", "unchanged: n_C_prev channels as groups × (n_C_prev/groups), read transposed",
+             (f"{g}{X}{num(dims.floordiv(c, g))} read as {num(dims.floordiv(c, g))}{X}{g}",), shape(leaf.output),
+             "each group of the next grouped layer sees channels of every group", key="output"),
+        *_free(leaf.output),
+    ]
+
+
+def _per_channel(what: str, factor: int, learned: bool, why_macs: str) -> Any:
+    """Explains a layer with `factor` learned values per channel and no MACs of its own."""
+
+    def steps(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+        c = ins[0][-1]
+        has = learned if factor == 1 else getattr(layer, "affine", True)
+        formula = f"{factor}{X}n_C ({what})" if factor != 1 else f"n_C ({what})"
+        params = (Step("parameters", formula, (f"{factor}{X}{num(c)}",) if factor != 1 else (),
+                       count(leaf.cost.params), key="params")
+                  if has else Step("parameters", "none: affine is false", (), "0", key="params"))
+        return [
+            Step("output", "unchanged", (), shape(ins[0]), key="output"),
+            params,
+            Step("MACs", f"counted as 0: {why_macs}", (), "0", key="macs"),
+            _activations(leaf.output),
+        ]
+
+    return steps
+
+
+_layer_norm = _per_channel("γ and β, one of each per channel; no running statistics", 2, True,
+                           "a normalization, as bn")
+_layer_scale = _per_channel("one γ per channel", 1, True, "an element-wise product, not a weight product")
+
+
+def _slice(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+    c = ins[0][-1]
+    start, stop = layer.bounds(c)
+    written = f"{layer.start}:{'' if layer.stop is None else layer.stop}"
+    return [
+        Step("n_C", "stop - start", (f"{num(stop)} - {num(start)}",), count(leaf.output[-1]),
+             f"channels {written} of {num(c)}", key="output"),
+        *_free(leaf.output),
+    ]
+
+
 def _shape_keeping(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
     what = getattr(layer, "function", None) or getattr(layer, "KIND", leaf.kind)
+    if what == "stochastic_depth":
+        return _unchanged(ins, "it drops whole samples in training only; at inference it passes its input on")
     if what == "lrn":  # it divides each value by a sum over neighbouring channels
         return _unchanged(ins, "lrn scales each value by its neighbours across channels")
     return _unchanged(ins, f"{what} works on each value apart")
@@ -912,6 +960,20 @@ def _register_attention() -> None:
 
 
 _register_attention()
+
+
+def _register_zoo_kinds() -> None:
+    from .layers.layer_norm import LayerNorm
+    from .layers.layer_scale import LayerScale
+    from .layers.shuffle import ChannelShuffle
+    from .layers.slice import ChannelSlice
+    from .layers.stochastic_depth import StochasticDepth
+
+    _EXPLAINERS.extend([(ChannelShuffle, _channel_shuffle), (LayerNorm, _layer_norm), (LayerScale, _layer_scale),
+                        (ChannelSlice, _slice), (StochasticDepth, _shape_keeping)])
+
+
+_register_zoo_kinds()
 
 
 def _register_shape_keeping() -> None:

@@ -142,6 +142,9 @@ class _Builder:
             sources = [self.lookup(n, scope, item.from_loc) for n in item.sources]
         trainable = scope.trainable and item.trainable
         expect = list(ok(item.expect))
+        if item.repeat == 0:  # no copies: the entry passes its input on, but must still be valid
+            ok(item.part)
+            return current
         before = len(self.leaves)
         for i in range(item.repeat):
             if item.name is not None:
@@ -189,7 +192,7 @@ class _Builder:
             elif isinstance(part, Parallel):
                 out = self.parallel(part, item, scope, full, inputs[0], trainable, groups)
             else:
-                out = self.block(part, scope, full, inputs[0], trainable, groups)
+                out = self.block(part, item, scope, full, inputs[0], trainable, groups)
         if local is not None:
             scope.names[local] = out
         self.global_names[full] = out
@@ -271,6 +274,14 @@ class _Builder:
         main_scope = self.child(scope, f"{full}.main.", input_, trainable, main_groups)
         main_out = self.body(part.main, main_scope, collapse_into=f"{full}.main")
         shortcut = ok(part.shortcut)
+        if shortcut == "none":  # no skip connection (chosen by a block argument): main alone
+            if part.activation_loc is not None:
+                raise CnnError(
+                    f"{full}: with shortcut: none there is no sum for 'activation' to follow; "
+                    "write the activation as a layer of 'main'",
+                    part.activation_loc,
+                )
+            return main_out
         if shortcut == "identity":
             short_out = input_
         elif shortcut == "auto":
@@ -320,10 +331,36 @@ class _Builder:
             outs.append(self.body(layers, branch_scope, collapse_into=f"{full}.b{i}"))
         return self.add(f"{full}.{part.merge}", part.merge, ok(part.join), outs, item.kind_loc, trainable, groups)
 
-    def block(self, part: BlockUse, scope: _Scope, full: str, input_: str, trainable: bool,
+    def block(self, part: BlockUse, item: Item, scope: _Scope, full: str, input_: str, trainable: bool,
               groups: tuple[str, ...]) -> str:
         inner = self.child(scope, f"{full}.", input_, trainable, groups)
-        return self.body(part.layers, inner, collapse_into=full)
+        try:
+            return self.body(part.layers, inner, collapse_into=full)
+        except CnnError as exc:
+            raise at_use_site(exc, full, item.kind, item.kind_loc) from None
+
+
+class BlockUseError(CnnError):
+    """An error met in a block's body, naming the uses it was reached through."""
+
+    def __init__(self, name: str, uses: tuple[str, ...], detail: str, loc: Location | None) -> None:
+        super().__init__(f"{name} ({', in '.join(uses)}): {detail}", loc, detail)
+        self.name, self.uses = name, uses
+
+
+def at_use_site(exc: CnnError, full: str, block: str, use: Location) -> CnnError:
+    """An error met in a block's body, located in the body, made to name the use it came from
+    too: `stage2.block3 (block mbconv at line 40): ...`; an outer use is added after the inner
+    one (`, in block stage at line 12`). A shape error already starts with the layer's dotted
+    name, and an error at the use itself (an argument it passed) is already in its place."""
+    here = f"block {block} at line {use.line}"
+    if isinstance(exc, BlockUseError):
+        return BlockUseError(exc.name, (*exc.uses, here), exc.detail or exc.message, exc.loc)
+    if exc.detail is not None or exc.message.startswith((f"{full}.", f"{full}:")):
+        return exc
+    if exc.loc is None or (exc.loc.line, exc.loc.file) == (use.line, use.file):
+        return exc
+    return BlockUseError(full, (here,), exc.message, exc.loc)
 
 
 def _shortcut_stride(n_in: Any, n_out: Any) -> int | None:

@@ -62,11 +62,19 @@ class Verdict:
     subject: str  # a layer or composite name, or 'totals'
     actual: Any
     ok: bool
+    skipped: str = ""  # why it was not checked: a symbolic value, or another input than the file's
+
+    @property
+    def status(self) -> str:
+        """ok, failed or skipped (not checked: `skipped` says why)."""
+        return "skipped" if self.skipped else "ok" if self.ok else "failed"
 
     @property
     def message(self) -> str:
         e = self.expectation
         what = "network" if self.subject == "totals" else self.subject
+        if self.skipped:
+            return f"expected {what} {e.key} {e.describe()} {self.skipped}"
         return f"expected {what} {e.key} {e.describe()}, found {show_value(self.actual)}"
 
 
@@ -85,12 +93,26 @@ class Report:
     convention: str = "cnncalc"
     dtype: str = "float32"
     symbols: tuple[str, ...] = ()
+    notes: list[Diagnostic] = field(default_factory=list)  # harmless floors (window.FloorNote)
 
     @property
     def failures(self) -> list[Diagnostic]:
         return [
-            Diagnostic("error", v.message, v.expectation.loc, v.subject) for v in self.verdicts if not v.ok
+            Diagnostic("error", v.message, v.expectation.loc, v.subject) for v in self.verdicts
+            if v.status == "failed"
         ]
+
+    @property
+    def unchecked(self) -> list[Diagnostic]:
+        """Expectations that were not checked, as notes saying why."""
+        return [Diagnostic("note", v.message, v.expectation.loc, v.subject) for v in self.verdicts if v.skipped]
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Everything for stderr, in layer order: floors (warnings and notes), then the
+        expectations that failed or were not checked."""
+        order = {row.name: i for i, row in enumerate(self.rows)}
+        floors = sorted(self.warnings + self.notes, key=lambda d: order.get(d.layer or "", -1))
+        return floors + self.failures + self.unchecked
 
     def return_code(self, strict: bool = False) -> Exit:
         """0 all good; 1 an expectation failed, or a warning under --strict."""
@@ -111,17 +133,24 @@ def analyze(arch: Architecture, graph: Graph, file: str, dtype: str = "float32")
     fields_ = _receptive_fields(graph)
     rows = [_leaf_row(leaf, *fields_[leaf.name]) for leaf in graph.leaves]
     totals = _totals(rows, DTYPE_BYTES[dtype])
-    warnings = [
-        Diagnostic("warning", f"{leaf.name}: {note}", leaf.loc, leaf.name)
+    floors = [
+        Diagnostic("note" if getattr(note, "harmless", False) else "warning", f"{leaf.name}: {note}",
+                   leaf.loc, leaf.name)
         for leaf in graph.leaves
         for note in leaf.cost.notes
     ]
     output = graph.leaves[-1].output
     report = Report(
-        arch.name, arch.reference, file, graph.input, output, rows, totals, warnings, [], graph,
-        dtype=dtype, symbols=arch.symbols,
+        arch.name, arch.reference, file, graph.input, output, rows, totals,
+        [d for d in floors if d.level == "warning"], [], graph, dtype=dtype, symbols=arch.symbols,
+        notes=[d for d in floors if d.level == "note"],
     )
     report.verdicts = _verdicts(arch, graph, rows, totals, output)
+    declared = getattr(arch, "declared_input", None)
+    if declared is not None and tuple(declared) != tuple(graph.input):
+        written = "x".join(str(d) for d in declared)
+        report.verdicts = [replace(v, skipped=v.skipped or f"not checked at this input (the file's input is {written})")
+                           for v in report.verdicts]
     return report
 
 
@@ -311,7 +340,16 @@ def _verdicts(arch: Architecture, graph: Graph, rows: list[Row], totals: Totals,
         for e in group.expect:
             actual = members[-1].output if e.key == "output" else sums.get(e.key)
             found.append((e, name, actual))
-    return [Verdict(e, subject, actual, e.check(actual)) for e, subject, actual in found]
+    return [Verdict(e, subject, actual, e.check(actual), "" if _concrete(actual) else _SYMBOLIC)
+            for e, subject, actual in found]
+
+
+_SYMBOLIC = "not checked: the value depends on the symbolic input sizes (give them with --input or --set)"
+
+
+def _concrete(value: Any) -> bool:
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    return all(isinstance(v, int) for v in values)
 
 
 def _row_value(row: Row, key: str) -> Any:

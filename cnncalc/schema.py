@@ -85,7 +85,7 @@ def _layer_lists(suffix: str) -> dict[str, Any]:
             "output = activation(main(x) + shortcut(x))",
             {
                 "main": ref("layers"),
-                "shortcut": {"anyOf": [{"enum": ["identity", "auto"]}, ref("layers"), _REF]},
+                "shortcut": {"anyOf": [{"enum": ["identity", "auto", "none"]}, ref("layers"), _REF]},
                 "activation": _value(base.activation_name),
             },
             ["main"],
@@ -94,7 +94,7 @@ def _layer_lists(suffix: str) -> dict[str, Any]:
             "inception-style branches on the same input, merged",
             {
                 "branches": {"type": "array", "minItems": 2, "items": ref("branch")},
-                "merge": {"anyOf": [{"enum": ["concat", "add"]}, _REF]},
+                "merge": {"anyOf": [{"enum": ["concat", "add", "multiply"]}, _REF]},
                 "activation": _value(base.activation_name),
             },
             ["branches"],
@@ -172,7 +172,7 @@ def _common_defs() -> dict[str, Any]:
             "description": "the earlier layer(s) it reads; 'input' is the network input",
             "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
         },
-        "repeat": {"description": "N copies in sequence", "anyOf": [{"type": "integer", "minimum": 1}, _REF]},
+        "repeat": {"description": "N copies in sequence (0: none)", "anyOf": [{"type": "integer", "minimum": 0}, _REF]},
         "trainable": {"description": "false freezes its parameters", "anyOf": [{"type": "boolean"}, _REF]},
         "expect": {"$ref": "#/$defs/expect"},
     }
@@ -301,11 +301,13 @@ def _value(parse: Callable[[Any], Any]) -> dict[str, Any]:
 
 
 def _type_of(parse: Callable[[Any], Any]) -> dict[str, Any]:
-    from .layers import conv, spatial
+    from .layers import conv, slice, spatial
 
     known: dict[Any, dict[str, Any]] = {
         base.boolean: {"type": "boolean"},
-        base.number: {"type": "number"},
+        # YAML 1.1 reads 1e-6 (no dot) as text; cnncalc takes it as the number it means
+        base.number: {"anyOf": [{"type": "number"}, {"type": "string", "pattern": base._EXPONENT.pattern}]},
+        slice.channel_index: {"type": ["integer", "null"]},
         base.fraction: {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
         base.padding_arg: _padding(True),
         getattr(conv, "_deconv_padding", None): _padding(True),

@@ -83,6 +83,8 @@ class Architecture:
     layers: Node
     expect: list[Expectation] = field(default_factory=list)
     symbols: tuple[str, ...] = ()
+    # the file's own concrete input when --input replaced it (its `expect` was written for it)
+    declared_input: tuple[int, ...] | None = None
 
 
 def parse(
@@ -117,6 +119,13 @@ def parse(
             raise
         # the problem is in the option, not at the file's `input:` line
         raise CnnError(f"--input '{input_override}': {exc.message}") from None
+    declared = None
+    if input_override:
+        try:
+            own, own_symbols = parse_input(in_node, env, in_node.loc)
+        except CnnError:
+            own, own_symbols = None, ("?",)
+        declared = None if own_symbols or own is None else tuple(own)
     title = _text(top.get("name"), "name") or ""
     check_printable(title, top["name"].loc if "name" in top else root.loc, "network")
     return Architecture(
@@ -129,6 +138,7 @@ def parse(
         layers=layers,
         expect=parse_expect(top["expect"]) if "expect" in top else [],
         symbols=symbols,
+        declared_input=declared,
     )
 
 

@@ -21,26 +21,32 @@ from .entries import MAX_BLOCK_DEPTH, MAX_LAYERS, Entry
 from .errors import CnnError, Location
 from .layers import KIND_ALIASES, KINDS, Layer, Shape
 from .layers.base import ArgError, activation_name
+from .layers.elementwise import Multiply
 from .layers.merge import Add, Concat
+from .layers.pointwise import ChosenActivation
 from .source import Node
 from .spec import Architecture, Block, Expectation, check_printable, parse_expect, resolve
 from .suggest import did_you_mean
+
+SHORTCUTS = ("identity", "auto", "none")
+MERGES: dict[str, type[Layer]] = {"concat": Concat, "add": Add, "multiply": Multiply}
 
 
 @dataclass(frozen=True, slots=True)
 class Residual:
     main: Body
     main_loc: Location
-    shortcut: str | Body | CnnError  # 'identity', 'auto' or layers
+    shortcut: str | Body | CnnError  # 'identity', 'auto', 'none' (no skip: main alone) or layers
     shortcut_loc: Location | None  # of the `shortcut` key (its group)
     auto_loc: Location | None  # of its value (where `shortcut: auto` complains)
-    join: Add | CnnError
+    join: Layer | CnnError
+    activation_loc: Location | None = None  # of an `activation` value (refused with shortcut: none)
 
 
 @dataclass(frozen=True, slots=True)
 class Parallel:
     branches: tuple[tuple[Body | CnnError, Location], ...]  # an empty body passes the input through
-    merge: str  # 'concat' or 'add'
+    merge: str  # 'concat', 'add' or 'multiply'
     join: Layer | CnnError
 
 
@@ -124,6 +130,8 @@ class _Resolver:
             part = self.part(entry, env, chain, n_inputs)
         except CnnError as exc:
             part = exc
+        if isinstance(part, ChosenActivation):  # shown and named as its function: `hardswish1`
+            entry.kind = part.function
         repeat_node = entry.common.get("repeat")
         return Item(
             entry.kind, entry.kind_loc, repeat, None if repeat_node is None else repeat_node.loc,
@@ -156,15 +164,17 @@ class _Resolver:
         elif short_node is not None:
             try:
                 value = resolve(short_node, env)
-                if value not in ("identity", "auto"):
-                    raise CnnError(f"'shortcut' is identity, auto or a list of layers, got {value!r}",
+                if value not in SHORTCUTS:
+                    raise CnnError(f"'shortcut' is identity, auto, none or a list of layers, got {value!r}",
                                    short_node.loc)
                 shortcut = value
             except CnnError as exc:
                 shortcut = exc
         join = _merge(Add, entry, env)
+        act = entry.args.get("activation")
         return Residual(main, entry.arg_locs["main"], shortcut, entry.arg_locs.get("shortcut"),
-                        None if short_node is None else short_node.loc, join)
+                        None if short_node is None else short_node.loc, join,
+                        None if act is None or act.value is None else act.loc)
 
     def parallel(self, entry: Entry, env: Mapping[str, Any], chain: tuple[str, ...]) -> Parallel:
         for problem in entries.unknown_keys(entry, ("branches", "merge", "activation")):
@@ -176,8 +186,8 @@ class _Resolver:
         merge = "concat"
         if "merge" in entry.args:
             merge = resolve(entry.args["merge"], env)
-            if merge not in ("concat", "add"):
-                raise CnnError(f"'merge' is concat or add, got {merge!r}", entry.args["merge"].loc)
+            if merge not in MERGES:
+                raise CnnError(f"'merge' is concat, add or multiply, got {merge!r}", entry.args["merge"].loc)
         branches: list[tuple[Body | CnnError, Location]] = []
         for i, branch in enumerate(node.value, start=1):
             if not branch.is_list:
@@ -185,7 +195,7 @@ class _Resolver:
                 branches.append((error, branch.loc))
             else:
                 branches.append((self.body(branch, env, chain) if branch.value else (), branch.loc))
-        return Parallel(tuple(branches), merge, _merge(Concat if merge == "concat" else Add, entry, env))
+        return Parallel(tuple(branches), merge, _merge(MERGES[merge], entry, env))
 
     def block(self, entry: Entry, env: Mapping[str, Any], chain: tuple[str, ...]) -> BlockUse:
         block: Block = self.arch.blocks[entry.kind]
@@ -236,11 +246,14 @@ def _leaf(entry: Entry, env: Mapping[str, Any], n_inputs: int) -> Layer:
     return layer
 
 
-def _merge(cls: type[Add] | type[Concat], entry: Entry, env: Mapping[str, Any]) -> Layer | CnnError:
+def _merge(cls: type[Layer], entry: Entry, env: Mapping[str, Any]) -> Layer | CnnError:
     """The row that joins a composite's paths, with its `activation`."""
     node = entry.args.get("activation")
     if node is None:
-        return cls(None)
+        return cls()
+    if "activation" not in cls.ARGS:
+        return CnnError(f"{entry.kind} 'activation': merge: {cls.KIND} takes none; write the activation "
+                        "as a layer after it", node.loc)
     try:
         return cls(activation_name(resolve(node, env)))
     except ArgError as exc:
@@ -264,7 +277,7 @@ def check_size(arch: Architecture) -> None:
             value = resolve(node, env)
         except CnnError:
             return 1, node
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return (value if ok else 1), node
 
     def one(item: Node, env: dict[str, Any], depth: int) -> int:

@@ -160,17 +160,17 @@ def test_frozen_layer_counts_no_trainable_params() -> None:
 
 
 def test_table_is_the_default_and_warns_of_floors() -> None:
-    code, out, _ = run("600x600x3", "conv 10 f=3 s=2")
+    code, out, err = run("600x600x3", "conv 10 f=3 s=2")
     assert code == 0
     assert "299 x 299 x 10" in out
-    assert "calc:1:11: warning: conv1: n_H and n_W: 597/2 = 298.5 floored to 298" in out
+    assert "calc:1:11: warning: conv1: n_H and n_W: 597/2 = 298.5 floored to 298" in err
 
 
 def test_strict_turns_the_floor_into_a_failure() -> None:
-    code, out, _ = run("600x600x3", "conv 10 f=3 s=2", "--strict")
+    code, _, err = run("600x600x3", "conv 10 f=3 s=2", "--strict")
     assert code == 1
     # (600 - 3)/2 = 298.5: an error under --strict, as summarize says (it still read "warning:")
-    assert "calc:1:11: error: conv1: n_H and n_W: 597/2 = 298.5 floored to 298" in out
+    assert "calc:1:11: error: conv1: n_H and n_W: 597/2 = 298.5 floored to 298" in err
     code, _, err = run("600x600x3", "conv 10 f=3 s=2", "--strict", "--explain")
     assert code == 1
     assert err.startswith("calc:1:11: error: conv1: n_H and n_W: 597/2 = 298.5 floored to 298")

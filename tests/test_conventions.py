@@ -482,8 +482,34 @@ layers:
   - pool: {f: 2, s: 2, padding: [1, 0, 1, 0]}
 """
 
-EXPORTED = {"tiny": TINY, "newer": NEWER, "lenet5": LENET5, "residual": RESIDUAL, "pooling": POOLING,
-            "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet"),
+# issue 16's kinds: an SE composite gated by hardsigmoid (merge: multiply), the gate first in a
+# multiply, ShuffleNet's shuffle, ConvNeXt's LayerNorm2d and layer scale, stochastic depth, slices,
+# and nn.LayerNorm on a vector (which ptflops hooks, unlike the LayerNorm2d subclass)
+ZOO_KINDS = """
+input: [8, 8, 8]
+layers:
+  - conv: {filters: 8, f: 3, padding: 1}
+  - parallel:
+      branches:
+        - []
+        - [gap, {conv: {filters: 4, f: 1, activation: relu}}, {conv: {filters: 8, f: 1}}, hardsigmoid]
+      merge: multiply
+  - gap: {name: g}
+  - multiply: {from: [g, parallel1]}
+  - channel_shuffle: 2
+  - layer_norm: {epsilon: 1.0e-6}
+  - layer_scale
+  - stochastic_depth: 0.1
+  - slice: {start: 2, stop: 7}
+  - gap
+  - layer_norm
+  - flatten
+  - layer_norm: {affine: false}
+  - fc: 3
+"""
+
+EXPORTED = {"tiny": TINY, "newer": NEWER, "zoo_kinds": ZOO_KINDS, "lenet5": LENET5, "residual": RESIDUAL,
+            "pooling": POOLING, "odd": ODD, "popquiz": bundled_text("popquiz"), "googlenet": bundled_text("googlenet"),
             "padded_pool": PADDED_POOL}
 
 
@@ -725,7 +751,7 @@ def test_cli_choices_are_the_modules_names() -> None:
 def test_json_names_the_convention_and_carries_its_totals(name: str) -> None:
     result = CliRunner().invoke(main, ["summarize", "lenet5", "--format", "json", "--convention", name])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     t = counted(LENET5, name).totals
     assert data["convention"] == name
     totals = data["totals"]
@@ -752,7 +778,7 @@ def test_depth_folding_sums_the_conventions_rows() -> None:
     result = CliRunner().invoke(
         main, ["summarize", "resnet18", "--format", "json", "--depth", "1", "--convention", "torchinfo"]
     )
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert sum(layer["macs"] for layer in data["layers"]) == data["totals"]["macs"]
 
 
@@ -816,7 +842,7 @@ def test_darknet_cfgs_give_pjreddies_published_numbers(
     result = CliRunner().invoke(main, args)
     if result.exit_code == 2 and "cfg" in result.output:
         pytest.skip("no Darknet reader yet")
-    totals = json.loads(result.output)["totals"]
+    totals = json.loads(result.stdout)["totals"]
     assert round(totals["flops"] / 1e9, 2) == bn
     if values is not None:
         assert totals["params"] == values
@@ -833,7 +859,7 @@ def test_alexeyab_yolov3_416_total_bflops() -> None:
     def totals(convention: str) -> dict:
         args = ["summarize", str(path), "--format", "json", "--convention", convention,
                 "--input", "416x416x3"]
-        return json.loads(CliRunner().invoke(main, args).output)["totals"]
+        return json.loads(CliRunner().invoke(main, args).stdout)["totals"]
 
     alexeyab, pjreddie = totals("darknet"), totals("darknet-pjreddie")
     assert int(alexeyab["flops"] / 1e8) / 10 == 65.8
@@ -872,7 +898,7 @@ def test_darknet_convention_is_alexeyabs_total_bflops_on_yolov4_tiny(tmp_path: P
     def totals(*extra: str) -> dict:
         result = CliRunner().invoke(main, ["summarize", str(path), "--format", "json", *extra])
         assert result.exit_code == 0, result.output
-        return json.loads(result.output)["totals"]
+        return json.loads(result.stdout)["totals"]
 
     dark, default = totals("--convention", "darknet"), totals()
     assert round(dark["flops"] / 1e9, 3) == 6.910

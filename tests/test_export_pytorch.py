@@ -560,6 +560,8 @@ class Net:
         kind = self.pick(ACTIVATION_KINDS)
         if kind in ("leaky_relu", "elu") and self.chance(0.5):
             return {kind: 0.2}, shape
+        if self.chance(0.2):  # the function as an argument (a block's `act`)
+            return {"activation": {"function": kind}}, shape
         return kind, shape
 
     def identity(self, shape: tuple[int, ...]) -> Any:
@@ -621,10 +623,36 @@ class Net:
             return None
         return {"dfl": c // 4}, (4 * h * w,)
 
+    def channel_shuffle(self, shape: tuple[int, ...]) -> Any:
+        c = shape[-1]
+        groups = self.pick([g for g in range(1, c + 1) if c % g == 0])
+        return ({"channel_shuffle": groups} if self.chance(0.5) else {"channel_shuffle": {"groups": groups}}), shape
+
+    def layer_norm(self, shape: tuple[int, ...]) -> Any:
+        return ({"layer_norm": {"affine": False, "epsilon": 1e-6}} if self.chance(0.3) else "layer_norm"), shape
+
+    def layer_scale(self, shape: tuple[int, ...]) -> Any:
+        return ({"layer_scale": 0.5} if self.chance(0.5) else "layer_scale"), shape
+
+    def stochastic_depth(self, shape: tuple[int, ...]) -> Any:
+        kind = self.pick(["stochastic_depth", "drop_path"])
+        return ({kind: {"rate": 0.2, "mode": "batch"}} if self.chance(0.5) else {kind: 0.1}), shape
+
+    def slice(self, shape: tuple[int, ...]) -> Any:
+        c = shape[-1]
+        start = self.int(0, c - 1)
+        stop = self.int(start + 1, c)
+        args: dict[str, Any] = {"start": start - c if self.chance(0.3) else start}
+        if stop != c or self.chance(0.5):
+            args["stop"] = stop - c if stop != c and self.chance(0.3) else stop
+        return {"slice": args}, (*shape[:-1], stop - start)
+
     VOLUME = ["conv", "depthwise", "deconv", "local", "pool", "global_pool", "adaptive_pool", "fc",
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
-              "split", "space_to_depth", "scale", "prelu", "attention", "dfl"]
-    VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu"]
+              "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
+              "stochastic_depth", "slice", "attention", "dfl"]
+    VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
+              "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice"]
     KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "dfl")]
     MORE_OFTEN = ("activation", "pool", "deconv", "conv")  # many variants or many rules each
 
@@ -699,12 +727,14 @@ class Net:
         main, out = self.body(shape, depth + 1, keep_rank=True)
         args: dict[str, Any] = {"main": main}
         strides = [_shortcut_stride(n_in, n_out) for n_in, n_out in zip(shape[:2], out[:2], strict=True)]
-        if out == shape:
-            choice = self.pick(["identity", "auto", "list", None])
+        if out == shape or self.chance(0.1):
+            choice = self.pick(["identity", "auto", "list", "none", None]) if out == shape else "none"
             if choice == "list":
                 args["shortcut"] = ["bn"]
             elif choice is not None:
                 args["shortcut"] = choice
+            if choice == "none":  # no sum for an activation to follow
+                return {"residual": args}, out
         elif None not in strides:
             if self.chance(0.5):
                 args["shortcut"] = "auto"
@@ -719,7 +749,7 @@ class Net:
 
     def parallel(self, shape: tuple[int, ...], depth: int) -> tuple[Any, tuple[int, ...]]:
         h, w, c = shape
-        merge = self.pick(["concat", "add", None])
+        merge = self.pick(["concat", "add", "multiply", None])
         target = self.int(1, 8)
         branches, channels = [], []
         for _ in range(self.int(2, 3)):
@@ -733,13 +763,17 @@ class Net:
                 out = (h, w, body[0]["conv"]["filters"])
             branches.append(body)
             channels.append(out[2])
-        if merge == "add":
+        if merge in ("add", "multiply"):
             if [] in branches:
                 target = c
             for body, ch in zip(branches, channels, strict=True):
                 if body and ch != target:
                     body.append({"conv": {"filters": target, "f": 1}})
             out = (h, w, target)
+            gates = [b for b in branches if b]
+            if merge == "multiply" and gates and self.chance(0.5):
+                # one branch a 1 x 1 x C gate (squeeze-and-excitation), broadcast over the others
+                gates[0].append("gap")
         else:
             out = (h, w, sum(channels))
             if out[2] > MAX_CHANNELS * 3:
@@ -747,7 +781,7 @@ class Net:
         args: dict[str, Any] = {"branches": branches}
         if merge:
             args["merge"] = merge
-        if self.chance(0.3):
+        if merge != "multiply" and self.chance(0.3):
             args["activation"] = self.pick(ACTIVATIONS)
         return {"parallel": args}, out
 
@@ -810,6 +844,8 @@ class Net:
             return None
         others = [self.pick(fits) for _ in range(self.int(1, 2))]
         args: dict[str, Any] = {"from": [first, *others]}
+        if kind == "multiply" and self.chance(0.5):  # the gate first, as torch's `*` allows
+            args["from"] = args["from"][::-1]
         if kind in ("add", "concat", "shortcut") and self.chance(0.3):
             args["activation"] = self.pick(ACTIVATIONS)
         if kind == "concat":
@@ -849,7 +885,8 @@ def _shortcut_stride(n_in: int, n_out: int) -> int | None:
 GENERATED_KINDS = {
     "conv", "depthwise", "deconv", "local", "pool", "gap", "gmp", "adaptive_pool", "fc", "flatten", "bn",
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
-    "multiply", "maximum", "shortcut", "scale", "prelu", "attention", "dfl", *ACTIVATION_KINDS,
+    "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
+    "stochastic_depth", "slice", "activation", "attention", "dfl", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

@@ -423,7 +423,7 @@ def test_identity_shortcut_shape_mismatch_is_an_add_error() -> None:
             "[conv: {filters: 4, f: 1, name: a.b}]",
             "'name' must be a word without dots (and not 'input'), got 'a.b'",
         ),
-        ("[conv: {filters: 4, f: 1, repeat: 0}]", "'repeat' must be a positive integer, got 0"),
+        ("[conv: {filters: 4, f: 1, repeat: -1}]", "'repeat' must be 0 (no copies) or a positive integer, got -1"),
         (  # copy 2 would read copy 1 alone (it said "add reads 2 or more inputs, got 1" at 'from')
             "[conv: {filters: 3, f: 1}, add: {from: [input, conv1], repeat: 2}]",
             "add cannot repeat: the copies after the first read only the copy before them, "
@@ -433,10 +433,10 @@ def test_identity_shortcut_shape_mismatch_is_an_add_error() -> None:
         ("[residual: {mian: [relu]}]", "unknown key 'mian' for residual (did you mean 'main'?)"),
         (
             "[residual: {main: [relu], shortcut: other}]",
-            "'shortcut' is identity, auto or a list of layers, got 'other'",
+            "'shortcut' is identity, auto, none or a list of layers, got 'other'",
         ),
         ("[parallel: {branches: [[relu]]}]", "parallel needs 'branches': a list of two or more layer lists"),
-        ("[parallel: {branches: [[relu], []], merge: max}]", "'merge' is concat or add, got 'max'"),
+        ("[parallel: {branches: [[relu], []], merge: max}]", "'merge' is concat, add or multiply, got 'max'"),
         ("[{conv: {filters: 1, f: 1}, relu: null}]", "a layer entry has exactly one key, its type; found 2"),
         ("[conv: 3]", "'conv' takes a mapping of arguments such as {key: value}"),
         ("[conv: {filters: 4, kernel_size: 1, f: 1}]", "'f' is given twice (once as an alias)"),

@@ -96,8 +96,8 @@ def test_summarizing_the_import_gives_the_same_numbers(tmp_path, name, text):
     src.write_text(text)
     out = tmp_path / "out.yaml"
     assert invoke("import", str(src), "-o", str(out)).exit_code == 0
-    a = json.loads(invoke("summarize", "--format", "json", str(src)).output)
-    b = json.loads(invoke("summarize", "--format", "json", str(out)).output)
+    a = json.loads(invoke("summarize", "--format", "json", str(src)).stdout)
+    b = json.loads(invoke("summarize", "--format", "json", str(out)).stdout)
     assert a["totals"] == b["totals"]
     assert [(x["name"], x["output"], x["params"], x["macs"]) for x in a["layers"]] == [
         (x["name"], x["output"], x["params"], x["macs"]) for x in b["layers"]
@@ -107,13 +107,13 @@ def test_summarizing_the_import_gives_the_same_numbers(tmp_path, name, text):
 def test_summarize_reads_cfg_and_prototxt_with_hand_worked_totals(tmp_path):
     cfg = tmp_path / "tiny.cfg"
     cfg.write_text(CFG)
-    totals = json.loads(invoke("summarize", "--format", "json", str(cfg)).output)["totals"]
+    totals = json.loads(invoke("summarize", "--format", "json", str(cfg)).stdout)["totals"]
     # conv_0: 3*3*3*4 = 108 weights + bn 8; conv_1: 1*1*4*4 + 4 = 20
     assert totals["params"] == 108 + 8 + 20 and totals["buffers"] == 8
     assert totals["macs"] == 8 * 8 * 4 * 27 + 8 * 8 * 4 * 4  # 6,912 + 1,024
     proto = tmp_path / "tiny.prototxt"
     proto.write_text(PROTOTXT)
-    rows = json.loads(invoke("summarize", "--format", "json", str(proto)).output)["layers"]
+    rows = json.loads(invoke("summarize", "--format", "json", str(proto)).stdout)["layers"]
     out = {r["name"]: r["output"] for r in rows}
     assert out["pool1"] == [4, 4, 4]  # Caffe rounds pooling up: ceil((8 - 3)/2) + 1 = 4
     assert out["side"] == [4, 4, 2]  # and convolution down: floor((8 + 2 - 3)/2) + 1 = 4
@@ -213,5 +213,5 @@ def test_compare_a_cfg_with_its_import(tmp_path):
     invoke("import", str(src), "-o", str(out))
     result = invoke("compare", "--format", "json", str(src), str(out))
     assert result.exit_code == 0, result.output
-    params = json.loads(result.output)["totals"]["params"]
+    params = json.loads(result.stdout)["totals"]["params"]
     assert params["values"] == [136, 136] and params["differences"] == [0]  # 108 + 8 + 20

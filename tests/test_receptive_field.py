@@ -274,6 +274,6 @@ def test_columns_rectangular_rf_and_unknown_name() -> None:
         with open("r.yaml", "w") as fh:
             fh.write(text)
         out = runner.invoke(main, ["summarize", "r.yaml", "--columns", "rf,jump", "--format", "markdown"])
-        assert out.stdout.splitlines()[4].endswith("| 3x5 | 1x2 |")
+        assert out.stdout.splitlines()[5].endswith("| 3x5 | 1x2 |")  # after the input row
     bad = runner.invoke(main, ["summarize", "lenet5", "--columns", "rf,size"])
     assert bad.exit_code == 2 and "'size' is not one of" in bad.output

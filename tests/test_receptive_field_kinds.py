@@ -71,7 +71,9 @@ KINDS = [
         (net("8x8x2", "conv: {filters: 2, f: 3}", f"{kind}: {{{args}name: a}}"), "a", 3, 1)
         for kind, args in [("zeropad", "p: 1, "), ("crop", "output: [4, 4], "), ("split", "groups: 2, "),
                            ("bn", ""), ("relu", ""), ("dropout", "rate: 0.5, "), ("lrn", ""),
-                           ("scale", ""), ("prelu", ""), ("identity", "")]
+                           ("scale", ""), ("prelu", ""), ("identity", ""), ("channel_shuffle", "groups: 2, "),
+                           ("layer_norm", ""), ("layer_scale", ""), ("stochastic_depth", "rate: 0.1, "),
+                           ("slice", "start: 1, "), ("activation", "function: gelu, ")]
     ],
     # attention: every position reads all 6 x 6 of the 3x3's output: r = 3 + (6 - 1) x 1 = 8, j 1
     (net("8x8x6", "conv: {filters: 6, f: 3}", "attention: {heads: 1, key_dim: 2, head_dim: 2, name: a}"), "a", 8, 1),

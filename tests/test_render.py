@@ -79,13 +79,13 @@ def test_table_from_column_when_the_network_branches() -> None:
     assert add.rstrip().endswith("residual1.main.conv1, input")
 
 
-def test_table_shows_warnings_with_their_location() -> None:
-    out = text_table(analyze_text(BRANCHY, "b.yaml"))
-    # conv f3 s2 on 8: (8 - 3)/2 = 2.5
-    assert (
-        "b.yaml:6:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, "
-        "1 input row and column never covered" in out
-    )
+def test_table_leaves_warnings_to_stderr() -> None:
+    report = analyze_text(BRANCHY, "b.yaml")
+    # conv f3 s2 on 8: (8 - 3)/2 = 2.5, the last row read by no window (f = 3 > s = 2: no gap)
+    assert [str(w) for w in report.warnings] == [
+        "b.yaml:6:5: warning: conv1: n_H and n_W: 5/2 = 2.5 floored to 2, 1 input row and column never covered"
+    ]
+    assert "warning" not in text_table(report)
 
 
 def test_table_depth_folds() -> None:
@@ -110,6 +110,11 @@ def test_json_layer_and_totals() -> None:
         "macs": 240_000,
         "rf": [14, 14],
         "jump": [2, 2],
+        # 5 x 5 x 6 x 16 = 2,400 weights and 16 biases
+        "weights": 2400,
+        "biases": 16,
+        "tensors": [{"name": "kernel", "role": "weights", "shape": [5, 5, 6, 16], "count": 2400},
+                    {"name": "bias", "role": "biases", "shape": [16], "count": 16}],
     }
     assert data["layers"][4]["rf"] is None and data["layers"][4]["jump"] is None
 

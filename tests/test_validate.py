@@ -197,8 +197,9 @@ def test_all_unknown_keys_across_layers_and_blocks() -> None:
         "colour: red\n"
     )
     assert messages(text) == [
-        "5:34: unknown key 'strid' for conv (valid keys: filters, f, s, padding, dilation, groups, bias, "
-        "activation, name, from, repeat, trainable, expect)",
+        # met in the block's body: the use it came from is named too (issue 16)
+        "5:34: b1 (block b at line 7): unknown key 'strid' for conv (valid keys: filters, f, s, padding, dilation, "
+        "groups, bias, activation, name, from, repeat, trainable, expect)",
         "8:18: unknown key 'sise' for pool (valid keys: mode, f, s, padding, ceil, name, from, repeat, "
         "trainable, expect)",
         "9:17: fc 'units': expected a positive integer, got 0",
@@ -224,18 +225,18 @@ def test_every_bad_repeat_name_and_trainable() -> None:
     text = (
         "input: [8, 8, 3]\n"
         "layers:\n"
-        "  - relu: {repeat: 0}\n"
+        "  - relu: {repeat: -2}\n"
         "  - relu: {name: a.b}\n"
         "  - relu: {trainable: maybe}\n"
         "  - relu: {repeat: $nope}\n"
         "  - conv: {filters: 2, f: 3, repeat: -1, name: ok}\n"
     )
     assert messages(text) == [
-        "3:20: 'repeat' must be a positive integer, got 0",
+        "3:20: 'repeat' must be 0 (no copies) or a positive integer, got -2",
         "4:18: 'name' must be a word without dots (and not 'input'), got 'a.b'",
         "5:23: 'trainable' must be true or false, got 'maybe'",
         "6:20: unknown name 'nope'",
-        "7:38: 'repeat' must be a positive integer, got -1",
+        "7:38: 'repeat' must be 0 (no copies) or a positive integer, got -1",
     ]
 
 

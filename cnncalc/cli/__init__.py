@@ -7,7 +7,8 @@ no traceback unless --debug.
 
 from __future__ import annotations
 
-from . import summarize, tools, work  # noqa: F401 - each registers its commands on `main`
+# summarize.py, work.py and tools.py register their commands on `main` when the group first
+# looks a command up (app.COMMAND_MODULES): only the module of the command being run is imported.
 from .app import _CONVENTIONS, _wants_ascii, main, parse_sets, read_source
 
 __all__ = ["main", "read_source", "parse_sets", "_CONVENTIONS", "_wants_ascii"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import click
@@ -85,10 +86,33 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
+# The module that registers each command (`@main.command()` in cnncalc/cli/NAME.py): the group
+# imports only the one it runs, so `summarize` does not pay for the other commands' imports and
+# option definitions (start-up time). tests/test_startup.py checks this against the modules.
+COMMAND_MODULES: dict[str, str] = {
+    "summarize": "summarize", "list": "summarize", "constraints": "summarize",
+    "explain": "work", "export": "work", "calc": "work", "diagram": "work",
+    "validate": "tools", "schema": "tools", "check": "tools", "compare": "tools", "memory": "tools",
+    "import": "tools", "report": "tools", "lsp": "tools",
+}
+
+
 class _GuardedGroup(click.Group):
     """Every command runs inside one guard: an escaped exception becomes the one line and the
     status of exits.for_exception (a traceback only with --debug). click's own exceptions (usage
-    errors: exit 2) and sys.exit pass through."""
+    errors: exit 2) and sys.exit pass through. Commands are loaded lazily (COMMAND_MODULES), as
+    click's documentation does it with a LazyGroup."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            # an unknown name loads every command: click's "Did you mean" reads self.commands
+            wanted = COMMAND_MODULES.get(cmd_name)
+            for module in [wanted] if wanted else sorted(set(COMMAND_MODULES.values())):
+                import_module(f"{__package__}.{module}")
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -138,6 +162,16 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+
+
+_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+
+def print_diagnostics(report: Any, suffix: str = "") -> None:
+    """A report's floors, failed and unchecked expectations on stderr, whatever the format of
+    stdout (coloured only on a terminal: click strips the colour elsewhere)."""
+    for d in report.diagnostics():
+        click.secho(f"{d}{suffix}", err=True, fg=_COLOURS.get(d.level))
 
 
 def deliver(text: str, output: str | None) -> None:

@@ -10,12 +10,26 @@ import click
 from .. import bundled
 from ..errors import CnnError, Location
 from ..exits import Exit
-from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main, parse_sets, read_source
+from .app import (
+    _CONVENTIONS,
+    _DTYPES,
+    _State,
+    _terminal_width,
+    main,
+    parse_sets,
+    print_diagnostics,
+    read_source,
+)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=_FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "course", "variables"]),
+              default="table", show_default=True,
+              help="course: the lecture's table (Input row, weights + bias); variables: each weight "
+                   "tensor with its size and bytes, as TensorFlow lists them.")
+@click.option("--layout", type=click.Choice(["tf", "torch"]), default="tf", show_default=True,
+              help="Tensor shapes (variables, JSON): tf f x f x n_C_prev x n_C, torch n_C x n_C_prev x f x f.")
 @click.option("--input", "input_sizes", multiple=True,
               help="Input size n_H x n_W x n_C, such as 224x224x3; repeat it to compare sizes side by side.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
@@ -29,7 +43,7 @@ from .app import _CONVENTIONS, _DTYPES, _FORMATS, _State, _terminal_width, main,
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
 @click.option("--scale", type=click.Choice(list("nsmlxb")),
               help="An Ultralytics model YAML's scale (default: the letter in its name; = --set scale=X).")
-def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
+def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
               dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
               savings: bool = False, scale: str | None = None) -> None:
     """The per-layer table: output shape, activations, parameters and MACs."""
@@ -62,19 +76,15 @@ def summarize(files: tuple[str, ...], fmt: str, input_sizes: tuple[str, ...], se
         if status != Exit.UNUSABLE:
             status = max(status, report.return_code(strict))
     if results:
-        emit(results, fmt, extra, sweep=len(input_sizes) > 1)
+        emit(results, fmt, extra, sweep=len(input_sizes) > 1, layout=layout)
     if savings:
         from ..savings import text as savings_text
 
         for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
             to_err = fmt in ("json", "csv")
             click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False, err=to_err)
-    if fmt != "table":
-        for report, _ in results:
-            # in a sweep, say at which size (the table's sweep writes these the same way)
-            at = _at_input(report) if len(input_sizes) > 1 else ""
-            for d in report.failures + (report.warnings if strict else []):
-                click.echo(f"{d}{at}", err=True)
+    for report, _ in results:  # diagnostics on stderr in every format; in a sweep, at which size
+        print_diagnostics(report, _at_input(report) if len(input_sizes) > 1 else "")
     sys.exit(status)
 
 
@@ -96,9 +106,17 @@ def parse_columns(value: str | None) -> tuple[str, ...]:
     return names
 
 
-def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False) -> None:
+def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False,
+         layout: str = "tf") -> None:
     if sweep:
+        if fmt in ("course", "variables"):
+            raise click.UsageError(f"--format {fmt} shows one input size; give one --input")
         _emit_sweep(results, fmt)
+        return
+    if fmt in ("course", "variables"):
+        from ..render import course
+
+        click.echo(course.render(results, fmt, layout), nl=False)
         return
     if fmt == "table":
         from ..render import table, terminal
@@ -117,7 +135,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         from ..render import csv_out as module  # type: ignore[no-redef]
     else:
         from ..render import markdown as module  # type: ignore[no-redef]
-    click.echo(module.render(results), nl=fmt == "json")
+    click.echo(module.render(results, layout) if fmt == "json" else module.render(results), nl=fmt == "json")
 
 
 def _emit_sweep(results: list[Any], fmt: str) -> None:
@@ -136,9 +154,6 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
             if i:
                 console.print()
             sweep.table(group, console)
-        for report, _ in results:  # the single-size table shows these under it; here, on stderr
-            for d in report.warnings + report.failures:
-                click.echo(f"{d}{_at_input(report)}", err=True)
     elif fmt == "json":
         import json
 
@@ -157,26 +172,27 @@ def _at_input(report: Any) -> str:
 
 @main.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_(fmt: str) -> None:
-    """The bundled architectures (use a name anywhere a FILE is taken)."""
-    import json
+@click.option("--sort", type=click.Choice(["family", "name", "params", "macs", "input"]), default="family",
+              show_default=True,
+              help="family: grouped, smallest first in each; otherwise one list ordered by that column.")
+@click.option("--family", "only", metavar="TEXT", help="Only the families whose name holds TEXT (any case).")
+def list_(fmt: str, sort: str, only: str | None) -> None:
+    """The bundled architectures (use a name anywhere a FILE is taken), by family, with their
+    parameters, multiply-accumulates and default input.
 
-    from ..analysis import analyze_text
+    \b
+    Examples: cnncalc list --sort macs
+              cnncalc list --family mobilenet
+    """
+    from ..render.zoo_list import catalogue, render
 
-    items = []
-    for name in bundled.names():
-        text, display = read_source(name)
-        report = analyze_text(text, display)
-        items.append({"name": name, "title": report.name, "input": [int(d) for d in report.input],
-                      "params": report.totals.params, "macs": report.totals.macs,
-                      "reference": report.reference})
-    if fmt == "json":
-        click.echo(json.dumps(items, indent=2))
-        return
-    width = max(len(i["name"]) for i in items)
-    for i in items:
-        size = "x".join(str(d) for d in i["input"])
-        click.echo(f"{i['name']:<{width}}  {size:>11}  {i['params']:>13,} params  {i['macs']:>15,} MACs  {i['title']}")
+    items = catalogue(bundled.names(), lambda name: read_source(name)[0])
+    if only is not None:
+        items = [i for i in items if only.lower() in i["family"].lower()]
+        if not items:
+            families = ", ".join(title for title, _ in bundled.FAMILIES)
+            raise click.BadParameter(f"no family holds '{only}' (families: {families})", param_hint="--family")
+    click.echo(render(items, fmt, sort), nl=False)
 
 
 @main.command()
@@ -203,7 +219,10 @@ def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: s
     found = find(text, display, set_values, input_size)
     names = " x ".join(found.symbols)
     if fmt == "json":
+        from ..render.values import envelope
+
         click.echo(json.dumps({
+            **envelope("constraints"),
             "symbols": list(found.symbols), "period": found.period, "smallest": found.smallest,
             "smallest_fails_below_because": found.smallest_error,
             "clean_residues": list(found.clean_residues), "clean_examples": list(found.examples),

@@ -51,14 +51,20 @@ def _checked_read(name: str) -> tuple[str, str]:
 
 
 @main.command()
+@click.argument("which", type=click.Choice(["file", "output"]), default="file")
 @click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
-def schema(indent: int) -> None:
-    """The JSON Schema (draft 2020-12) of architecture files, for editors' YAML language servers."""
+@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
+              help="Write here instead of to stdout.")
+def schema(which: str, indent: int, output_path: str | None) -> None:
+    """A JSON Schema (draft 2020-12). WHICH: `file` (the default), the architecture file format,
+    for editors' YAML language servers; `output`, what every `--format json` prints."""
     import json
 
-    from ..schema import build
-
-    click.echo(json.dumps(build(), indent=indent or None))
+    if which == "output":
+        from ..output_schema import build
+    else:
+        from ..schema import build  # type: ignore[no-redef]
+    deliver(json.dumps(build(), indent=indent or None) + "\n", output_path)
 
 
 @main.command()
@@ -139,7 +145,9 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(as_dict(found), indent=2))
+        from ..render.values import envelope
+
+        click.echo(json.dumps({**envelope("memory", dtype, report.convention), **as_dict(found)}, indent=2))
         return
     from ..render import memory_table, terminal
 

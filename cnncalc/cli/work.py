@@ -6,7 +6,17 @@ import sys
 
 import click
 
-from .app import _DTYPES, _terminal_width, _wants_ascii, common_options, deliver, main, parse_sets, read_source
+from .app import (
+    _DTYPES,
+    _terminal_width,
+    _wants_ascii,
+    common_options,
+    deliver,
+    main,
+    parse_sets,
+    print_diagnostics,
+    read_source,
+)
 from .summarize import _warnings_as_errors, emit
 
 
@@ -109,9 +119,7 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
         click.echo(render(build_explanation(report), fmt, _wants_ascii(ascii_), _terminal_width()), nl=False)
     else:
         emit([(report, report.rows)], fmt)
-    if strict and fmt != "table":  # the table shows them under it; --explain's formats are never "table"
-        for w in report.warnings:
-            click.echo(str(w), err=True)
+    print_diagnostics(report)
     sys.exit(report.return_code(strict))
 
 

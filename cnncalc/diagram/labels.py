@@ -6,17 +6,22 @@ from typing import Any
 
 from ..layers.conv import Conv, Deconv, Depthwise, Local
 from ..layers.dense import Flatten, FullyConnected
+from ..layers.layer_norm import LayerNorm
+from ..layers.layer_scale import LayerScale
 from ..layers.merge import Add, Concat
 from ..layers.norm import BatchNorm, LocalResponseNorm
 from ..layers.pointwise import Activation, Dropout, Identity
 from ..layers.pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
+from ..layers.shuffle import ChannelShuffle
+from ..layers.slice import ChannelSlice
 from ..layers.spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
+from ..layers.stochastic_depth import StochasticDepth
 from ..render.values import text
 from ..report import Row
 
 # Layers drawn as a note on the arrow before them, not as a volume of their own: they keep
 # the shape and the course never draws them (a ReLU is not a new box in LeNet-5).
-NOTE_LAYERS = (Activation, Dropout, Identity, BatchNorm, LocalResponseNorm)
+NOTE_LAYERS = (Activation, Dropout, Identity, BatchNorm, LocalResponseNorm, LayerNorm, LayerScale, StochasticDepth)
 
 
 def size(pair: Any) -> str:
@@ -91,6 +96,16 @@ def describe(row: Row) -> str:
         return f"split {layer.index + 1}/{layer.groups}"
     if isinstance(layer, SpaceToDepth):
         return f"space-to-depth {layer.block}"
+    if isinstance(layer, ChannelShuffle):
+        return f"channel shuffle g{layer.groups}"
+    if isinstance(layer, ChannelSlice):
+        return f"channels {layer.start}:{'' if layer.stop is None else layer.stop}"
+    if isinstance(layer, LayerNorm):
+        return "layer-norm"
+    if isinstance(layer, LayerScale):
+        return "layer scale"
+    if isinstance(layer, StochasticDepth):
+        return f"stochastic depth {layer.rate:g}"
     return row.kind
 
 

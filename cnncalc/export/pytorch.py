@@ -99,7 +99,7 @@ class CenterCrop(nn.Module):
 ''',
     "ChannelSlice": '''
 class ChannelSlice(nn.Module):
-    """Channels start .. stop-1: one of `groups` equal slices (cnncalc's `split`)."""
+    """Channels start .. stop-1 (cnncalc's `slice`, and `split`: one of `groups` equal slices)."""
 
     def __init__(self, start: int, stop: int) -> None:
         super().__init__()
@@ -170,10 +170,10 @@ class SelfAttention(nn.Module):
 
     def forward(self, qkv: torch.Tensor) -> torch.Tensor:
         b, _, h, w = qkv.shape
-        q, k, v = qkv.view(b, self.heads, 2 * self.key_dim + self.head_dim, h * w).split(
+        q, k, v = qkv.reshape(b, self.heads, 2 * self.key_dim + self.head_dim, h * w).split(
             [self.key_dim, self.key_dim, self.head_dim], dim=2)
         attn = ((q * self.key_dim**-0.5).transpose(-2, -1) @ k).softmax(dim=-1)
-        return (v @ attn.transpose(-2, -1)).view(b, self.heads * self.head_dim, h, w)
+        return (v @ attn.transpose(-2, -1)).reshape(b, self.heads * self.head_dim, h, w)
 ''',
     "DFL": '''
 class DFL(nn.Module):
@@ -190,7 +190,7 @@ class DFL(nn.Module):
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         x = torch.cat([x.flatten(2) for x in xs], dim=2)
         b, _, a = x.shape
-        return self.conv(x.view(b, 4, self.reg_max, a).transpose(2, 1).softmax(1)).view(b, 4 * a)
+        return self.conv(x.reshape(b, 4, self.reg_max, a).transpose(2, 1).softmax(1)).reshape(b, 4 * a)
 ''',
     "Multiply": '''
 class Multiply(nn.Module):
@@ -248,6 +248,55 @@ class ChannelScale(nn.Module):
         shape = (-1,) + (1,) * (x.dim() - 2)  # channels are dim 1
         out = x * self.weight.view(shape)
         return out if self.bias is None else out + self.bias.view(shape)
+''',
+    "ChannelShuffle": '''
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle, as torchvision's channel_shuffle: view, transpose, view."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        x = x.view(shape[0], self.groups, shape[1] // self.groups, *shape[2:])
+        return torch.transpose(x, 1, 2).contiguous().view(shape)
+''',
+    "LayerNorm2d": '''
+class LayerNorm2d(nn.LayerNorm):
+    """LayerNorm over the channels of each position, as torchvision's ConvNeXt writes it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+''',
+    "LayerScale": '''
+class LayerScale(nn.Module):
+    """y = gamma * x, one gamma per channel, initialised small (ConvNeXt's layer scale)."""
+
+    def __init__(self, channels: int, init: float = 1e-6) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.full((channels,), init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight.view((-1,) + (1,) * (x.dim() - 2))
+''',
+    "StochasticDepth": '''
+class StochasticDepth(nn.Module):
+    """torchvision's StochasticDepth: in training, zero a sample's (row) or the batch's input
+    with probability p and scale the rest by 1/(1 - p); the identity in eval mode."""
+
+    def __init__(self, p: float, mode: str = "row") -> None:
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        size = [x.shape[0]] + [1] * (x.dim() - 1) if self.mode == "row" else [1] * x.dim()
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(1 - self.p)
+        return x * noise.div_(1 - self.p)
 ''',
 }
 
@@ -773,6 +822,37 @@ def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     return _Code(f"nn.PReLU({count})", _calls(attr), note="one slope" if count == 1 else "")
 
 
+def _channel_shuffle(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    return _Code(f"ChannelShuffle({leaf.layer.groups})", _calls(attr), {"ChannelShuffle"})
+
+
+def _layer_norm(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    cls = "LayerNorm2d" if len(inputs[0]) == 3 else "nn.LayerNorm"
+    init = f"{cls}({inputs[0][-1]}" + _kwargs(
+        eps=layer.epsilon if layer.epsilon != 1e-5 else None,
+        elementwise_affine=None if layer.affine else False,
+    ) + ")"
+    return _Code(init, _calls(attr), {"LayerNorm2d"} if cls == "LayerNorm2d" else set())
+
+
+def _layer_scale(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    init = f"LayerScale({inputs[0][-1]}" + _kwargs(init=leaf.layer.init if leaf.layer.init != 1e-6 else None) + ")"
+    return _Code(init, _calls(attr), {"LayerScale"})
+
+
+def _stochastic_depth(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    mode = f', "{layer.mode}"' if layer.mode != "row" else ""
+    return _Code(f"StochasticDepth({layer.rate!r}{mode})", _calls(attr), {"StochasticDepth"},
+                 "the identity in eval mode")
+
+
+def _slice(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    start, stop = leaf.layer.bounds(inputs[0][-1])
+    return _Code(f"ChannelSlice({start}, {stop})", _calls(attr), {"ChannelSlice"})
+
+
 _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "Conv": _conv,
     "Depthwise": _conv,
@@ -788,6 +868,7 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "LocalResponseNorm": _lrn,
     "Dropout": _dropout,
     "Activation": _activation,
+    "ChosenActivation": _activation,
     "Identity": _identity,
     "ZeroPad": _zeropad,
     "Upsample": _upsample,
@@ -801,6 +882,11 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "Shortcut": _elementwise,
     "Scale": _scale,
     "PReLU": _prelu,
+    "ChannelShuffle": _channel_shuffle,
+    "LayerNorm": _layer_norm,
+    "LayerScale": _layer_scale,
+    "StochasticDepth": _stochastic_depth,
+    "ChannelSlice": _slice,
     "Attention": _attention,
     "DistributionFocalLoss": _dfl,
 }

@@ -11,11 +11,16 @@ from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
+from .layer_norm import LayerNorm
+from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
-from .pointwise import Activation, Dropout, Identity
+from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
+from .shuffle import ChannelShuffle
+from .slice import ChannelSlice
 from .spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
+from .stochastic_depth import StochasticDepth
 
 __all__ = ["KINDS", "KIND_ALIASES", "KEY_ALIASES", "Kind", "Layer", "Cost", "Shape", "Window", "Arg"]
 
@@ -58,6 +63,12 @@ KINDS: dict[str, Kind] = {
         Kind("shortcut", Shortcut),
         Kind("scale", Scale),
         Kind("prelu", PReLU),
+        Kind("channel_shuffle", ChannelShuffle),
+        Kind("layer_norm", LayerNorm),
+        Kind("layer_scale", LayerScale),
+        Kind("stochastic_depth", StochasticDepth),
+        Kind("slice", ChannelSlice),
+        Kind("activation", ChosenActivation),
         Kind("attention", Attention),
         Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
@@ -74,6 +85,9 @@ KIND_ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
     "avgpool": ("pool", {"mode": "avg"}),
     "transposed_conv": ("deconv", {}),
     "reorg": ("space_to_depth", {}),
+    "drop_path": ("stochastic_depth", {}),
+    "layernorm": ("layer_norm", {}),
+    "hardsigmoid": ("hard_sigmoid", {}),
 }
 
 KEY_ALIASES: dict[str, str] = {"kernel_size": "f", "stride": "s", "out_channels": "filters"}

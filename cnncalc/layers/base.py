@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -165,7 +166,12 @@ def boolean(value: Any) -> bool:
     return value
 
 
+_EXPONENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+
+
 def number(value: Any) -> float:
+    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
+        value = float(value)  # YAML 1.1 reads `1e-6` (no dot) as text; it means a number
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ArgError(f"expected a number, got {_describe(value)}")
     return float(value)

@@ -50,7 +50,7 @@ def slide_volume(
     pad = resolve_padding(padding, (h, w), f, s, d)
     sh = slide(h, f[0], s[0], d[0], pad[0], pad[1], ceil, "n_H")
     sw = slide(w, f[1], s[1], d[1], pad[2], pad[3], ceil, "n_W")
-    note = None if ceil else floor_note((sh, sw), s)
+    note = None if ceil else floor_note((sh, sw), s, (d[0] * (f[0] - 1) + 1, d[1] * (f[1] - 1) + 1))
     if padding == "same" and not (isinstance(h, int) and isinstance(w, int)):
         # TF's definition, ceil(n/s), reads better than the padded rule it equals
         return dims.ceildiv(h, s[0]), dims.ceildiv(w, s[1]), pad, (note,) if note else ()

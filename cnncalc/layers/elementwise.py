@@ -1,10 +1,14 @@
 """Element-wise products and maxima of several inputs (gates, attention, Caffe's Eltwise).
 
-`multiply` lets later inputs broadcast over the first: an equal shape, a 1 x 1 x C channel gate
-(squeeze-and-excitation, Darknet's [scale_channels]) or an n_H x n_W x 1 spatial map. The
-output has the first input's shape. No weights, so no parameters and no MACs.
+`multiply` broadcasts as torch's `*` does, in either order: inputs of one rank whose sizes are
+equal or 1 where they differ, such as a 1 x 1 x C channel gate (squeeze-and-excitation,
+Darknet's [scale_channels]) or an n_H x n_W x 1 spatial map, before or after the volume they
+gate. The output takes, per axis, the size that is not 1. No weights, so no parameters and
+no MACs.
 
 >>> Multiply().infer([(13, 13, 256), (1, 1, 256)]).output
+(13, 13, 256)
+>>> Multiply().infer([(1, 1, 256), (13, 13, 256)]).output
 (13, 13, 256)
 """
 
@@ -18,11 +22,14 @@ from ..errors import ShapeError
 from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
 
 
-def _fits(d: object, big: object, broadcast: bool) -> bool:
-    if broadcast and d == 1:
-        return True
+def _axis(a: object, b: object, broadcast: bool) -> object | None:
+    """The size of one axis of two inputs, or None when they cannot be combined."""
+    if broadcast and b == 1:
+        return a
+    if broadcast and a == 1:
+        return b
     # equal, or not provably different (as add's rule): `constraints` finds when they align
-    return dims.equal(d, big) is not False
+    return a if dims.equal(a, b) is not False else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +40,15 @@ class Multiply(Layer):
     BROADCAST = True
 
     def infer(self, inputs: Sequence[Shape]) -> Cost:
-        first = inputs[0]
+        out: list[object] = list(inputs[0])
         for other in inputs[1:]:
-            fits = len(other) == len(first) and all(
-                _fits(d, b, self.BROADCAST) for d, b in zip(other, first, strict=True)
-            )
-            if not fits:
+            sizes = [_axis(a, b, self.BROADCAST) for a, b in zip(out, other)]
+            if len(other) != len(out) or any(s is None for s in sizes):
                 shapes = ", ".join(format_shape(s) for s in inputs)
                 rule = "equal shapes, or 1 where they differ" if self.BROADCAST else "equal shapes"
                 raise ShapeError(f"{self.KIND} needs {rule}, got {shapes}")
-        return Cost(output=tuple(first))
+            out = sizes
+        return Cost(output=tuple(out))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, fraction, number
+from .base import ACTIVATIONS, Arg, ArgError, Cost, Layer, Shape, activation_name, fraction, number
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,26 @@ class Activation(Layer):
 
     def infer(self, inputs: Sequence[Shape]) -> Cost:
         return Cost(output=tuple(inputs[0]))
+
+
+def _function(value: Any) -> str:
+    name = activation_name(value)
+    if name is None:
+        raise ArgError("expected an activation name, got null")
+    return name
+
+
+_function.__doc__ = " | ".join(ACTIVATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenActivation(Activation):
+    """`- activation: {function: $act}`: an activation row whose function is an argument, so a
+    block can take it (MobileNetV3's bneck: relu or hardswish). Its row is named and shown by
+    the function, as if written `- hardswish`."""
+
+    ARGS = {"function": Arg(_function, doc="the activation function"), **Activation.ARGS}
+    MAIN_ARG = "function"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,26 +62,43 @@ def slide(
     return Slide(size, rem, dims.maximum(rem - after, 0), span)
 
 
-def floor_note(slides: tuple[Slide, Slide], s: tuple[int, int]) -> str | None:
-    """The warning for an inexact division in the output rule, naming what no window covers.
+class FloorNote(str):
+    """A floor's message; `harmless` when what no window covers is only padding, or no more
+    input than the stride already skips between any two windows (a 1x1 conv of stride 2 never
+    reads odd rows: the last one is no loss of its own). A harmless floor is a note, not a
+    warning, so `--strict` passes it."""
+
+    harmless: bool = False
+
+
+def floor_note(slides: tuple[Slide, Slide], s: tuple[int, int],
+               extent: tuple[int, int] = (1, 1)) -> FloorNote | None:
+    """The warning for an inexact division in the output rule, naming what no window covers;
+    `extent` is the window's reach d(f-1)+1 per axis.
 
     Only concrete sizes are checked here; symbolic ones become conditions (`cnncalc.symbolic`).
     """
     parts = []
-    for axis, word, sl, s_i in zip(("n_H", "n_W"), ("row", "column"), slides, s):
+    harmless = True
+    for axis, word, sl, s_i, k in zip(("n_H", "n_W"), ("row", "column"), slides, s, extent):
         if not isinstance(sl.remainder, int) or sl.remainder == 0:
             continue
         span = sl.span
         lost = sl.uncovered
+        gap = s_i - k  # input skipped between two neighbouring windows anyway
+        harmless = harmless and lost <= max(gap, 0)
         what = (
-            f"{lost} input {word}{'s' if lost != 1 else ''} never covered"
-            if lost
-            else "only padding left uncovered"
+            "only padding left uncovered" if not lost
+            else f"{lost} input {word}{'s' if lost != 1 else ''} never covered"
+            + (", as between any two windows (the stride skips them)" if lost <= gap else "")
         )
         parts.append((axis, f"{span}/{s_i} = {span / s_i:g} floored to {span // s_i}, {what}"))
     if not parts:
         return None
     if len(parts) == 2 and parts[0][1].replace("row", "column") == parts[1][1]:
         both = parts[0][1].replace(" rows ", " rows and columns ").replace(" row ", " row and column ")
-        return f"n_H and n_W: {both}"
-    return "; ".join(f"{axis}: {text}" for axis, text in parts)
+        note = FloorNote(f"n_H and n_W: {both}")
+    else:
+        note = FloorNote("; ".join(f"{axis}: {text}" for axis, text in parts))
+    note.harmless = harmless
+    return note

@@ -56,8 +56,11 @@ def as_json(g: Grading) -> str:
             return {"approx": float(v.value), "low": float(v.low), "high": float(v.high)}
         return v
 
+    from .values import envelope
+
     return json.dumps(
         {
+            **envelope("grading"),
             "file": g.file,
             "answers": g.answers,
             "score": g.score,

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..compare import Comparison, LayerLine
 from ..escape import markdown_text, terminal_text, visible
-from .values import count, json_number, shape
+from .values import count, envelope, json_value, shape
 
 _LABELS = {
     "params": "params", "trainable": "trainable", "buffers": "buffers", "macs": "MACs",
@@ -72,17 +72,33 @@ def text(c: Comparison) -> str:
     lines = ["Comparing", *(f"  {f.ljust(width)}  {t}".rstrip() if t != f else f"  {f}"
                             for f, t in zip(files, titles, strict=True)), ""]
     short = len(c.files) == 2  # "b - a" and "b / a" headers would take the table past 80 columns
-    legend = f"(difference: {files[1]} - {files[0]}; ratio: {files[1]} / {files[0]})" if short else ""
-    lines += [f"Totals {legend}".rstrip()] if len(legend) <= 73 else ["Totals", "  " + legend]
-    lines += ["  " + s for s in _aligned(total_table(c, short))]
+    if len(c.files) > 2:  # a column per file, each value's ratio to the first's under it
+        lines += [f"Totals (under each value: its ratio to {files[0]}'s)"]
+        lines += ["  " + s for s in _aligned(_ratio_rows(c))]
+    else:
+        legend = f"(difference: {files[1]} - {files[0]}; ratio: {files[1]} / {files[0]})" if short else ""
+        lines += [f"Totals {legend}".rstrip()] if len(legend) <= 73 else ["Totals", "  " + legend]
+        lines += ["  " + s for s in _aligned(total_table(c, short))]
     lines.append("")
-    if c.layers:
+    if not c.related:
+        lines.append(f"Layers: different architectures ({c.shared} of {c.most:,} layer names in common), "
+                     "so no per-layer list;")
+        lines.append("  `cnncalc summarize FILE` shows each one's layers")
+    elif c.layers:
         lines.append(f"Layers that differ (matched by name; {c.same_layers} others are the same)")
         side_by_side = ["  " + s for s in _aligned(layer_table(c), right_from=99)]
         lines += side_by_side if max(map(len, side_by_side)) <= 80 else _stacked(c, width)
     else:
         lines.append(f"Every layer is the same in all files ({c.same_layers} layers)")
     return terminal_text("\n".join(lines) + "\n")  # file names and titles are the user's
+
+
+def _ratio_rows(c: Comparison) -> list[list[str]]:
+    rows = [["", *(visible(f) for f in c.files)]]
+    for t in c.totals:
+        rows.append([_LABELS[t.key], *(count(v) for v in t.values)])
+        rows.append(["", "", *(_ratio(r) for r in t.ratios)])
+    return rows
 
 
 def _stacked(c: Comparison, width: int) -> list[str]:
@@ -121,9 +137,9 @@ def as_json(c: Comparison) -> str:
         if r is None:
             return None
         return {
-            "output": [json_number(d) for d in r.output],
-            "params": json_number(r.params),
-            "macs": json_number(r.macs),
+            "output": [json_value(d) for d in r.output],
+            "params": json_value(r.params),
+            "macs": json_value(r.macs),
         }
 
     def layer(line: LayerLine) -> dict[str, Any]:
@@ -131,12 +147,13 @@ def as_json(c: Comparison) -> str:
 
     return json.dumps(
         {
+            **envelope("comparison"),
             "files": list(c.files),
             "titles": list(c.titles),
             "totals": {
                 t.key: {
-                    "values": [json_number(v) for v in t.values],
-                    "differences": [json_number(d) for d in t.differences],
+                    "values": [json_value(v) for v in t.values],
+                    "differences": [json_value(d) for d in t.differences],
                     "ratios": list(t.ratios),
                 }
                 for t in c.totals

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..escape import markdown_code, markdown_text
 from ..report import Report, Row
-from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, shape, totals_lines
+from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, input_cells, row_cells, shape, totals_lines
 
 
 def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> str:
@@ -14,6 +14,8 @@ def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> 
     lines = [f"### {markdown_text(report.name or report.file)} (input {shape(report.input)})", ""]
     lines.append("| " + " | ".join(cols) + " |")
     lines.append("|" + "|".join(align) + "|")
+    raw = input_cells(report, keys)
+    lines.append("| " + " | ".join([markdown_code(raw[0]), *(escape(c) for c in raw[1:])]) + " |")
     for row in rows:
         raw = [*row_cells(row, False), *extra_cells(report, row, keys)]
         cells = [markdown_code(raw[0]), *(escape(c) for c in raw[1:])]
@@ -22,8 +24,6 @@ def render_one(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> 
     lines.extend(f"- {label}: **{escape(value)}**" for label, value in totals_lines(report))
     if report.convention != "cnncalc":
         lines.append(f"- Convention: {report.convention}")
-    for w in report.warnings:
-        lines.append(f"> warning: {markdown_text(w.message)}")
     return "\n".join(lines) + "\n"
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..escape import csv_cell, markdown_code, markdown_text, terminal
 from ..report import Report, Row
-from .values import count, json_number, shape
+from .values import count, envelope, json_number, json_value, shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def lines(results: list[tuple[Report, list[Row]]]) -> list[SweepLine]:
 
 
 def _size(report: Report) -> str:
-    return "x".join(str(json_number(d)) for d in report.input)
+    return "x".join(str(json_number(d)) for d in report.input)  # text, for the table's headings
 
 
 def _cell(row: Row | None, what: str) -> str:
@@ -83,24 +83,36 @@ def sweep_dict(results: list[tuple[Report, list[Row]]]) -> dict[str, Any]:
     def each(line: SweepLine, fn: Any) -> list[Any]:
         return [None if r is None else fn(r) for r in line.rows]
 
-    return {"sweep": {
+    def fields(r: Row) -> dict[str, Any]:  # summarize's layer fields, at one size
+        return {
+            "from": list(r.inputs), "output": [json_value(d) for d in r.output],
+            **{k: json_value(getattr(r, k)) for k in _LAYER_COUNTS},
+            "rf": None if r.rf is None else [json_value(v) for v in r.rf],
+            "jump": None if r.jump is None else [json_value(v) for v in r.jump],
+        }
+
+    layers = []
+    for line in lines(results):
+        per_size = [None if r is None else fields(r) for r in line.rows]
+        keys = next(p for p in per_size if p is not None).keys()
+        layers.append({"name": line.name, "type": line.kind,
+                       **{k: [None if p is None else p[k] for p in per_size] for k in keys}})
+    return {**envelope("sweep", first.dtype, first.convention), "sweep": {
         "name": first.name,
         "file": first.file,
-        "inputs": [[json_number(d) for d in r.input] for r, _ in results],
-        "layers": [
-            {"name": line.name, "type": line.kind,
-             "output": each(line, lambda r: [json_number(d) for d in r.output]),
-             "activations": each(line, lambda r: json_number(r.activations)),
-             "macs": each(line, lambda r: json_number(r.macs)),
-             "params": each(line, lambda r: json_number(r.params))}
-            for line in lines(results)
-        ],
+        "inputs": [[json_value(d) for d in r.input] for r, _ in results],
+        "layers": layers,
         "totals": [
-            {"input": [json_number(d) for d in r.input],
-             **{key: json_number(r.totals.get(key)) for _, key in _TOTALS}}
+            {"input": [json_value(d) for d in r.input],
+             **{key: json_value(r.totals.get(key)) for key in _TOTAL_KEYS}}
             for r, _ in results
         ],
     }}
+
+
+# the same names as summarize's JSON, each a list over the sizes
+_LAYER_COUNTS = ("activations", "params", "weights", "biases", "trainable", "buffers", "macs")
+_TOTAL_KEYS = ("params", "trainable", "buffers", "macs", "flops", "activations", "param_bytes")
 
 
 def to_json(results: list[tuple[Report, list[Row]]]) -> str:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from ..escape import terminal
 from ..report import Report, Row
-from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, row_cells, shape, totals_lines
+from .values import COLUMNS, EXTRA_COLUMNS, extra_cells, extra_keys, input_cells, row_cells, shape, totals_lines
 
 
 def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group:
@@ -20,7 +20,7 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group
     # the title is a line of its own: as the table's title it would wrap to the table's width
     heading = Text(f"{title}  (input {shape(report.input)})", style="bold", no_wrap=True)
     table = Table(box=box.SIMPLE_HEAD)
-    cells = [[*row_cells(row, False), *extra_cells(report, row, keys)] for row in rows]
+    cells = [input_cells(report, keys)] + [[*row_cells(row, False), *extra_cells(report, row, keys)] for row in rows]
     for i, col in enumerate((*COLUMNS, *(EXTRA_COLUMNS[k] for k in keys))):
         # names, concrete shapes and numbers never wrap (a count split mid-digit reads as two
         # numbers); symbolic expressions and the 'from' list may fold onto several lines
@@ -29,7 +29,8 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group
         widest = max((len(c[i]) for c in cells), default=len(col)) if whole else None
         table.add_column(col, justify="right" if right else "left", no_wrap=whole, overflow="fold",
                          min_width=widest)
-    for row, row_text in zip(rows, cells, strict=True):
+    table.add_row(*cells[0], style="italic")
+    for row, row_text in zip(rows, cells[1:], strict=True):
         table.add_row(*row_text, style="dim" if row.trainable == 0 and row.params else None)
     footer = Table.grid(padding=(0, 2))
     footer.add_column()
@@ -39,11 +40,7 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = ()) -> Group
     parts: list = [heading, table, footer]
     if report.convention != "cnncalc":
         parts.append(Text(f"Convention: {report.convention}"))
-    for w in report.warnings:
-        parts.append(Text(str(w), style="yellow"))
-    for f in report.failures:
-        parts.append(Text(str(f), style="red"))
-    return Group(*parts)
+    return Group(*parts)  # warnings and failed expectations go to stderr (cli.app.print_diagnostics)
 
 
 def render(reports: list[tuple[Report, list[Row]]], console: Console, extra: tuple[str, ...] = ()) -> None:

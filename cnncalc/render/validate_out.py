@@ -36,7 +36,10 @@ def json_text(summary: Summary) -> str:
 
 
 def as_data(summary: Summary) -> dict[str, Any]:
+    from .values import envelope
+
     return {
+        **envelope("validation"),
         "checked": summary.checked,
         "failed": summary.failed,
         "exit_code": summary.return_code,
@@ -64,7 +67,9 @@ def _problem(p: Problem) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    return value if isinstance(value, int) else str(value)
+    from .values import json_value
+
+    return json_value(value)
 
 
 def github(summary: Summary) -> str:

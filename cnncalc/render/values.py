@@ -52,6 +52,31 @@ def json_number(value: Any) -> Any:
     return text(value)
 
 
+def json_value(value: Any) -> Any:
+    """A count or size for JSON: a number stays a number (an int, or a float for a fractional
+    jump); a symbolic one is an object, {"expr": "6*(H - 4)*(W - 4)"}, never a string in a
+    number's place (README: The JSON contract)."""
+    if isinstance(value, str):  # `depends on H, W` markers and the like
+        return {"expr": value}
+    out = json_number(value)
+    return {"expr": out} if isinstance(out, str) else out
+
+
+SCHEMA_VERSION = 2  # 1: SPEC §3 as first written (symbolic values as strings, no envelope)
+
+
+def envelope(what: str, dtype: str | None = None, convention: str | None = None) -> dict[str, Any]:
+    """The keys every JSON output starts with: what it is, which contract, which cnncalc."""
+    from .. import __version__
+
+    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "cnncalc_version": __version__, "kind": what}
+    if dtype is not None:
+        out["dtype"] = dtype
+    if convention is not None:
+        out["convention"] = convention
+    return out
+
+
 def pair(value: Any) -> str:
     """rf / jump for a table or CSV cell; a fractional jump stays exact: 8/3, not 2.6666666666666665."""
     if value is None:
@@ -103,6 +128,18 @@ def row_cells(row: Any, with_from: bool) -> list[str]:
     if with_from:
         cells.append(visible(", ".join(row.inputs)))
     return cells
+
+
+def input_cells(report: Any, keys: list[str]) -> list[str]:
+    """The Input row at the top of a table, as the course's and Keras's tables have: its volume
+    and how many values it holds (not counted in the activations total), nothing learned."""
+    from .. import dims
+
+    spatial = len(report.input) == 3
+    extra = {"rf": "1" if spatial else "-", "jump": "1" if spatial else "-", "from": "",
+             "trainable": "0", "buffers": "0", "bytes": "0"}
+    return ["input", "input", shape(report.input), count(dims.product(report.input)), "0", "0",
+            *(extra[k] for k in keys)]
 
 
 # ---- extra columns (summarize --columns) ----------------------------------------------------

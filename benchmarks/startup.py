@@ -1,0 +1,148 @@
+"""Start-up of `cnncalc summarize` against the bare interpreter, as a user's venv runs it.
+
+Run from the project root:
+
+    python benchmarks/startup.py --venv /tmp/cnncalc-venv --install   # build or refresh the venv
+    python benchmarks/startup.py --venv /tmp/cnncalc-venv --runs 21   # measure again
+    python benchmarks/startup.py --venv /tmp/cnncalc-venv --importtime
+
+`--install` creates the venv if it is missing and installs this checkout into it NOT editable
+(`pip install .`: an editable install adds a finder to every interpreter start). Each case runs
+in turn with a bare `python -c pass` of the same venv (A B A B ...); a run's CPU time is the
+operating system's account of the finished child (user + system), which a busy shared machine
+moves less than wall time. The ratio is taken pair by pair, then the median, min and max over
+the pairs. The "floor" rows import, without running anything, what every summary needs: the
+console script's `import re`, click, PyYAML and cnncalc's own modules. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+PIPELINE = (  # summarize --format json without the command line (no click), as the CLI runs it
+    "import gc, sys; gc.disable(); from cnncalc import bundled; from cnncalc.source import decode; "
+    "from cnncalc.analysis import analyze_text; from cnncalc.report import fold; "
+    "from cnncalc.render import json_out; f = open(bundled.file('resnet50'), 'rb'); "
+    "r = analyze_text(decode(f.read(), 'resnet50'), 'resnet50'); "
+    "sys.stdout.write(json_out.render([(r, fold(r, None))]) + '\\n')"
+)
+
+
+def cases(bin_dir: str) -> list[tuple[str, list[str]]]:
+    py, cli = os.path.join(bin_dir, "python"), os.path.join(bin_dir, "cnncalc")
+    return [
+        ("summarize resnet50 --format json", [cli, "summarize", "resnet50", "--format", "json"]),
+        ("summarize resnet50 (table)", [cli, "summarize", "resnet50"]),
+        ("floor: import re (the console script)", [py, "-c", "import re"]),
+        ("floor: + click", [py, "-c", "import re, click"]),
+        ("floor: + click, yaml", [py, "-c", "import re, click, yaml"]),
+        ("floor: + cnncalc's modules (json)", [py, "-c", "import re, click, yaml, cnncalc.cli.summarize, "
+                                               "cnncalc.analysis, cnncalc.render.json_out"]),
+        ("json without click (same pipeline)", [py, "-c", PIPELINE]),
+    ]
+
+
+def run_once(cmd: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one run of cmd as a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = _clock()
+    done = subprocess.run(cmd, cwd=os.path.expanduser("~"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = _clock() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode()[:400]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def _clock() -> float:
+    import time
+
+    return time.perf_counter()
+
+
+def paired(cmd: list[str], bare: list[str], runs: int) -> dict[str, list[float]]:
+    run_once(cmd), run_once(bare)  # warm-up: file cache, .pyc files
+    out: dict[str, list[float]] = {"cpu": [], "wall": [], "bare_cpu": [], "ratio": []}
+    for _ in range(runs):
+        cpu, wall = run_once(cmd)
+        bare_cpu, _ = run_once(bare)
+        out["cpu"].append(cpu)
+        out["wall"].append(wall)
+        out["bare_cpu"].append(bare_cpu)
+        out["ratio"].append(cpu / bare_cpu if bare_cpu else float("nan"))
+    return out
+
+
+def install(venv: str) -> None:
+    if not os.path.isfile(os.path.join(venv, "bin", "python")):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "--quiet", ROOT], check=True)
+    else:  # dependencies already there: this checkout's code only
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "--quiet", "--no-deps",
+                        "--force-reinstall", ROOT], check=True)
+
+
+def importtime(bin_dir: str, runs: int, top: int) -> None:
+    """Self and cumulative import time per module, the least over `runs` runs (microseconds)."""
+    best: dict[str, tuple[int, int]] = {}
+    order: list[str] = []
+    cmd = [os.path.join(bin_dir, "python"), "-X", "importtime", os.path.join(bin_dir, "cnncalc"),
+           "summarize", "resnet50", "--format", "json"]
+    for _ in range(runs):
+        err = subprocess.run(cmd, capture_output=True, text=True).stderr
+        for line in err.splitlines():
+            if not line.startswith("import time:") or "[us]" in line:
+                continue
+            own, cumulative, name = line[len("import time:"):].split("|")
+            key = name.strip()
+            now = (int(own), int(cumulative))
+            if key not in best:
+                order.append(key)
+            best[key] = tuple(map(min, zip(best.get(key, now), now)))  # type: ignore[assignment]
+    print(f"{' '.join(cmd[2:])}: least of {runs} runs, the {top} largest by own time")
+    print(f"{'own us':>8} {'cumul us':>9}  module")
+    for key in sorted(order, key=lambda k: -best[k][0])[:top]:
+        print(f"{best[key][0]:8d} {best[key][1]:9d}  {key}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--venv", required=True, help="a venv holding a non-editable install")
+    parser.add_argument("--install", action="store_true", help="create the venv if needed; install this checkout")
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--only", help="run only the cases whose name contains this")
+    parser.add_argument("--importtime", action="store_true", help="where the import time goes, instead")
+    args = parser.parse_args()
+    if args.install:
+        install(args.venv)
+    bin_dir = os.path.join(os.path.abspath(args.venv), "bin")
+    if args.importtime:
+        importtime(bin_dir, max(args.runs // 4, 3), 30)
+        return
+    bare = [os.path.join(bin_dir, "python"), "-c", "pass"]
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.1f}; {args.runs} pairs each; CPU = user + system")
+    print(f"{'case':<40} {'cpu med s':>9} {'min':>7} {'max':>7} {'wall med':>8}   {'x bare: med':>11} "
+          f"{'min':>6} {'max':>6}")
+    for name, cmd in cases(bin_dir):
+        if args.only and args.only not in name:
+            continue
+        r = paired(cmd, bare, args.runs)
+        cpu, ratio = r["cpu"], r["ratio"]
+        print(f"{name:<40} {statistics.median(cpu):9.3f} {min(cpu):7.3f} {max(cpu):7.3f} "
+              f"{statistics.median(r['wall']):8.3f}   {statistics.median(ratio):11.1f} {min(ratio):6.1f} "
+              f"{max(ratio):6.1f}", flush=True)
+    print(f"python -c pass: cpu median {statistics.median(r['bare_cpu']):.3f} s (of the last case's pairs)")
+
+
+if __name__ == "__main__":
+    main()
