@@ -316,15 +316,16 @@ def sppelan(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
 
 
 def attention(ctx: Context, dim: int, num_heads: int, attn_ratio: float, name: str = "attn") -> Entry:
-    """q, k and v from one 1x1 conv; `attention` costs q^T k and v attn^T; pe(v) is added after."""
+    """q, k and v from one 1x1 conv; `attention` costs q^T k and v attn^T; pe(v) is added after.
+    Ultralytics' pe reads v.reshape(B, C, H, W) (each head's v channels, interleaved with q and k
+    in qkv); a `slice` of as many channels has the same shape and costs."""
     head_dim = dim // num_heads
     key_dim = int(head_dim * attn_ratio)
     h = dim + 2 * key_dim * num_heads
-    if h != 2 * dim:
-        raise ValueError(f"attention with attn_ratio {attn_ratio}: only 0.5 (v is half of qkv) is read")
+    # v is each head's last head_dim channels; pe counts only how many, so one slice says it
     body = [ctx.conv("qkv", h, 1, 1, None, 1, 1, False),
             {"attention": {"name": "matmul", "heads": num_heads, "key_dim": key_dim, "head_dim": head_dim}},
-            {"split": {"name": "v", "groups": 2, "index": 1, "from": "qkv"}},
+            {"slice": {"name": "v", "start": 2 * key_dim * num_heads, "from": "qkv"}},
             ctx.conv("pe", dim, 3, 1, None, dim, 1, False),
             {"add": {"name": "sum", "from": ["matmul", "pe"]}}, ctx.conv("proj", dim, 1, 1, None, 1, 1, False)]
     return _use(ctx, "Attention", body, {"name": name})
