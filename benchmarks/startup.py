@@ -4,7 +4,7 @@ Run from the project root:
 
     python benchmarks/startup.py --venv /tmp/cnncalc-venv --install   # build or refresh the venv
     python benchmarks/startup.py --venv /tmp/cnncalc-venv --runs 21   # measure again
-    python benchmarks/startup.py --venv /tmp/cnncalc-venv --importtime
+    python benchmarks/startup.py --venv /tmp/cnncalc-venv --importtime   # or --shares
 
 `--install` creates the venv if it is missing and installs this checkout into it NOT editable
 (`pip install .`: an editable install adds a finder to every interpreter start). Each case runs
@@ -114,6 +114,75 @@ def importtime(bin_dir: str, runs: int, top: int) -> None:
         print(f"{best[key][0]:8d} {best[key][1]:9d}  {key}")
 
 
+# Run inside the venv's interpreter: the console script's work (`import re`, then main), with the
+# CPU time of a few imports and of every dataclass's creation added up, as shares of the process.
+SHARES = r"""
+import builtins, re, resource, sys, time  # re first, as the console script has it
+T, spent, depth = time.process_time, {}, [0]
+t = T()
+import dataclasses  # its own imports (inspect, ast, dis, tokenize...) are most of its cost
+spent["import dataclasses"] = T() - t
+WATCH = {"click", "yaml", "rich", "difflib", "fractions", "inspect"}
+real_import, real_process = builtins.__import__, dataclasses._process_class
+def imp(name, globals=None, locals=None, fromlist=(), level=0):
+    top = name.partition(".")[0] if level == 0 else ""
+    if top not in WATCH or top in sys.modules or depth[0]:
+        return real_import(name, globals, locals, fromlist, level)
+    depth[0], t = 1, T()
+    try:
+        return real_import(name, globals, locals, fromlist, level)
+    finally:
+        depth[0], key = 0, "import " + top
+        spent[key] = spent.get(key, 0) + T() - t
+def process(*args, **kwargs):
+    t = T()
+    try:
+        return real_process(*args, **kwargs)
+    finally:
+        spent["dataclass creation"] = spent.get("dataclass creation", 0) + T() - t
+builtins.__import__, dataclasses._process_class = imp, process
+from cnncalc.cli import main
+if "--format" not in sys.argv:
+    import rich.console
+    real_print = rich.console.Console.print
+    def timed_print(self, *args, **kwargs):
+        t = T()
+        try:
+            return real_print(self, *args, **kwargs)
+        finally:
+            spent["rich drawing"] = spent.get("rich drawing", 0) + T() - t
+    rich.console.Console.print = timed_print
+try:
+    main(sys.argv[1:], prog_name="cnncalc")
+except SystemExit:
+    pass
+u = resource.getrusage(resource.RUSAGE_SELF)
+spent["process"] = u.ru_utime + u.ru_stime
+print(repr(spent), file=sys.stderr)
+"""
+
+
+def shares(bin_dir: str, runs: int) -> None:
+    """Where the CPU of one process goes, as shares of it (medians over runs)."""
+    import ast
+
+    py = os.path.join(bin_dir, "python")
+    for args in (["summarize", "resnet50", "--format", "json"], ["summarize", "resnet50"]):
+        found: dict[str, list[float]] = {}
+        for _ in range(runs):
+            err = subprocess.run([py, "-c", SHARES, *args], capture_output=True, text=True,
+                                 cwd=os.path.expanduser("~")).stderr
+            spent = ast.literal_eval(err.strip().splitlines()[-1])
+            for key, value in spent.items():
+                found.setdefault(key, []).append(value / spent["process"])
+        found.pop("process")
+        print(f"cnncalc {' '.join(args)}: median shares of the process's CPU over {runs} runs "
+              f"(an import: the first one, with all it imports)")
+        for key, values in sorted(found.items(), key=lambda kv: -statistics.median(kv[1])):
+            print(f"  {key:<22} {100 * statistics.median(values):5.1f} %  ({100 * min(values):.1f} to "
+                  f"{100 * max(values):.1f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--venv", required=True, help="a venv holding a non-editable install")
@@ -121,12 +190,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--only", help="run only the cases whose name contains this")
     parser.add_argument("--importtime", action="store_true", help="where the import time goes, instead")
+    parser.add_argument("--shares", action="store_true", help="shares of the CPU (imports, dataclasses, drawing)")
     args = parser.parse_args()
     if args.install:
         install(args.venv)
     bin_dir = os.path.join(os.path.abspath(args.venv), "bin")
     if args.importtime:
         importtime(bin_dir, max(args.runs // 4, 3), 30)
+        return
+    if args.shares:
+        shares(bin_dir, max(args.runs // 2, 3))
         return
     bare = [os.path.join(bin_dir, "python"), "-c", "pass"]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -112,6 +112,21 @@ def _runs(values: tuple[int, ...]) -> str:
 CLEAN, PADDING_ONLY, FLOORS = 2, 1, 0
 
 
+_READS: dict[tuple[str, str], set[str]] = {}
+
+
+def _reads(text: str, filename: str) -> set[str]:
+    """The names the file itself lets --set give (spec.settable), once per file."""
+    key = (filename, text)
+    if key not in _READS:
+        from .analysis import load_root
+        from .spec import settable
+
+        _READS.clear()
+        _READS[key] = settable(load_root(text, filename))
+    return _READS[key]
+
+
 def _try(text: str, filename: str, sets: Mapping[str, Any], input_override: str | None,
          symbols: tuple[str, ...], n: int) -> tuple[bool, int, str | None]:
     """(valid, CLEAN / PADDING_ONLY / FLOORS, error) for every symbol set to n."""
@@ -121,6 +136,8 @@ def _try(text: str, filename: str, sets: Mapping[str, Any], input_override: str 
         parts = [p.strip() for p in re.split(r"[x×]", input_override)]
         if all(p in symbols or p.isdigit() for p in parts):
             input_override = "x".join(str(n) if p in symbols else p for p in parts)
+            # a size now given by --input is no name of the file's to --set (unless it reads it)
+            values = {k: v for k, v in values.items() if k not in symbols or k in _reads(text, filename)}
     try:
         report = analyze_text(text, filename, values, input_override)
     except CnnError as exc:

@@ -104,6 +104,8 @@ def parse(
         if key not in top:
             raise CnnError(f"missing required key '{key}'", root.loc)
     sets = dict(sets or {})
+    if sets:
+        _check_sets(root, sets, input_override)
     env = _vars(top.get("vars"), sets)
     for key, value in sets.items():
         env.setdefault(key, value)
@@ -140,6 +142,57 @@ def parse(
         symbols=symbols,
         declared_input=declared,
     )
+
+
+_REFERENCE = re.compile(r"\$\{([^}]*)\}|\$([A-Za-z_]\w*)")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _check_sets(root: Node, sets: Mapping[str, Any], input_override: str | None) -> None:
+    """Every --set NAME must be a var of the file, a name its expressions read, or a symbolic
+    size of its input (or of --input): a misspelt one would otherwise change nothing, silently."""
+    known = settable(root, input_override)
+    for key in sets:
+        if key not in known:
+            names = sorted(known)
+            hint = did_you_mean(key, names) or (f" (it has: {', '.join(names)})" if names else
+                                                " (it has no vars and no symbolic size)")
+            raise CnnError(f"--set {key}: the file has no var or symbolic size named '{key}'{hint}",
+                           root.key_locs.get("vars", root.loc))
+
+
+def settable(root: Node, input_override: str | None = None) -> set[str]:
+    """The names --set may give: vars, names the expressions read (block arguments aside), and
+    the symbolic sizes of the input or of --input."""
+    if not root.is_map:
+        return set()
+    known: set[str] = set()
+    top = root.value
+    args: set[str] = set()  # block arguments: read as $name, but given by each use, never by --set
+    if "blocks" in top and top["blocks"].is_map:
+        for block in top["blocks"].value.values():
+            if block.is_map and "args" in block.value and block.value["args"].is_map:
+                args.update(block.value["args"].value)
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n.value, dict):
+            stack.extend(n.value.values())
+        elif isinstance(n.value, list):
+            stack.extend(n.value)
+        elif isinstance(n.value, str) and "$" in n.value:
+            for expr, name in _REFERENCE.findall(n.value):
+                known.update(_IDENTIFIER.findall(expr) if expr else [name])
+    known -= args
+    if "vars" in top and top["vars"].is_map:
+        known.update(top["vars"].value)
+    sizes = [top["input"].plain()] if "input" in top else []
+    if input_override:
+        sizes.append(input_override)
+    for size in sizes:
+        items = size if isinstance(size, list) else _SIZE_SPLIT.split(str(size))
+        known.update(s.strip() for s in items if isinstance(s, str) and _NAME.fullmatch(s.strip()))
+    return known
 
 
 def _text(n: Node | None, key: str) -> str | None:

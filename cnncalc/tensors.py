@@ -107,6 +107,16 @@ def _prelu(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return [_w("alpha", "weight", tf, (n,))]
 
 
+def _layer_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # Keras LayerNormalization's gamma and beta; torch LayerNorm's weight and bias
+    return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
+
+
+def _layer_scale(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    c = ins[0][-1]  # Keras' LayerScale gamma; the exported LayerScale's weight
+    return [_w("gamma", "weight", (c,), (c,))]
+
+
 def _none(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return []
 
@@ -122,11 +132,12 @@ Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
 # keyed by the layer class's KIND (every activation function is the one kind `activation`)
 RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
-    "bn": _bn, "scale": _scale, "prelu": _prelu, "dfl": _dfl,
+    "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
+    "dfl": _dfl,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
-        "shortcut", "activation", "attention",
+        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice", "attention",
     )},
 }
 

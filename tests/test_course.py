@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from cnncalc import bundled, tensors
 from cnncalc.analysis import analyze_text
 from cnncalc.cli import main, read_source
+from cnncalc.layers import KINDS as KIND_REGISTRY
 
 # a net with every tensor-holding kind PyTorch and Keras both have (grouped conv, depthwise
 # with a multiplier, bn, prelu, transposed conv, fc)
@@ -88,6 +89,11 @@ def test_variables_mark_batch_norm() -> None:
                           "(learned: 11689512; BN moving statistics, not learned: 9600)"]
 
 
+@pytest.mark.parametrize("kind", sorted({k.cls.KIND for k in KIND_REGISTRY.values()}))
+def test_every_registered_kind_has_a_tensors_rule(kind: str) -> None:
+    assert kind in tensors.RULES, f"cnncalc.tensors has no rule for the registered kind '{kind}'"
+
+
 @pytest.mark.parametrize("name", bundled.names())
 def test_tensors_add_up_to_each_layers_counts(name: str) -> None:
     report = analyze_text(*read_source(name))
@@ -124,7 +130,8 @@ def test_torch_state_dict_shapes(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     from cnncalc.export import to_pytorch_source
 
-    for report in (analyze_text(KINDS, "k.yaml"), analyze_text(*read_source("resnet18"))):
+    for report in (analyze_text(KINDS, "k.yaml"), analyze_text(*read_source("resnet18")),
+                   analyze_text(*read_source("convnext_tiny"))):  # layer_norm, layer_scale
         namespace: dict = {}
         exec(compile(to_pytorch_source(report), "exported", "exec"), namespace)  # our own generated code
         module = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, torch.nn.Module)

@@ -2,8 +2,9 @@
 
 Timing is not asserted here (a shared CI machine is too noisy for it; benchmarks/startup.py
 measures it). What is guarded is the cause of the gains, in a fresh process started as the
-console script starts: which modules `summarize` loads. CPU budget: two short subprocesses
-(about 0.5 s of CPU together on an idle machine) and one in-process import of the commands.
+console script starts: which modules `summarize` and the other commands load. CPU budget: a dozen
+short subprocesses (about 2 s of CPU together on an idle machine) and one in-process import of
+the commands.
 """
 
 from __future__ import annotations
@@ -48,16 +49,15 @@ NEVER_FOR_SUMMARIZE = [
 ]
 
 
-def _run(*args: str) -> tuple[str, set[str], int]:
-    """stdout then stderr (as the goldens hold them), the loaded modules and the exit status of
-    one fresh `cnncalc ARGS` process."""
+def _run(*args: str) -> tuple[str, str, set[str], int]:
+    """stdout, stderr (the diagnostics), the loaded modules and the exit status of one fresh
+    `cnncalc ARGS` process."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
     env.pop("PYTHONPATH", None)  # cwd (this checkout) first, as `python -m pytest` has it
     done = subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
-    cut = done.stderr.rindex("\n", 0, done.stderr.rindex("\n"))
-    diagnostics, (modules, status) = done.stderr[:cut], done.stderr[cut + 1:].split("\n")
-    return done.stdout + diagnostics, set(modules.split()), int(status)
+    *err, _, modules, status = done.stderr.split("\n")
+    return done.stdout, "".join(line + "\n" for line in err), set(modules.split()), int(status)
 
 
 @functools.cache
@@ -82,10 +82,10 @@ def _golden(stem: str) -> str:
 
 
 def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
-    out, modules, status = _run("summarize", "resnet50", "--format", "json")
+    out, err, modules, status = _run("summarize", "resnet50", "--format", "json")
     assert status == 0
-    assert out == _golden("summarize.json")  # the guarded path is the real one
-    assert json.loads(out[: out.rindex("}") + 1])["totals"]["params"] == 25_557_032  # torchvision's resnet50
+    assert out + err == _golden("summarize.json")  # the guarded path is the real one
+    assert json.loads(out)["totals"]["params"] == 25_557_032  # torchvision's resnet50
     assert _third_party(modules) <= {"click", "yaml", "_yaml"}, _third_party(modules)
     assert "rich" not in modules
     assert [m for m in NEVER_FOR_SUMMARIZE if m in modules - _at_start()] == []
@@ -93,12 +93,33 @@ def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
 
 
 def test_summarize_table_loads_rich_and_no_more() -> None:
-    out, modules, status = _run("summarize", "resnet50")
+    out, err, modules, status = _run("summarize", "resnet50")
     assert status == 0
-    assert out == _golden("summarize.table")
+    assert out + err == _golden("summarize.table")
     assert _third_party(modules) <= {"click", "yaml", "_yaml", "rich"}, _third_party(modules)
     assert "rich.table" in modules
     assert [m for m in NEVER_FOR_SUMMARIZE if m in modules - _at_start()] == []
+
+
+# Commands whose output is not a rich table: no rich, no sympy, and of the command modules only
+# their own (work.py borrows summarize.py's writer).
+PLAIN_COMMANDS = [
+    ["validate", "lenet5"], ["explain", "lenet5"], ["compare", "lenet5", "alexnet"], ["diagram", "lenet5"],
+    ["export", "lenet5", "--to", "pytorch"], ["schema"], ["list", "--format", "json"],
+    ["memory", "lenet5", "--format", "json"], ["calc", "32x32x3", "conv 6 f=5", "--format", "json"],
+]
+
+
+@pytest.mark.parametrize("args", PLAIN_COMMANDS, ids=[a[0] for a in PLAIN_COMMANDS])
+def test_plain_commands_load_only_their_own_module(args: list[str]) -> None:
+    out, _, modules, status = _run(*args)
+    assert status == 0 and out
+    assert _third_party(modules) <= {"click", "yaml", "_yaml"}, _third_party(modules)
+    own = app.COMMAND_MODULES[args[0]]
+    allowed = {own, "app", *(["summarize"] if own == "work" else [])}
+    loaded = {m.rpartition(".")[2] for m in modules if m.startswith("cnncalc.cli.")}
+    assert loaded == allowed
+    assert [m for m in ("rich", "sympy", "jsonschema") if m in modules] == []
 
 
 def test_every_command_is_found_where_the_lazy_group_looks() -> None:

@@ -334,3 +334,18 @@ layers:
     # outer's body is one block use, which takes its owner's name (SPEC: no level of its own)
     assert error(text).endswith("5:31: error: outer1 (block inner at line 8, in block outer at line 10): "
                                 "conv 'filters': expected a positive integer, got 0")
+
+
+def test_tensors_of_the_new_kinds_are_the_exported_modules_state_dict() -> None:
+    """cnncalc.tensors' torch layout for layer_norm and layer_scale (and none for the others) is
+    what the exported module stores; the counts add up to the rows' parameters."""
+    from cnncalc import tensors
+    from cnncalc.export import build_module
+
+    text = ("input: [6, 6, 8]\nlayers:\n  - layer_norm\n  - layer_scale\n  - layer_norm: {affine: false}\n"
+            "  - channel_shuffle: 2\n  - drop_path: 0.1\n  - slice: {stop: 4}\n  - flatten\n  - layer_norm\n")
+    report = analyze_text(text, "t.yaml")
+    ours = sorted(t.torch_shape for ts in tensors.of_graph(report.graph).values() for t in ts)
+    theirs = sorted(tuple(v.shape) for v in build_module(report).state_dict().values())
+    assert ours == theirs == [(8,), (8,), (8,), (144,), (144,)]
+    assert sum(t.count for ts in tensors.of_graph(report.graph).values() for t in ts) == report.totals.params

@@ -19,12 +19,19 @@ class _State:
     debug = False
 
 
+STDIN = "<stdin>"
+
+
 def read_source(name: str, what: str = "") -> tuple[Any, str]:
     """(text, display name) of a file path or a bundled architecture name; `what` names a file
     of another kind (an answer sheet), which is only ever a path. A binary model format
     (importers.binary_format) comes as a read-only mmap instead of text."""
     from ..source import MAX_BYTES, decode
 
+    if name == "-":  # standard input, read with the same size limit as a file
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(MAX_BYTES + 1) if stream is not None else sys.stdin.read(MAX_BYTES + 1).encode()
+        return decode(data, STDIN), STDIN
     # os.path rather than pathlib (start-up time); the name as pathlib read it: no trailing
     # slash, and '' is the current folder
     path = name.rstrip("/") or ("/" if name.startswith("/") else ".")
@@ -104,14 +111,15 @@ class _GuardedGroup(click.Group):
     click's documentation does it with a LazyGroup."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *COMMAND_MODULES})
+        _load_commands()  # --help and completion: every command, even one missing from the table
+        return sorted(self.commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands:
-            # an unknown name loads every command: click's "Did you mean" reads self.commands
-            wanted = COMMAND_MODULES.get(cmd_name)
-            for module in [wanted] if wanted else sorted(set(COMMAND_MODULES.values())):
-                import_module(f"{__package__}.{module}")
+            if cmd_name in COMMAND_MODULES:
+                import_module(f"{__package__}.{COMMAND_MODULES[cmd_name]}")
+            else:  # an unknown name loads every command: click's "Did you mean" reads self.commands
+                _load_commands()
         return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -136,6 +144,11 @@ class _GuardedGroup(click.Group):
             sys.exit(status)
 
 
+def _load_commands() -> None:
+    for module in sorted(set(COMMAND_MODULES.values())):
+        import_module(f"{__package__}.{module}")
+
+
 @click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnncalc")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
@@ -155,11 +168,87 @@ _DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
 _CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie", "ultralytics"]
 
 
+# ---- the options commands share: one definition each, so every command's --help says the same
+
+INPUT_HELP = "Input size n_H x n_W x n_C (224x224x3), instead of the file's; a name (HxWx3) is symbolic."
+
+
+def input_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--input", "input_size", metavar="HxWxC", help=INPUT_HELP)(fn)
+
+
+def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                        help="Give a var of the file, or a symbolic size, this value (repeatable).")(fn)
+
+
+def dtype_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--dtype", type=_DTYPES, default="float32", show_default=True,
+                        help="Number format: the bytes of each parameter (and value).")(fn)
+
+
+def convention_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
+                        help="Count params, MACs and FLOPs the way this tool does.")(fn)
+
+
+def depth_option(fn: Callable[..., Any], default: int | None = None) -> Callable[..., Any]:
+    return click.option("--depth", type=click.IntRange(min=1), default=default, show_default=default is not None,
+                        help="Fold composites nested this deep or deeper into one row each.")(fn)
+
+
+def strict_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--strict", is_flag=True,
+                        help="Fail (exit 1) on a floor that drops input rows or columns.")(fn)
+
+
+def output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
+                        help="Write the result to this file instead of stdout.")(fn)
+
+
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")(fn)
-    fn = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")(fn)
-    fn = click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")(fn)
-    return fn
+    """--input, --set and --dtype."""
+    return input_option(set_option(dtype_option(fn)))
+
+
+class FormatChoice(click.Choice):
+    """--format: `table` is the human format in every command; `text`, its old name in some,
+    is still read as `table` (and not listed)."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value == "text" and "table" in self.choices:
+            value = "table"
+        return super().convert(value, param, ctx)
+
+
+def format_option(*names: str, default: str = "table", help: str | None = None) -> Callable[..., Any]:
+    return click.option("--format", "fmt", type=FormatChoice(list(names)), default=default, show_default=True,
+                        help=help)
+
+
+class writing:  # noqa: N801 - used as `with writing(path):`, like open
+    """Standard output sent to `path` (-o/--output) while the command writes its result;
+    diagnostics still go to stderr. No path: stdout as it is."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self._fh: Any = None
+        self._saved: Any = None
+
+    def __enter__(self) -> writing:
+        if self.path is not None and self.path != "-":
+            try:
+                self._fh = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+            except OSError as exc:
+                raise CnnError(f"cannot write: {exc.strerror}", Location(self.path)) from None
+            self._saved, sys.stdout = sys.stdout, self._fh
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._fh is not None:
+            sys.stdout = self._saved
+            self._fh.close()
 
 
 

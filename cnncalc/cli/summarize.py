@@ -11,42 +11,54 @@ from .. import bundled
 from ..errors import CnnError, Location
 from ..exits import Exit
 from .app import (
-    _CONVENTIONS,
-    _DTYPES,
+    INPUT_HELP,
     _State,
     _terminal_width,
+    convention_option,
+    depth_option,
+    dtype_option,
+    format_option,
     main,
+    output_option,
     parse_sets,
     print_diagnostics,
     read_source,
+    set_option,
+    strict_option,
+    writing,
 )
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "course", "variables"]),
-              default="table", show_default=True,
-              help="course: the lecture's table (Input row, weights + bias); variables: each weight "
-                   "tensor with its size and bytes, as TensorFlow lists them.")
+@format_option("table", "json", "csv", "markdown", "course", "variables",
+               help="course: the lecture's table (an Input row, weights + bias); variables: each "
+                    "weight tensor with its size and bytes, as TensorFlow lists them.")
 @click.option("--layout", type=click.Choice(["tf", "torch"]), default="tf", show_default=True,
               help="Tensor shapes (variables, JSON): tf f x f x n_C_prev x n_C, torch n_C x n_C_prev x f x f.")
-@click.option("--input", "input_sizes", multiple=True,
-              help="Input size n_H x n_W x n_C, such as 224x224x3; repeat it to compare sizes side by side.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")
+@click.option("--input", "input_sizes", multiple=True, metavar="HxWxC",
+              help=INPUT_HELP + " Repeat it to compare sizes side by side.")
+@set_option
+@dtype_option
 @click.option("--columns", metavar="LIST",
               help="Extra table columns, comma separated: rf, jump, from, trainable, buffers, bytes.")
-@click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
-@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
-@click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
-              help="Count params, MACs and FLOPs the way this tool does (README: How cnncalc counts).")
+@click.option("--wide", is_flag=True, help="Every column and whole names, however wide the table.")
+@depth_option
+@strict_option
+@convention_option
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
 @click.option("--scale", type=click.Choice(list("nsmlxb")),
               help="An Ultralytics model YAML's scale (default: the letter in its name; = --set scale=X).")
+@output_option
 def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
-              dtype: str, columns: str | None, depth: int | None, strict: bool, convention: str = "cnncalc",
-              savings: bool = False, scale: str | None = None) -> None:
-    """The per-layer table: output shape, activations, parameters and MACs."""
+              dtype: str, columns: str | None, wide: bool, depth: int | None, strict: bool,
+              convention: str = "cnncalc", savings: bool = False, output_path: str | None = None,
+              scale: str | None = None) -> None:
+    """The per-layer table: output shape, activations, parameters and MACs.
+
+    FILE is a cnncalc YAML, Darknet .cfg, Caffe .prototxt or Ultralytics model YAML file, a bundled name
+    (`cnncalc list`), or - for standard input.
+    """
     from ..analysis import analyze_text
     from ..report import fold
 
@@ -75,14 +87,16 @@ def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[
         results.append((report, fold(report, depth)))
         if status != Exit.UNUSABLE:
             status = max(status, report.return_code(strict))
-    if results:
-        emit(results, fmt, extra, sweep=len(input_sizes) > 1, layout=layout)
-    if savings:
-        from ..savings import text as savings_text
+    with writing(output_path):
+        if results:
+            emit(results, fmt, extra, sweep=len(input_sizes) > 1, layout=layout, wide=wide)
+        if savings:
+            from ..savings import text as savings_text
 
-        for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
-            to_err = fmt in ("json", "csv")
-            click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False, err=to_err)
+            for report, _ in results:  # on stderr for json/csv, so stdout stays machine-readable
+                to_err = fmt in ("json", "csv")
+                click.echo("\n" + savings_text(report, None if to_err else _terminal_width()), nl=False,
+                           err=to_err)
     for report, _ in results:  # diagnostics on stderr in every format; in a sweep, at which size
         print_diagnostics(report, _at_input(report) if len(input_sizes) > 1 else "")
     sys.exit(status)
@@ -107,7 +121,7 @@ def parse_columns(value: str | None) -> tuple[str, ...]:
 
 
 def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool = False,
-         layout: str = "tf") -> None:
+         layout: str = "tf", wide: bool = False) -> None:
     if sweep:
         if fmt in ("course", "variables"):
             raise click.UsageError(f"--format {fmt} shows one input size; give one --input")
@@ -171,12 +185,13 @@ def _at_input(report: Any) -> str:
 
 
 @main.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 @click.option("--sort", type=click.Choice(["family", "name", "params", "macs", "input"]), default="family",
               show_default=True,
               help="family: grouped, smallest first in each; otherwise one list ordered by that column.")
 @click.option("--family", "only", metavar="TEXT", help="Only the families whose name holds TEXT (any case).")
-def list_(fmt: str, sort: str, only: str | None) -> None:
+@output_option
+def list_(fmt: str, sort: str, only: str | None, output_path: str | None) -> None:
     """The bundled architectures (use a name anywhere a FILE is taken), by family, with their
     parameters, multiply-accumulates and default input.
 
@@ -192,16 +207,24 @@ def list_(fmt: str, sort: str, only: str | None) -> None:
         if not items:
             families = ", ".join(title for title, _ in bundled.FAMILIES)
             raise click.BadParameter(f"no family holds '{only}' (families: {families})", param_hint="--family")
-    click.echo(render(items, fmt, sort), nl=False)
+    with writing(output_path):
+        click.echo(render(items, fmt, sort), nl=False)
 
 
 @main.command()
 @click.argument("file")
-@click.option("--input", "input_size", help="Symbolic input such as HxWx3 (default: H x W x the file's n_C).")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: str) -> None:
+@click.option("--input", "input_size", metavar="HxWxC",
+              help="Symbolic input such as HxWx3 (default: H x W x the file's n_C).")
+@set_option
+@format_option("table", "json")
+@output_option
+def constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: str, output_path: str | None) -> None:
     """Input sizes the network accepts: the smallest, and those where nothing floors."""
+    with writing(output_path):
+        _constraints(file, input_size, sets, fmt)
+
+
+def _constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: str) -> None:
     import json
 
     from ..analysis import analyze_text

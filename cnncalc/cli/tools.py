@@ -8,27 +8,32 @@ import click
 
 from ..errors import CnnError, Location
 from .app import (
-    _CONVENTIONS,
-    _DTYPES,
     _State,
     _terminal_width,
     _wants_ascii,
     common_options,
+    convention_option,
     deliver,
+    format_option,
+    input_option,
     main,
+    output_option,
     parse_sets,
+    print_diagnostics,
     read_source,
+    strict_option,
+    writing,
 )
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="github: workflow commands that annotate the lines in a pull request.")
+@format_option("table", "json", "github", help="github: workflow commands that annotate the lines in a pull request.")
 @common_options
-@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
+@strict_option
+@output_option
 def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...],
-             dtype: str, strict: bool) -> None:
+             dtype: str, strict: bool, output_path: str | None) -> None:
     """For CI: check files, folders (*.yaml, *.yml) and globs; report every problem.
 
     Exit status: 0 all good; 1 an `expect` entry (or, with --strict, a warning) failed;
@@ -38,7 +43,8 @@ def validate(paths: tuple[str, ...], fmt: str, input_size: str | None, sets: tup
     from ..validate import validate_paths
 
     summary = validate_paths(paths, _checked_read, parse_sets(sets), input_size, strict, dtype, _State.debug)
-    click.echo(render(summary, fmt))
+    with writing(output_path):
+        click.echo(render(summary, fmt))
     sys.exit(summary.return_code)
 
 
@@ -53,8 +59,7 @@ def _checked_read(name: str) -> tuple[str, str]:
 @main.command()
 @click.argument("which", type=click.Choice(["file", "output"]), default="file")
 @click.option("--indent", type=click.IntRange(min=0), default=2, show_default=True)
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
-              help="Write here instead of to stdout.")
+@output_option
 def schema(which: str, indent: int, output_path: str | None) -> None:
     """A JSON Schema (draft 2020-12). WHICH: `file` (the default), the architecture file format,
     for editors' YAML language servers; `output`, what every `--format json` prints."""
@@ -70,19 +75,21 @@ def schema(which: str, indent: int, output_path: str | None) -> None:
 @main.command()
 @click.argument("file")
 @click.argument("answers")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("table", "json")
 @click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
 @common_options
+@output_option
 def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | None, sets: tuple[str, ...],
-          dtype: str) -> None:
+          dtype: str, output_path: str | None) -> None:
     """Grade ANSWERS (YAML: layer name or `totals` -> output, params, trainable, buffers, macs,
     activations). Each answer is marked right or wrong; a wrong one shows the right value and its
     formula with the values put in. Exit status 1 when any answer is wrong.
 
     \b
-    Answers are read as students write them: 28x28x6, "28 x 28 x 6", [28, 28, 6], [10];
-    48120, "48,120", 48_120; approximately: 2.4M, ~2.4M, "about 2.4M", {approx: 2.4M}
-    (right when the true value rounds to it: 2.4M accepts 2,350,000 to 2,450,000).
+    Answers are read as students write them: 28x28x6, "28 x 28 x 6",
+    [28, 28, 6], [10]; 48120, "48,120", 48_120; approximately: 2.4M, ~2.4M,
+    "about 2.4M", {approx: 2.4M} (right when the true value rounds to it:
+    2.4M accepts 2,350,000 to 2,450,000).
     """
     from ..analysis import analyze_text
     from ..check import grade
@@ -92,18 +99,23 @@ def check(file: str, answers: str, fmt: str, ascii_: bool, input_size: str | Non
     report = analyze_text(text, display, parse_sets(sets), input_size, dtype)
     answers_text, answers_display = read_source(answers, "answer sheet")
     grading = grade(report, answers_text, answers_display)
-    if fmt == "json":
-        click.echo(check_text.as_json(grading))
-    else:
-        click.echo(check_text.text(grading, _wants_ascii(ascii_), _terminal_width()), nl=False)
+    with writing(output_path):
+        if fmt == "json":
+            click.echo(check_text.as_json(grading))
+        else:
+            click.echo(check_text.text(grading, _wants_ascii(ascii_), _terminal_width()), nl=False)
     sys.exit(grading.return_code)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@format_option("table", "markdown", "json")
 @common_options
-def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
+@convention_option
+@strict_option
+@output_option
+def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tuple[str, ...], dtype: str,
+            convention: str, strict: bool, output_path: str | None) -> None:
     """Totals side by side (differences and ratios against the first FILE), and the per-layer
     rows that differ, matched by name.
 
@@ -120,22 +132,41 @@ def compare(files: tuple[str, ...], fmt: str, input_size: str | None, sets: tupl
     reports = []
     for name in files:
         text, display = read_source(name)
-        reports.append(analyze_text(text, display, set_values, input_size, dtype))
-    click.echo(render(build_comparison(reports), fmt), nl=False)
+        report = analyze_text(text, display, set_values, input_size, dtype)
+        if convention != "cnncalc":
+            from ..conventions import apply
+
+            apply(report, convention)
+        reports.append(report)
+    with writing(output_path):
+        click.echo(render(build_comparison(reports), "text" if fmt == "table" else fmt), nl=False)
+    for report in reports:
+        if strict:
+            from .summarize import _warnings_as_errors
+
+            _warnings_as_errors(report)
+        print_diagnostics(report)
+    sys.exit(max(r.return_code(strict) for r in reports))
 
 
 @main.command("memory")
 @click.argument("file")
-@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per value.")
+@common_options
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), default="sgd", show_default=True,
               help="Optimizer state in the training estimate: none, 1x or 2x the trainable params.")
 @click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Examples per batch.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
+@output_option
 def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dtype: str, optimizer: str,
-                   batch: int, fmt: str) -> None:
-    """Activation and parameter bytes, a training estimate, and the inference peak (README: Memory)."""
+                   batch: int, fmt: str, output_path: str | None) -> None:
+    """Activation and parameter bytes, a training estimate, and the inference peak (the most
+    bytes alive at once while the layers run in order)."""
+    with writing(output_path):
+        _memory(file, input_size, sets, dtype, optimizer, batch, fmt)
+
+
+def _memory(file: str, input_size: str | None, sets: tuple[str, ...], dtype: str, optimizer: str,
+            batch: int, fmt: str) -> None:
     from ..analysis import analyze_text
     from ..memory import as_dict, estimate
 
@@ -156,28 +187,27 @@ def memory_command(file: str, input_size: str | None, sets: tuple[str, ...], dty
 
 @main.command("import")
 @click.argument("file")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
-@click.option("--input", "input_size", help="Input size n_H x n_W x n_C (instead of the file's).")
+@output_option
+@input_option
 @click.option("--scale", type=click.Choice(list("nsmlxb")),
               help="An Ultralytics model YAML's scale (default: the letter in its name).")
-def import_command(file: str, output: str | None, input_size: str | None, scale: str | None = None) -> None:
+def import_command(file: str, output_path: str | None, input_size: str | None, scale: str | None = None) -> None:
     """A Darknet .cfg, Caffe .prototxt or Ultralytics model YAML as cnncalc YAML (original names)."""
     from ..importers import convert
 
     text, display = read_source(file)
     yaml_text = convert(text, display, input_size, scale)
-    deliver(yaml_text, output)
+    deliver(yaml_text, output_path)
 
 
 @main.command("report")
 @click.argument("files", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the page here instead of to stdout.")
+@output_option
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Composites nested deeper than this open folded (the page unfolds them).")
-@click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
-              help="Count params, MACs and FLOPs the way this tool does.")
+              help="Fold composites nested this deep or deeper into one row each (the page unfolds them).")
+@convention_option
 @common_options
-def report_command(files: tuple[str, ...], output: str | None, depth: int, convention: str,
+def report_command(files: tuple[str, ...], output_path: str | None, depth: int, convention: str,
                    input_size: str | None, sets: tuple[str, ...], dtype: str) -> None:
     """One self-contained HTML page: totals, the foldable, sortable table, the diagram, charts
     of params, MACs and memory, and each layer's formulas. Several FILEs: one page, compared.
@@ -199,7 +229,7 @@ def report_command(files: tuple[str, ...], output: str | None, depth: int, conve
 
             counted = apply(analyze_text(text, display, set_values, input_size, dtype), convention)
         pages.append(page.build(counted, plain, depth))
-    deliver(html_report.render(pages), output)
+    deliver(html_report.render(pages), output_path)
     for p in pages:
         for d in p.report.failures:
             click.echo(str(d), err=True)
@@ -209,7 +239,8 @@ def report_command(files: tuple[str, ...], output: str | None, depth: int, conve
 @main.command()
 @click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the default; editors often pass it).")
 def lsp(stdio: bool) -> None:
-    """The language server for editors (README: Editors): diagnostics, shapes, hover, completion."""
+    """The language server for editors (LSP over stdio): diagnostics, shapes, hover, completion.
+    Needs pip install 'cnncalc[lsp]'."""
     from ..lsp import PYGLS_MISSING, pygls_available
 
     if not pygls_available():

@@ -7,15 +7,23 @@ import sys
 import click
 
 from .app import (
-    _DTYPES,
     _terminal_width,
     _wants_ascii,
     common_options,
+    convention_option,
     deliver,
+    depth_option,
+    dtype_option,
+    format_option,
+    input_option,
     main,
+    output_option,
     parse_sets,
     print_diagnostics,
     read_source,
+    set_option,
+    strict_option,
+    writing,
 )
 from .summarize import _warnings_as_errors, emit
 
@@ -23,11 +31,13 @@ from .summarize import _warnings_as_errors, emit
 @main.command()
 @click.argument("file")
 @click.argument("layers", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+@format_option("table", "markdown", help="table: plain lines for the terminal; markdown: for a write-up.")
 @click.option("--ascii", "ascii_", is_flag=True, help="Write floor(...) and x instead of Unicode symbols.")
 @common_options
+@strict_option
+@output_option
 def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_size: str | None,
-            sets: tuple[str, ...], dtype: str) -> None:
+            sets: tuple[str, ...], dtype: str, strict: bool, output_path: str | None) -> None:
     """Every number with its formula and the values put in, step by step.
 
     LAYER names (or composite names) pick layers; without them every layer is explained,
@@ -43,16 +53,25 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     report = analyze_node(root, display, set_values, input_size, dtype)
     where = root.key_locs.get("layers") if root.is_map else None
     exp = build_explanation(report, list(layers) or None, where)
-    click.echo(render(exp, fmt, _wants_ascii(ascii_), _terminal_width()), nl=False)
+    with writing(output_path):
+        click.echo(render(exp, "text" if fmt == "table" else fmt, _wants_ascii(ascii_),
+                          _terminal_width() if output_path is None else None), nl=False)
+    if strict:
+        from .summarize import _warnings_as_errors
+
+        _warnings_as_errors(report)
+    print_diagnostics(report)
+    sys.exit(report.return_code(strict))
 
 
 @main.command("export")
 @click.argument("file")
-@click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to stdout.")
-@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-def export_command(file: str, target: str, output: str | None, input_size: str | None,
+@click.option("--to", "target", type=click.Choice(["pytorch"]), default="pytorch", show_default=True,
+              help="The framework.")
+@output_option
+@input_option
+@set_option
+def export_command(file: str, target: str, output_path: str | None, input_size: str | None,
                    sets: tuple[str, ...]) -> None:
     """The network as code: a runnable PyTorch nn.Module (channels first)."""
     from ..analysis import analyze_text
@@ -60,18 +79,21 @@ def export_command(file: str, target: str, output: str | None, input_size: str |
 
     text, display = read_source(file)
     source = to_pytorch_source(analyze_text(text, display, parse_sets(sets), input_size))
-    deliver(source, output)
+    deliver(source, output_path)
 
 
 @main.command(epilog=None)
 @click.argument("words", nargs=-1, required=True, metavar="INPUT LAYER...")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown", "text"]), default=None,
-              help="table (default), json, csv or markdown; with --explain: text (default) or markdown.")
+@format_option("table", "json", "csv", "markdown", "course", "variables",
+               help="With --explain: table (plain lines) or markdown.")
 @click.option("--explain", "show_work", is_flag=True, help="Show every number's formula, as `explain` does.")
 @click.option("--ascii", "ascii_", is_flag=True, help="With --explain: floor(...) and x instead of Unicode.")
-@click.option("--strict", is_flag=True, help="Treat warnings (floored divisions) as failures.")
-@click.option("--dtype", type=_DTYPES, default="float32", show_default=True, help="Bytes per parameter.")
-def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool, strict: bool, dtype: str) -> None:
+@strict_option
+@dtype_option
+@convention_option
+@output_option
+def calc(words: tuple[str, ...], fmt: str, show_work: bool, ascii_: bool, strict: bool, dtype: str,
+         convention: str, output_path: str | None) -> None:
     """A layer or a short chain without a file, for pop quizzes: the same numbers as summarize.
 
     \b
@@ -95,7 +117,8 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
       cnncalc calc 600x600x3 "conv 10 f=3 s=2 x4" "fc 1"
       cnncalc calc 32x32x3 conv:filters=6,f=5
       cnncalc calc 32x32x3 "conv 100 f=3"              # 2,800 params
-      cnncalc calc 32x32x1 "conv 6 5 relu" "pool 2" "conv 16 5 relu" "pool 2" "fc 120" "fc 84" "fc 10"
+      cnncalc calc 32x32x1 "conv 6 5 relu" "pool 2" "conv 16 5 relu" \\
+                   "pool 2" "fc 120" "fc 84" "fc 10"
       cnncalc calc 28x28x192 "conv 16 f=1 -> conv 32 f=5 same" --explain
       cnncalc calc 5x5x1 "conv 1 f=3 s=2 same" --explain
       cnncalc calc 3072 "fc 10"
@@ -103,36 +126,37 @@ def calc(words: tuple[str, ...], fmt: str | None, show_work: bool, ascii_: bool,
     from ..analysis import analyze_node
     from ..calc import FILE, parse
 
-    allowed = ("text", "markdown") if show_work else ("table", "json", "csv", "markdown")
-    fmt = fmt or allowed[0]
-    if fmt not in allowed:
-        raise click.BadParameter(f"'{fmt}' is not one of {', '.join(allowed)}"
-                                 + (" with --explain" if show_work else " (text needs --explain)"),
-                                 param_hint="--format")
+    if show_work and fmt not in ("table", "markdown"):
+        raise click.BadParameter(f"'{fmt}' is not one of table, markdown with --explain", param_hint="--format")
     report = analyze_node(parse(words), FILE, dtype=dtype)
     if strict:
         _warnings_as_errors(report)
-    if show_work:
-        from ..explain import explain as build_explanation
-        from ..render.explain_text import render
+    with writing(output_path):
+        if show_work:
+            from ..explain import explain as build_explanation
+            from ..render.explain_text import render
 
-        click.echo(render(build_explanation(report), fmt, _wants_ascii(ascii_), _terminal_width()), nl=False)
-    else:
-        emit([(report, report.rows)], fmt)
+            click.echo(render(build_explanation(report), "text" if fmt == "table" else fmt, _wants_ascii(ascii_),
+                              _terminal_width()), nl=False)
+        else:
+            if convention != "cnncalc":
+                from ..conventions import apply
+
+                apply(report, convention)
+            emit([(report, report.rows)], fmt)
     print_diagnostics(report)
     sys.exit(report.return_code(strict))
 
 
 @main.command()
 @click.argument("file")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write here instead of standard output.")
+@output_option
 @click.option("--format", "fmt", type=click.Choice(["svg", "mermaid", "dot"]), default="svg",
               show_default=True)
-@click.option("--depth", type=click.IntRange(min=1), help="Fold composites nested deeper than this.")
-@click.option("--input", "input_size", help="Input size n_H x n_W x n_C, such as 224x224x3.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a var (repeatable).")
-def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_size: str | None,
+@depth_option
+@input_option
+@set_option
+def diagram(file: str, output_path: str | None, fmt: str, depth: int | None, input_size: str | None,
             sets: tuple[str, ...]) -> None:
     """Draw the network: SVG volumes in the course's style, or its graph as Mermaid or DOT."""
     from .. import diagram as pictures
@@ -141,4 +165,4 @@ def diagram(file: str, output: str | None, fmt: str, depth: int | None, input_si
     text, display = read_source(file)
     report = analyze_text(text, display, parse_sets(sets), input_size)
     picture = pictures.render(report, fmt, depth)
-    deliver(picture, output)
+    deliver(picture, output_path)

@@ -178,6 +178,8 @@ def convert_root(root: Node, filename: str, scale: str | None = None) -> Node:
             f"Ultralytics model YAML {where} (depth {depth}, width {width}, max_channels {max_channels})", root.loc
         ),
         "input": node([640, 640, ch], root.loc),
+        # the scale read, as a var: `--set scale=s` chose it (it is read before vars are)
+        "vars": node({"scale": chosen or "none"}, root.loc),
         "blocks": Node({n: node(b, ctx.block_locs[n]) for n, b in ctx.blocks.items()}, root.loc,
                        dict(ctx.block_locs)),
         "layers": Node(layers, root.loc),
