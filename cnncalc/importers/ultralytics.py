@@ -91,10 +91,11 @@ class Context:
         return name
 
     def conv(self, name: str, c2: int, k: Any = 1, s: int = 1, p: Any = None, g: int = 1, d: int = 1,
-             act: bool = True, **common: Any) -> dict[str, Any]:
-        """Ultralytics' Conv: conv (no bias), bn, and the default activation (none if act=False)."""
+             act: bool = True, module: str = "Conv", **common: Any) -> dict[str, Any]:
+        """Ultralytics' Conv (or DWConv, its subclass): conv (no bias), bn, and the default
+        activation (none if act=False: the block `ConvLinear`)."""
         self.count(3)
-        kind = "Conv" if act and self.act else "ConvLinear"
+        kind = module if act and self.act else f"{module}Linear"
         if kind not in self.blocks:
             self._conv_block(kind)
         args = {"name": name, **common, "c2": c2, "k": _pair(k), "s": s, "p": _pair(autopad(k, p, d)), "g": g, "d": d}
@@ -106,7 +107,7 @@ class Context:
                       "groups": "$g", "dilation": "$d", "bias": False}},
             {"bn": {"name": "bn"}},
         ]
-        if kind == "Conv":
+        if not kind.endswith("Linear"):
             body.append({self.act: {"name": "act"}})
         self.blocks[kind] = {"args": {"c2": None, "k": 1, "s": 1, "p": 0, "g": 1, "d": 1}, "layers": body}
         self.block_locs[kind] = self.loc or Location(self.filename)

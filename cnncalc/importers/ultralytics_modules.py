@@ -32,7 +32,7 @@ def conv(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
 
 def dwconv(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
     c1, c2, k, s, d, act = (a + [1, 1, 1, True][len(a) - 2:])[:6]
-    return ctx.conv(common["name"], c2, k, s, None, math.gcd(c1, c2), d, act is not False, **_rest(common))
+    return ctx.conv(common["name"], c2, k, s, None, math.gcd(c1, c2), d, act is not False, "DWConv", **_rest(common))
 
 
 def _rest(common: dict[str, Any]) -> dict[str, Any]:
