@@ -75,7 +75,7 @@ def test_yolo11n_flops_by_hand_from_its_attention() -> None:
     # q^T k = 2 x 400 x 400 x 32 and v attn^T = 2 x 64 x 400 x 400 multiplications
     report = counted(YAMLS / "yolo11.yaml", name="yolo11n.yaml")
     rows = {r.name: r for r in report.rows}
-    assert rows["10.m0.r_attn.main.attn.matmul"].macs == 2 * 400 * 400 * 32 + 2 * 64 * 400 * 400
+    assert rows["10.m0.attn.matmul"].macs == 2 * 400 * 400 * 32 + 2 * 64 * 400 * 400
     # the DFL: 16 fixed weights, params but not gradients; 4 x 8400 anchors x 16 bins
     dfl = rows["23.dfl"]
     assert (dfl.params, dfl.trainable, dfl.macs) == (16, 0, 4 * (80 * 80 + 40 * 40 + 20 * 20) * 16)

@@ -33,6 +33,7 @@ ACTIVATIONS = {
     "nn.Hardswish()": "hardswish", "nn.Mish()": "mish", "nn.GELU()": "gelu", "nn.Sigmoid()": "sigmoid",
     "nn.Tanh()": "tanh", "nn.ELU()": "elu", "nn.Identity()": None,
 }  # fmt: skip
+ACTIVATIONS.update({f"torch.{k}": v for k, v in list(ACTIVATIONS.items())})
 
 
 def looks_like(root: Node) -> bool:

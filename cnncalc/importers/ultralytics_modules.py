@@ -20,6 +20,16 @@ def _use(ctx: Context, module: str, body: list[Entry], common: dict[str, Any]) -
     return {ctx.block(module, body): common}
 
 
+def _name(entry: Entry) -> str:
+    ((_, args),) = entry.items()
+    return str(args["name"])
+
+
+def _plus(main: list[Entry], name: str = "add", shortcut: str = "input") -> list[Entry]:
+    """`x + main(x)` as Ultralytics writes it: the main path, then an add named `name`."""
+    return [*main, {"add": {"name": name, "from": [_name(main[-1]), shortcut]}}]
+
+
 def _from(entry: Entry, source: str | list[str]) -> Entry:
     ((kind, args),) = entry.items()
     return {kind: {**args, "from": source}}
@@ -77,7 +87,7 @@ def bottleneck(ctx: Context, c1: int, c2: int, shortcut: bool = True, g: int = 1
                e: float = 0.5, name: str = "m0", source: str | None = None) -> Entry:
     c_ = int(c2 * e)
     main = [ctx.conv("cv1", c_, k[0], 1), ctx.conv("cv2", c2, k[1], 1, None, g)]
-    body: list[Entry] = [{"residual": {"main": main}}] if shortcut and c1 == c2 else main
+    body = _plus(main) if shortcut and c1 == c2 else main
     common: dict[str, Any] = {"name": name}
     if source:
         common["from"] = source
@@ -101,7 +111,7 @@ def _chain(entries: list[Entry], first_from: str | None) -> list[Entry]:
 def c1_module(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
     c1, c2, n = (a + [1][len(a) - 2:])[:3]
     m = [ctx.conv(f"m{i}", c2, 3) for i in range(n)]
-    body = [ctx.conv("cv1", c2, 1, 1), {"residual": {"main": m}}]
+    body = [ctx.conv("cv1", c2, 1, 1), *_plus(m, shortcut="cv1")]
     return _use(ctx, "C1", body, common)
 
 
@@ -155,14 +165,13 @@ def cib(ctx: Context, c1: int, c2: int, shortcut: bool, e: float, lk: bool, name
            else ctx.conv("cv1_2", 2 * c_, 3, 1, None, 2 * c_))
     seq = [ctx.conv("cv1_0", c1, 3, 1, None, c1), ctx.conv("cv1_1", 2 * c_, 1), mid,
            ctx.conv("cv1_3", c2, 1), ctx.conv("cv1_4", c2, 3, 1, None, c2)]
-    body: list[Entry] = [{"residual": {"main": seq}}] if shortcut and c1 == c2 else seq
+    body = _plus(seq) if shortcut and c1 == c2 else seq
     return _use(ctx, "CIB", body, {"name": name})
 
 
 def repvggdw_body(ctx: Context, ed: int) -> list[Entry]:
-    return [{"parallel": {"branches": [[ctx.conv("conv", ed, 7, 1, 3, ed, 1, False)],
-                                       [ctx.conv("conv1", ed, 3, 1, 1, ed, 1, False)]], "merge": "add"}},
-            {"silu": {"name": "act"}}]
+    return [ctx.conv("conv", ed, 7, 1, 3, ed, 1, False), _from(ctx.conv("conv1", ed, 3, 1, 1, ed, 1, False), "input"),
+            {"add": {"name": "add", "from": ["conv", "conv1"]}}, {"silu": {"name": "act"}}]
 
 
 def c3_like(ctx: Context, c1: int, c2: int, n: int, shortcut: bool, g: int, e: float, k: Any, module: str,
@@ -193,10 +202,13 @@ def ghost_bottleneck(ctx: Context, c1: int, c2: int, k: int = 3, s: int = 1, nam
     if s == 2:
         main.append(ctx.conv("conv1", c_, k, s, None, math.gcd(c_, c_), 1, False))
     main.append(_use(ctx, "GhostConv", ghost_conv_body(ctx, c_, c2, 1, 1, 1, False), {"name": "conv2"}))
-    shortcut: Any = "identity"
-    if s == 2:
-        shortcut = [ctx.conv("dw", c1, k, s, None, c1, 1, False), ctx.conv("pw", c2, 1, 1, None, 1, 1, False)]
-    return _use(ctx, "GhostBottleneck", [{"residual": {"main": main, "shortcut": shortcut}}], {"name": name})
+    if s == 2:  # the shortcut: DWConv and Conv, both linear
+        short = [_from(ctx.conv("shortcut0", c1, k, s, None, c1, 1, False), "input"),
+                 ctx.conv("shortcut1", c2, 1, 1, None, 1, 1, False)]
+        body = [*main, *short, {"add": {"name": "add", "from": [_name(main[-1]), "shortcut1"]}}]
+    else:
+        body = _plus(main)
+    return _use(ctx, "GhostBottleneck", body, {"name": name})
 
 
 def c3ghost(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
@@ -214,10 +226,10 @@ def ghost_bottleneck_row(ctx: Context, a: list[Any], common: dict[str, Any]) -> 
 
 def rep_conv(ctx: Context, c1: int, c2: int, k: int = 3, s: int = 1, g: int = 1, name: str = "m0",
              bn: bool = False) -> Entry:
-    branches = [[ctx.conv("conv1", c2, k, s, 1, g, 1, False)], [ctx.conv("conv2", c2, 1, s, 0, g, 1, False)]]
+    body = [ctx.conv("conv1", c2, k, s, 1, g, 1, False), _from(ctx.conv("conv2", c2, 1, s, 0, g, 1, False), "input")]
     if bn and c1 == c2 and s == 1:
-        branches.append([{"bn": {"name": "bn"}}])
-    body: list[Entry] = [{"parallel": {"branches": branches, "merge": "add"}}]
+        body.append({"bn": {"name": "bn", "from": "input"}})
+    body.append({"add": {"name": "add", "from": [_name(e) for e in body]}})
     if ctx.act:
         body.append({ctx.act: {"name": "act"}})
     return _use(ctx, "RepConv", body, {"name": name})
@@ -237,7 +249,7 @@ def rep_c3(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
 def rep_csp(ctx: Context, c1: int, c2: int, n: int, name: str) -> Entry:
     def rep_bottleneck(c_: int, nm: str) -> Entry:
         main = [rep_conv(ctx, c_, c_, 3, 1, name="cv1"), ctx.conv("cv2", c_, 3, 1)]
-        return _use(ctx, "RepBottleneck", [{"residual": {"main": main}}], {"name": nm})
+        return _use(ctx, "RepBottleneck", _plus(main), {"name": nm})
 
     return c3_like(ctx, c1, c2, n, True, 1, 0.5, None, "RepCSP", {"name": name}, rep_bottleneck)
 
@@ -304,7 +316,7 @@ def sppf(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
                          {"concat": {"name": "cat", "from": ["cv1", *(f"m{i}" for i in range(n))]}},
                          ctx.conv("cv2", c2, 1, 1)]
     if shortcut and c1 == c2:
-        body = [{"residual": {"main": body}}]
+        body = _plus(body)
     return _use(ctx, "SPPF", body, common)
 
 
@@ -335,8 +347,7 @@ def psa_block(ctx: Context, c: int, attn_ratio: float, num_heads: int, shortcut:
               name: str = "m0") -> Entry:
     att = [attention(ctx, c, num_heads, attn_ratio)]
     ffn = [ctx.conv("ffn0", c * 2, 1), ctx.conv("ffn1", c, 1, 1, None, 1, 1, False)]
-    body: list[Entry] = ([{"residual": {"name": "r_attn", "main": att}}, {"residual": {"name": "r_ffn", "main": ffn}}]
-                         if shortcut else [*att, *ffn])
+    body = [*_plus(att, "add_attn"), *_plus(ffn, "add_ffn", "add_attn")] if shortcut else [*att, *ffn]
     return _use(ctx, "PSABlock", body, {"name": name})
 
 
@@ -349,8 +360,8 @@ def psa(ctx: Context, a: list[Any], common: dict[str, Any]) -> Entry:
     ffn = [ctx.conv("ffn0", c * 2, 1), ctx.conv("ffn1", c, 1, 1, None, 1, 1, False)]
     body = [ctx.conv("cv1", 2 * c, 1, 1), {"split": {"name": "a", "groups": 2, "index": 0}},
             {"split": {"name": "b", "groups": 2, "index": 1, "from": "cv1"}},
-            {"residual": {"name": "r_attn", "main": att}}, {"residual": {"name": "r_ffn", "main": ffn}},
-            {"concat": {"name": "cat", "from": ["a", "r_ffn"]}}, ctx.conv("cv2", c1, 1)]
+            *_plus(att, "add_attn", "b"), *_plus(ffn, "add_ffn", "add_attn"),
+            {"concat": {"name": "cat", "from": ["a", "add_ffn"]}}, ctx.conv("cv2", c1, 1)]
     return _use(ctx, "PSA", body, common)
 
 

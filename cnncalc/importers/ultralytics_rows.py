@@ -19,7 +19,7 @@ BASE = {
 # ... whose repeats are an argument (inserted at args[2]) instead of copies of the module
 REPEAT = {"C1", "C2", "C2f", "C3k2", "C3", "C3Ghost", "C3x", "RepC3", "C2fCIB", "C2PSA"}
 HEADS = {"Detect", "Segment", "Pose", "OBB", "v10Detect"}
-OTHER = {"Concat", "nn.Upsample", "nn.BatchNorm2d", "nn.Identity"}
+OTHER = {"Concat", "nn.Upsample", "nn.BatchNorm2d", "nn.Identity", "nn.MaxPool2d"}
 MAX_ROWS = 10_000
 MAX_REPEATS = 1_000
 
@@ -99,6 +99,10 @@ def _entry(ctx: Context, module: str, args: list[Any], n: int, common: dict[str,
             if mode not in ("nearest", "bilinear"):
                 raise ctx.error(f"nn.Upsample mode '{mode}': cnncalc reads nearest and bilinear")
             return {"upsample": {**common, "factor": _int(ctx, factor, "the scale factor"), "mode": mode}}
+        if module == "nn.MaxPool2d":  # [kernel_size, stride (= kernel_size), padding (0)]
+            k = args[0] if args else 2
+            s_, p = (args[1] if len(args) > 1 and args[1] is not None else k), (args[2] if len(args) > 2 else 0)
+            return {"maxpool": {**common, "f": k, "s": s_, "padding": p}}
         if module == "nn.Identity":
             return {"identity": common}
         if module == "nn.BatchNorm2d":

@@ -4,6 +4,9 @@ Command (from the repository root, in a venv made with
 `python -m venv /work/venvs/ultra && /work/venvs/ultra/bin/pip install torch==2.14.1 torchvision==0.29.1 ultralytics`):
 
     /work/venvs/ultra/bin/python tests/data/ultralytics/record.py tests/data/ultralytics/reference.json
+    /work/venvs/ultra/bin/python tests/data/ultralytics/record.py tests/data/ultralytics/extra.json extra
+
+(the second: other shipped YAMLs, for the modules the four families do not use).
 
 For each YAML and scale: `model.info()`'s layers, parameters, gradients and GFLOPs (imgsz 640),
 each top-level row's parameter count (`m.np`, what parse_model prints), and for a few models
@@ -26,11 +29,22 @@ FAMILIES = {
     "yolo11": ["yolo11", "yolo11-seg", "yolo11-pose", "yolo11-obb", "yolo11-cls"],
 }
 V10 = ["yolov10n", "yolov10s", "yolov10m", "yolov10b", "yolov10l", "yolov10x"]
+# other shipped YAMLs (model name -> YAML stem): YOLOv9's ELAN1, RepNCSPELAN4, ADown, AConv and SPPELAN,
+# GhostConv and C3Ghost, YOLOv3's Bottleneck and SPP, YOLOv6's nn.ConvTranspose2d, P2 and P6 heads
+EXTRA = {
+    "yolov9t": "yolov9t", "yolov9s": "yolov9s", "yolov9m": "yolov9m", "yolov9c": "yolov9c",
+    "yolov9c-seg": "yolov9c-seg", "yolov8n-ghost": "yolov8-ghost", "yolov3": "yolov3", "yolov3-spp": "yolov3-spp",
+    "yolov6n": "yolov6", "yolov5n-p6": "yolov5-p6", "yolov8n-p2": "yolov8-p2", "yolov8n-p6": "yolov8-p6",
+}  # fmt: skip
 SHAPES = {"yolov8n", "yolo11n", "yolov10n", "yolo11n-seg", "yolov8n-cls", "yolov5n", "yolo11n-pose", "yolo11n-obb"}
 TASK = {"seg": SegmentationModel, "pose": PoseModel, "obb": OBBModel, "cls": ClassificationModel}
 
 
 def names():
+    if sys.argv[2:] == ["extra"]:
+        for name, stem in EXTRA.items():
+            yield name, stem, stem.partition("-")[2] if stem.endswith("-seg") else ""
+        return
     for stems in FAMILIES.values():
         for stem in stems:
             base, _, task = stem.partition("-")
