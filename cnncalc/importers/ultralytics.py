@@ -21,6 +21,7 @@ from pathlib import PurePath
 from typing import Any
 
 from ..errors import CnnError, Location
+from ..escape import visible
 from ..source import Node, node
 from ..source import load as load_yaml
 
@@ -152,10 +153,12 @@ def convert_root(root: Node, filename: str, scale: str | None = None) -> Node:
             chosen = next(iter(scales))
         if chosen not in scales:
             where = Location(filename) if scale else top["scales"].loc
-            raise CnnError(f"scale '{chosen}' is not among the file's scales ({', '.join(map(str, scales))})", where)
+            listed = ", ".join(visible(str(k)) for k in scales)
+            raise CnnError(f"scale '{visible(str(chosen))}' is not among the file's scales ({listed})", where)
         triple = scales[chosen]
         if not (isinstance(triple, list) and len(triple) == 3 and all(_number(x) for x in triple)):
-            raise CnnError(f"scale '{chosen}' must be [depth, width, max_channels]", top["scales"].value[chosen].loc)
+            raise CnnError(f"scale '{visible(str(chosen))}' must be [depth, width, max_channels]",
+                           top["scales"].value[chosen].loc)
         depth, width, max_channels = triple
     for key, value in (("depth_multiple", depth), ("width_multiple", width)):
         if not _number(value) or value <= 0:
@@ -164,7 +167,8 @@ def convert_root(root: Node, filename: str, scale: str | None = None) -> Node:
     if "activation" in d:
         if d["activation"] not in ACTIVATIONS:
             known = ", ".join(k for k in ACTIVATIONS)
-            raise CnnError(f"activation '{d['activation']}' is not one cnncalc reads ({known})", top["activation"].loc)
+            raise CnnError(f"activation '{visible(str(d['activation']))}' is not one cnncalc reads ({known})",
+                           top["activation"].loc)
         act = ACTIVATIONS[d["activation"]]
     ch = d.get("channels", d.get("ch", 3))
     if not isinstance(ch, int) or isinstance(ch, bool) or ch < 1:

@@ -6,6 +6,7 @@ import ast
 from typing import Any
 
 from ..errors import CnnError
+from ..escape import visible
 from ..source import Node, node
 from . import ultralytics_heads, ultralytics_modules
 from .ultralytics import Context, make_divisible
@@ -19,7 +20,7 @@ BASE = {
 # ... whose repeats are an argument (inserted at args[2]) instead of copies of the module
 REPEAT = {"C1", "C2", "C2f", "C3k2", "C3", "C3Ghost", "C3x", "RepC3", "C2fCIB", "C2PSA"}
 HEADS = {"Detect", "Segment", "Pose", "OBB", "v10Detect"}
-OTHER = {"Concat", "nn.Upsample", "nn.BatchNorm2d", "nn.Identity", "nn.MaxPool2d"}
+OTHER = {"Concat", "nn.Upsample", "nn.BatchNorm2d", "nn.Identity", "nn.MaxPool2d", "nn.ZeroPad2d"}
 MAX_ROWS = 10_000
 MAX_REPEATS = 1_000
 
@@ -103,6 +104,11 @@ def _entry(ctx: Context, module: str, args: list[Any], n: int, common: dict[str,
             k = args[0] if args else 2
             s_, p = (args[1] if len(args) > 1 and args[1] is not None else k), (args[2] if len(args) > 2 else 0)
             return {"maxpool": {**common, "f": k, "s": s_, "padding": p}}
+        if module == "nn.ZeroPad2d":  # PyTorch's (left, right, top, bottom)
+            pad = args[0] if args else 0
+            if isinstance(pad, list) and len(pad) == 4:
+                pad = [pad[2], pad[3], pad[0], pad[1]]
+            return {"zeropad": {**common, "p": pad}}
         if module == "nn.Identity":
             return {"identity": common}
         if module == "nn.BatchNorm2d":
@@ -110,7 +116,7 @@ def _entry(ctx: Context, module: str, args: list[Any], n: int, common: dict[str,
         from ..suggest import did_you_mean
 
         known = sorted({*ultralytics_modules.MODULES, *ultralytics_heads.HEADS, *OTHER})
-        raise ctx.error(f"unknown module '{module}'{did_you_mean(module, known) or ''}")
+        raise ctx.error(f"unknown module '{visible(module)}'{did_you_mean(module, known) or ''}")
     try:
         if n == 1:
             return build(ctx, args, common)
