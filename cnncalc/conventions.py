@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import dims
+from .conventions_onnx_tool import register as _register_onnx_tool
 from .graph import Graph
 from .layers import Shape
 from .report import DTYPE_BYTES, Report, Row, Totals
@@ -401,6 +402,7 @@ CONVENTIONS: dict[str, Convention] = {
         ),
     ]
 }
+_register_onnx_tool(CONVENTIONS)
 
 def _register_ultralytics() -> None:
     from .importers import ultralytics_convention as u

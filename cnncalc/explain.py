@@ -953,6 +953,34 @@ _EXPLAINERS: list[tuple[type, Any]] = [
 ]
 
 
+def _instance_norm(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+    c = ins[0][-1]
+    if layer.affine:
+        params = Step("parameters", f"2{X}n_C (scale and bias, one of each per channel)", (f"2{X}{num(c)}",),
+                      count(leaf.cost.params), key="params")
+    else:
+        params = Step("parameters", "none: affine is false", (), "0", key="params")
+    return [
+        Step("output", "unchanged", (), shape(ins[0]), key="output"),
+        params,
+        Step("buffers", "none: each example is normalized by its own statistics", (), "0", key="buffers"),
+        Step("MACs", "counted as 0, as for bn", (), "0", key="macs"),
+        _activations(leaf.output),
+    ]
+
+
+def _operator(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+    cost = leaf.cost
+    return [
+        Step("output", f"as the model file gives it ({layer.type} has no arithmetic in cnncalc)", (),
+             shape(cost.output), key="output"),
+        Step("parameters", "the values of the weight tensors it reads", (), count(cost.params), key="params"),
+        Step("buffers", "the values of the non-learned tensors it reads", (), count(cost.buffers), key="buffers"),
+        Step("MACs", "counted as 0: unknown operator", (), "0", key="macs"),
+        _activations(cost.output),
+    ]
+
+
 def _register_attention() -> None:
     from .layers.attention import Attention, DistributionFocalLoss
 
@@ -977,9 +1005,12 @@ _register_zoo_kinds()
 
 
 def _register_shape_keeping() -> None:
+    from .layers.instance_norm import InstanceNorm
     from .layers.norm import LocalResponseNorm
+    from .layers.operator import Operator
     from .layers.pointwise import Activation, Dropout, Identity
 
+    _EXPLAINERS.extend([(InstanceNorm, _instance_norm), (Operator, _operator)])
     for cls in (Activation, Dropout, Identity, LocalResponseNorm):
         _EXPLAINERS.append((cls, _shape_keeping))
 

@@ -43,6 +43,7 @@ class Leaf:
     groups: tuple[str, ...]  # enclosing composite/block names, outermost first
     cost: Cost
     expect: list[Expectation] = field(default_factory=list)
+    shares: str | None = None  # uses this earlier leaf's weights: its parameters count there
 
     @property
     def output(self) -> Shape:
@@ -180,6 +181,8 @@ class _Builder:
         part = ok(item.part)
         if isinstance(part, Layer):
             out = self.add(full, item.kind, part, inputs, item.kind_loc, trainable, scope.groups, expect)
+            if item.shares is not None:
+                self.share(self.leaves[-1], item.shares, scope, item.kind_loc)
         else:
             groups = scope.groups
             if name_here is None:  # a collapsed body's composite shares its owner's group
@@ -237,6 +240,18 @@ class _Builder:
         # merge rows and auto shortcuts are leaves no entry names: `from` accepts them too
         self.global_names.setdefault(full, full)
         return full
+
+    def share(self, leaf: Leaf, owner: str, scope: _Scope, loc: Location) -> None:
+        """`shares: NAME`: the leaf uses NAME's weights (Keras' shared layers), which must match."""
+        found = self.lookup(owner, scope, loc)
+        first = next((x for x in self.leaves if x.name == found), None)
+        if first is None or first is leaf:
+            raise CnnError(f"'shares' names '{owner}', which is not an earlier layer", loc)
+        mine, theirs = (leaf.cost.params, leaf.cost.buffers), (first.cost.params, first.cost.buffers)
+        if type(first.layer) is not type(leaf.layer) or mine != theirs:
+            raise CnnError(f"{leaf.name} shares the weights of '{found}', but they differ "
+                           f"({first.kind}: {theirs[0]} params, {leaf.kind}: {mine[0]})", loc)
+        leaf.shares = found
 
     # ---- `from` ------------------------------------------------------------------------
 

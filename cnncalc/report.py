@@ -156,6 +156,8 @@ def analyze(arch: Architecture, graph: Graph, file: str, dtype: str = "float32")
 
 def _leaf_row(leaf: Leaf, rf: Any, jump: Any) -> Row:
     c = leaf.cost
+    if leaf.shares is not None:  # the weights are its first user's: counted once, there
+        c = replace(c, weights=0, biases=0, buffers=0)
     return Row(
         name=leaf.name,
         kind=leaf.kind,

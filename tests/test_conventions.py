@@ -580,6 +580,10 @@ def test_lenet5_under_each_convention_by_hand() -> None:
     ptflops = macs + 6_518 + 6_508 + 2 * 6_304 + 10
     # darknet (AlexeyAB's Total BFLOPS): 2 x conv MACs + pool windows 2*2 x (14*14*6 + 5*5*16); fc ignored
     alexeyab = 2 * (117_600 + 240_000) + 4 * (1_176 + 400)
+    # onnx-tool: + 1 per bias value (6,518), relu 1 per value (6,508), max pool 2*2 per output value
+    # (4 x (1,176 + 400)), softmax 36 per value (10): as it profiles export --to onnx's file
+    onnx_tool = macs + 6_518 + 6_508 + 4 * (1_176 + 400) + 36 * 10
+    assert onnx_tool == 436_210
     expected = {
         "cnncalc": (61_706, 416_520, 833_040),
         "torchinfo": (61_706, torchinfo, 2 * torchinfo),
@@ -588,6 +592,7 @@ def test_lenet5_under_each_convention_by_hand() -> None:
         "keras": (61_706, 416_520, 833_040),
         "darknet-pjreddie": (61_706, 416_520, 833_040),
         "darknet": (61_706, 357_600, alexeyab),
+        "onnx-tool": (61_706, onnx_tool, 2 * onnx_tool),
         # ultralytics (thop 2.2): conv and linear weight multiplications; pools and activations 0
         "ultralytics": (61_706, 416_520, 833_040),
     }
@@ -800,7 +805,13 @@ def test_the_readme_network_under_each_convention_by_hand() -> None:
         "darknet-pjreddie": (params + 16, 16, conv1 + conv2 + fc, 2 * (conv1 + conv2 + fc)),
         # 2 x conv MACs, 2x2 window per pooled value (64), one addition per value of the add
         "darknet": (params + 16, 16, conv1 + conv2, 2 * (conv1 + conv2) + 4 * 64 + volume),
+        # + 1 per bias value (256 + 2), bn 31 per value twice, relu row and the add's relu 1 per
+        # value, the add 1 per value, max pool 2x2 per output (64 x 4), gap 64 in + 4 x 4 out
+        "onnx-tool": (params + 16, 16, conv1 + 256 + 31 * volume + volume + conv2 + 31 * volume + volume
+                      + volume + 64 * 4 + 64 + 4 * 4 + fc + 2, 0),
     }
+    expected["onnx-tool"] = (*expected["onnx-tool"][:3], 2 * expected["onnx-tool"][2])
+    assert expected["onnx-tool"][2] == 33_370  # as onnx-tool 1.0.1 profiles the exported file
     expected["ptflops"] = (*expected["ptflops"][:3], 2 * expected["ptflops"][2])
     assert expected["ptflops"][2] == 19_082 and expected["fvcore"][2] == 17_224  # as the README says
     for name, (p, frozen, macs, flops) in expected.items():

@@ -165,6 +165,16 @@ def check_table(out: str, plain: str, name: str) -> None:
         assert name in out  # rich markup is shown as written
 
 
+def check_keras_summary(out: str, plain: str, name: str) -> None:
+    """Keras' layout: the same lines as the plain network's; '/' and '.' read '_' (Keras' rule)."""
+    terminal_safe(out)
+    no_forged_line(out, name)
+    assert len(out.splitlines()) >= len(plain.splitlines())
+    shown = name.replace("/", "_").replace(".", "_")
+    if "[" in name and not any(_control(ch) for ch in name) and len(shown) < 20:
+        assert shown in out  # rich markup is shown as written
+
+
 def check_json(out: str, plain: str, name: str) -> None:
     data = json.loads(out)
     assert data["layers"][0]["name"] == name and data["layers"][2]["from"] == [name, "other"]
@@ -319,6 +329,7 @@ WRITERS: dict[str, tuple[list[str], Callable[[str, str, str], None]]] = {
     "diagram-mermaid": (["diagram", "--format", "mermaid"], check_mermaid),
     "diagram-dot": (["diagram", "--format", "dot"], check_dot),
     "report-html": (["report"], check_html),
+    "summarize-keras": (["summarize", "--format", "keras"], check_keras_summary),
 }
 
 
@@ -417,6 +428,22 @@ def test_the_pytorch_export_compiles_whatever_the_name(tmp_path: Path, name: str
     assert result.exit_code == 0, result.output
     compile(result.stdout, "export.py", "exec")
     terminal_safe(result.stdout)
+
+
+@pytest.mark.usefixtures("past_the_reader")
+@pytest.mark.parametrize("name", ["marker", *ALL.values()], ids=["injection", *ALL.keys()])
+def test_the_keras_export_compiles_and_runs_nothing_a_name_holds(tmp_path: Path, name: str) -> None:
+    import ast
+
+    if name == "marker":
+        name = injection(str(tmp_path / "pwned"))
+    hostile, plain = write_pair(tmp_path, name)
+    result, baseline = run(["export", "--to", "keras", str(hostile)]), run(["export", "--to", "keras", str(plain)])
+    assert result.exit_code == 0, result.output
+    terminal_safe(result.stdout)
+    tree_, base = ast.parse(result.stdout), ast.parse(baseline.stdout)
+    # the same statements as the plain network's: a name adds none (it stays inside its literal)
+    assert [type(n).__name__ for n in ast.walk(tree_)] == [type(n).__name__ for n in ast.walk(base)]
 
 
 @pytest.mark.usefixtures("past_the_reader")

@@ -31,9 +31,10 @@ from .app import (
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@format_option("table", "json", "csv", "markdown", "course", "variables",
+@format_option("table", "json", "csv", "markdown", "course", "variables", "keras",
                help="course: the lecture's table (an Input row, weights + bias); variables: each "
-                    "weight tensor with its size and bytes, as TensorFlow lists them.")
+                    "weight tensor with its size and bytes, as TensorFlow lists them; keras: Keras 3's "
+                    "model.summary() of the model `export --to keras` writes.")
 @click.option("--layout", type=click.Choice(["tf", "torch"]), default="tf", show_default=True,
               help="Tensor shapes (variables, JSON): tf f x f x n_C_prev x n_C, torch n_C x n_C_prev x f x f.")
 @click.option("--input", "input_sizes", multiple=True, metavar="HxWxC",
@@ -137,6 +138,11 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
 
         console = terminal.console(200)
         table.render(results, console, extra)
+        return
+    if fmt == "keras":  # Keras' model.summary() of the exported model, one per file
+        from ..render import keras_summary
+
+        click.echo("".join(keras_summary.render(report) for report, _ in results), nl=False)
         return
     if fmt == "markdown":
         from ..render import markdown

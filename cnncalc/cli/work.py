@@ -66,19 +66,33 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
 
 @main.command("export")
 @click.argument("file")
-@click.option("--to", "target", type=click.Choice(["pytorch"]), default="pytorch", show_default=True,
+@click.option("--to", "target", type=click.Choice(["pytorch", "onnx", "keras"]), default="pytorch", show_default=True,
               help="The framework.")
 @output_option
 @input_option
 @set_option
 def export_command(file: str, target: str, output_path: str | None, input_size: str | None,
                    sets: tuple[str, ...]) -> None:
-    """The network as code: a runnable PyTorch nn.Module (channels first)."""
+    """The network as code: a runnable PyTorch nn.Module (channels first), a Keras 3 functional
+    model (channels last, any backend), or an ONNX model (opset 20, random weights; -o FILE, or
+    stdout when it is not a terminal)."""
     from ..analysis import analyze_text
-    from ..export import to_pytorch_source
 
     text, display = read_source(file)
-    source = to_pytorch_source(analyze_text(text, display, parse_sets(sets), input_size))
+    report = analyze_text(text, display, parse_sets(sets), input_size)
+    if target == "onnx":
+        from ..export.onnx import deliver_model
+
+        deliver_model(report, output_path)
+        return
+    if target == "keras":
+        from ..export.keras import to_keras_source
+
+        source = to_keras_source(report)
+    else:
+        from ..export import to_pytorch_source
+
+        source = to_pytorch_source(report)
     deliver(source, output_path)
 
 

@@ -108,6 +108,21 @@ class ChannelSlice(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x[:, self.start : self.stop]
 ''',
+    "Placeholder": '''
+class Placeholder(nn.Module):
+    """Stands for an operator of an imported model that cnncalc has no arithmetic for: it holds
+    as many parameters (and buffers) as the operator's weights and returns zeros of its shape."""
+
+    def __init__(self, params: int, buffers: int, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(params)) if params else None
+        if buffers:
+            self.register_buffer("state", torch.zeros(buffers))
+        self.shape = shape
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        return xs[0].new_zeros((xs[0].shape[0], *self.shape))
+''',
     "LocallyConnected2d": '''
 class LocallyConnected2d(nn.Module):
     """A convolution without weight sharing: every output position has its own filters.
@@ -722,7 +737,12 @@ def _flatten(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 
 
 def _bn(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    from .pytorch_kinds import partial_bn
+
     layer = leaf.layer
+    partial = partial_bn(leaf, inputs, attr)
+    if partial is not None:
+        return partial
     cls = "nn.BatchNorm2d" if len(inputs[0]) == 3 else "nn.BatchNorm1d"
     init = f"{cls}({inputs[0][-1]}" + _kwargs(
         eps=layer.epsilon if layer.epsilon != 1e-5 else None,
@@ -822,6 +842,20 @@ def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     return _Code(f"nn.PReLU({count})", _calls(attr), note="one slope" if count == 1 else "")
 
 
+def _instance_norm(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    init = f"nn.InstanceNorm2d({inputs[0][-1]}" + _kwargs(
+        eps=layer.epsilon if layer.epsilon != 1e-5 else None, affine=True if layer.affine else None) + ")"
+    return _Code(init, _calls(attr))
+
+
+def _placeholder(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    out = leaf.output
+    shape = (out[2], out[0], out[1]) if len(out) == 3 else tuple(out)
+    init = f"Placeholder({leaf.layer.params}, {leaf.layer.buffers}, {tuple(int(d) for d in shape)})"
+    return _Code(init, _calls(attr), {"Placeholder"}, note=f"stands for {leaf.layer.type}")
+
+
 def _channel_shuffle(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     return _Code(f"ChannelShuffle({leaf.layer.groups})", _calls(attr), {"ChannelShuffle"})
 
@@ -887,6 +921,15 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "LayerScale": _layer_scale,
     "StochasticDepth": _stochastic_depth,
     "ChannelSlice": _slice,
+    "InstanceNorm": _instance_norm,
+    "Operator": _placeholder,
     "Attention": _attention,
     "DistributionFocalLoss": _dfl,
 }
+
+# the Keras reader's kinds (their emitters and helper modules live in pytorch_kinds.py)
+from .pytorch_kinds import EMITTERS as _KERAS_EMITTERS  # noqa: E402
+from .pytorch_kinds import HELPERS as _KERAS_HELPERS  # noqa: E402
+
+_EMITTERS.update(_KERAS_EMITTERS)
+_HELPERS.update(_KERAS_HELPERS)

@@ -11,10 +11,10 @@ import re
 
 from ..source import Node
 
-FORMATS = ("darknet", "caffe", "ultralytics")
-_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe"}
+FORMATS = ("darknet", "caffe", "onnx", "keras", "ultralytics")
+_EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe", ".keras": "keras"}
 # binary model files, known by their suffix alone; the CLI maps them instead of decoding them
-_BINARY: dict[str, str] = {}
+_BINARY: dict[str, str] = {".onnx": "onnx", ".keras": "keras"}
 
 
 def binary_format(filename: str) -> str | None:
@@ -34,13 +34,17 @@ def detect(text: str, filename: str) -> str | None:
     suffix = _suffix(filename)
     if suffix in (".yaml", ".yml"):  # the common case decides without importing an importer
         return "ultralytics" if _ULTRALYTICS_LIKE.search(text) and _ULTRALYTICS_HEAD.search(text) else None
-    by_ext = _EXTENSIONS.get(suffix)
+    by_ext = _EXTENSIONS.get(suffix) or _BINARY.get(suffix)
     if by_ext is not None:
         return by_ext
     if _darknet_like(text):
         return "darknet"
     if _CAFFE_LIKE.search(text) is not None:
         return "caffe"
+    if suffix == ".json":
+        from .keras import looks_like
+
+        return "keras" if looks_like(text) else None
     return None
 
 
@@ -69,6 +73,14 @@ def load(text: str, filename: str, fmt: str, input_override: str | None = None, 
         from . import darknet
 
         return darknet.load(text, filename, input_override)
+    if fmt == "onnx":
+        from . import onnx
+
+        return onnx.load(text, filename, input_override)
+    if fmt == "keras":
+        from . import keras
+
+        return keras.load(text, filename, input_override)
     from . import caffe
 
     return caffe.load(text, filename, input_override)
@@ -83,15 +95,15 @@ def convert(text: str, filename: str, input_override: str | None = None, scale: 
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError(
-            "not a Darknet .cfg, Caffe .prototxt or Ultralytics model YAML (nothing to import)", Location(filename)
-        )
+        raise CnnError("not a Darknet .cfg, Caffe .prototxt, Keras (.keras, JSON) or Ultralytics model YAML "
+                       "file (nothing to import)", Location(filename))
     root = load(text, filename, fmt, input_override, scale)
     data = root.plain()
     if input_override:
         parts = [p.strip() for p in input_override.lower().replace("×", "x").split("x")]
         data["input"] = [int(p) for p in parts] if all(p.isdigit() for p in parts) else input_override
-    tool = {"darknet": "Darknet", "caffe": "Caffe", "ultralytics": "Ultralytics model YAML"}[fmt]
+    tool = {"darknet": "Darknet", "caffe": "Caffe", "onnx": "ONNX", "keras": "Keras",
+            "ultralytics": "Ultralytics model YAML"}[fmt]
     comment = (
         f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
         "Layer names are the original ones; `cnncalc summarize` on this file gives the same numbers."

@@ -9,14 +9,21 @@ from .affine import PReLU, Scale
 from .attention import Attention, DistributionFocalLoss
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
+from .cropping import Cropping
+from .custom import Custom
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
+from .instance_norm import InstanceNorm
 from .layer_norm import LayerNorm
 from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
+from .normalization import Normalization
+from .operator import Operator
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
+from .rescaling import Rescaling
+from .reshape import Reshape
 from .shuffle import ChannelShuffle
 from .slice import ChannelSlice
 from .spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
@@ -69,6 +76,13 @@ KINDS: dict[str, Kind] = {
         Kind("stochastic_depth", StochasticDepth),
         Kind("slice", ChannelSlice),
         Kind("activation", ChosenActivation),
+        Kind("instance_norm", InstanceNorm),
+        Kind("operator", Operator),
+        Kind("reshape", Reshape),
+        Kind("rescaling", Rescaling),
+        Kind("normalization", Normalization),
+        Kind("cropping", Cropping),
+        Kind("custom", Custom),
         Kind("attention", Attention),
         Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),

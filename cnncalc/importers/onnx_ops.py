@@ -1,0 +1,751 @@
+"""The ONNX operators the reader knows: one rule per op type, each adding the row(s) it maps to.
+
+A rule reads the node's attributes and constant inputs and calls `Reader.row` with a cnncalc
+kind; the arithmetic is the kind's own. Weights are claimed as they are counted, so a weight two
+nodes share counts once (the second conv or fc without its bias, the second bn without gamma
+and beta). An operator without a rule is an `operator` row with ONNX shape inference's output
+shape, its weights as params and a warning, or, without an inferred shape, an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import CnnError
+from .onnx import Reader, View
+
+Rule = Callable[[Reader, View], None]
+
+_SIMPLE = {
+    "Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Selu": "selu", "Gelu": "gelu", "Mish": "mish",
+    "Softplus": "softplus", "HardSwish": "hardswish", "HardSigmoid": "hard_sigmoid",
+    "Softmax": "softmax", "LogSoftmax": "softmax",
+}  # fmt: skip
+# shape kept, nothing learned: a row of kind identity that says which operator it stands for
+_SHAPE_KEPT = {
+    "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Floor", "Ceil", "Round", "Erf", "Sin", "Cos",
+    "Sign", "Softsign", "ThresholdedRelu", "Celu", "Shrink", "Not", "Cast", "CastLike", "IsNaN",
+    "IsInf", "Hardmax",
+}  # fmt: skip
+
+
+_SAME_VALUES = {"Identity", "Unsqueeze", "Squeeze", "Reshape", "Flatten"}
+
+
+def fold(r: Reader, v: View) -> None:
+    """Shape arithmetic on constants: the outputs become constants (values where numpy can say)."""
+    if v.op in _SAME_VALUES and r.is_weight(v.inputs[0]) or v.op == "Identity" and r.is_init(v.inputs[0]):
+        r.canon[v.outputs[0]] = r.c(v.inputs[0])  # the same values: the weight itself (PRelu's unsqueezed slope)
+        r.const[v.outputs[0]] = None
+        return
+    try:
+        values = _evaluate(r, v)
+    except Exception:  # noqa: BLE001 - a value we cannot work out is just unknown
+        values = None
+    for i, out in enumerate(v.outputs):
+        if out:
+            r.const[out] = values[i] if values is not None and i < len(values) else None
+
+
+def _evaluate(r: Reader, v: View) -> list[Any] | None:
+    import numpy as np
+
+    op, a = v.op, v.attrs
+    if op == "Constant":
+        if "value" in a:
+            from onnx import numpy_helper
+
+            return [numpy_helper.to_array(a["value"])]
+        for key in ("value_int", "value_float", "value_ints", "value_floats"):
+            if key in a:
+                return [np.array(a[key])]
+        return None
+    if op == "Shape":
+        known = r.value(v.inputs[0]) if r.is_const(v.inputs[0]) else None
+        dims = list(known.shape) if known is not None else r.shapes.get(v.inputs[0])
+        if dims is None:
+            return None
+        start, end = a.get("start", 0), a.get("end", None)
+        picked = dims[start:end]
+        return [np.array(picked, dtype=object if any(not isinstance(d, int) for d in picked) else np.int64)]
+    vals = [r.value(t) if t else None for t in v.inputs]
+    if any(x is None for x, t in zip(vals, v.inputs) if t):
+        return None
+    if op == "Gather":
+        return [np.take(vals[0], vals[1], axis=a.get("axis", 0))]
+    if op in ("Unsqueeze", "Squeeze"):
+        axes = a.get("axes") if "axes" in a else (vals[1].tolist() if len(vals) > 1 and vals[1] is not None else None)
+        if op == "Unsqueeze":
+            out = vals[0]
+            for ax in sorted(int(x) for x in axes):
+                out = np.expand_dims(out, ax)
+            return [out]
+        return [np.squeeze(vals[0], axis=tuple(int(x) for x in axes) if axes is not None else None)]
+    if op == "Concat":
+        return [np.concatenate([np.atleast_1d(x) for x in vals], axis=a.get("axis", 0))]
+    if op in ("Cast", "Identity"):
+        return [vals[0]]
+    if op == "Reshape":
+        target = [int(d) for d in vals[1].reshape(-1).tolist()]
+        if not a.get("allowzero", 0):
+            target = [vals[0].shape[i] if d == 0 else d for i, d in enumerate(target)]
+        return [vals[0].reshape(target)]
+    if op == "Transpose":
+        return [np.transpose(vals[0], a.get("perm"))]
+    if op == "Equal":
+        return [np.equal(vals[0], vals[1])]
+    if op == "Where":
+        return [np.where(vals[0], vals[1], vals[2])]
+    if op == "Range":
+        return [np.arange(vals[0].item(), vals[1].item(), vals[2].item())]
+    if op == "Expand":
+        return [vals[0] * np.ones([int(d) for d in vals[1].reshape(-1).tolist()], dtype=vals[0].dtype)]
+    if op == "Slice":
+        starts, ends = vals[1].tolist(), vals[2].tolist()
+        axes = vals[3].tolist() if len(vals) > 3 and vals[3] is not None else list(range(len(starts)))
+        steps = vals[4].tolist() if len(vals) > 4 and vals[4] is not None else [1] * len(starts)
+        index = [slice(None)] * vals[0].ndim
+        for s, e, ax, st in zip(starts, ends, axes, steps):
+            index[ax] = slice(s, e, st)
+        return [vals[0][tuple(index)]]
+    binary = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": None}
+    if op in binary and len(vals) == 2:
+        if op == "Div":
+            if vals[0].dtype.kind in "iu" and vals[1].dtype.kind in "iu":
+                return [vals[0] // vals[1]]
+            return [vals[0] / vals[1]]
+        return [binary[op](vals[0], vals[1])]
+    if op == "ConstantOfShape":
+        from onnx import numpy_helper
+
+        fill = numpy_helper.to_array(a["value"]) if "value" in a else np.zeros(1, np.float32)
+        return [np.full([int(d) for d in vals[0].tolist()], fill.reshape(-1)[0])]
+    return None
+
+
+def convert(r: Reader, v: View) -> None:
+    rule = RULES.get(v.op) if v.domain in ("", "ai.onnx") else None
+    if rule is not None:
+        rule(r, v)
+        return
+    if v.domain in ("", "ai.onnx") and v.op in _SHAPE_KEPT:
+        r.row("identity", v, {"role": v.op}, _acts(r, v)[:1])
+        return
+    unknown(r, v)
+
+
+def unknown(r: Reader, v: View, why: str = "") -> None:
+    """An operator without arithmetic here: a row if shape inference knows its output."""
+    out = r.ours(v.outputs[0]) if v.outputs else None
+    acts = _acts(r, v)
+    if out is None or not acts:
+        domain = v.domain or "ai.onnx"
+        reason = f": {why}" if why else ""
+        raise CnnError(f"unsupported operator {v.op} (domain {domain}){reason}", v.loc)
+    _operator(r, v, acts, out)
+
+
+def _operator(r: Reader, v: View, acts: list[str], out: list[Any] | None, stats: list[str] = (),
+              note: str | None = None) -> None:
+    params = r.unclaimed([t for t in v.inputs if t and r.is_weight(t) and t not in stats])
+    buffers = r.unclaimed(list(stats))
+    args: dict[str, Any] = {"type": v.op}
+    if out is not None:
+        args["output"] = out
+    if params:
+        args["params"] = params
+    if buffers:
+        args["buffers"] = buffers
+    if note:
+        args["note"] = note
+    r.row("operator", v, args, acts)
+
+
+def shared(r: Reader, v: View, stats: list[str] = ()) -> None:
+    """A node reading a weight an earlier node counted (weight sharing, or tensors torch.onnx.export
+    merged because they were equal): a row with only its own weights, its MACs left out, said so."""
+    acts = _acts(r, v)
+    out = r.ours(v.outputs[0])
+    if out is None and r.shapes.get(v.outputs[0]) != r.shapes.get(acts[0]):
+        raise CnnError(f"{v.op} reads weights an earlier node counted, and its output shape is unknown", v.loc)
+    note = (f"{v.op} reads weights an earlier node counted (counted once, there); "
+            "its own arithmetic, MACs included, is left out")
+    _operator(r, v, acts, out, [t for t in stats if t], note)
+
+
+def _acts(r: Reader, v: View) -> list[str]:
+    return [t for t in v.inputs if t and not r.is_const(t)]
+
+
+# ---- convolutions and pooling ------------------------------------------------------------------
+
+
+def _spatial(r: Reader, v: View, kernel: list[int]) -> dict[str, Any]:
+    """f, s, dilation and padding of a Conv / Pool node in cnncalc's terms (1-D as L x 1)."""
+    a = v.attrs
+    n = len(kernel)
+    if n not in (1, 2):
+        raise CnnError(f"{v.op} over {n} spatial axes; cnncalc reads 1-D and 2-D", v.loc)
+    strides = list(a.get("strides", [1] * n))
+    dil = list(a.get("dilations", [1] * n))
+    pads = list(a.get("pads", [0] * 2 * n))
+    auto = a.get("auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else str(auto)
+    if n == 1:
+        kernel, strides, dil = [kernel[0], 1], [strides[0], 1], [dil[0], 1]
+        pads = [pads[0], 0, pads[1], 0]
+    padding: Any
+    if auto == "VALID":
+        padding = "valid"
+    elif auto == "SAME_UPPER":
+        padding = "same"
+    elif auto == "SAME_LOWER":
+        padding = _same_lower(r, v, kernel, strides, dil)
+    else:
+        top, left, bottom, right = pads
+        padding = [top, bottom, left, right]
+        if top == bottom and left == right:
+            padding = top if top == left else [top, left]
+        if padding == 0:
+            padding = "valid"
+    return {"f": _pair(kernel), "s": _pair(strides), "dilation": _pair(dil), "padding": padding}
+
+
+def _same_lower(r: Reader, v: View, kernel: list[int], strides: list[int], dil: list[int]) -> list[int]:
+    """SAME_LOWER: output ceil(n/s), the larger half of the padding before (TensorFlow puts it after)."""
+    shape = r.ours(v.inputs[0])
+    if shape is None:
+        raise CnnError("auto_pad SAME_LOWER needs the input size; pass --input with concrete sizes", v.loc)
+    out = []
+    for n, f, s, d in zip(shape[:2], kernel, strides, dil):
+        total = max((-(-n // s) - 1) * s + d * (f - 1) + 1 - n, 0)
+        out.append((total - total // 2, total // 2))
+    return [out[0][0], out[0][1], out[1][0], out[1][1]]
+
+
+def _pair(values: list[int]) -> Any:
+    return values[0] if values[0] == values[1] else list(values)
+
+
+def _clean(args: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    return {k: val for k, val in args.items() if defaults.get(k, object()) != val}
+
+
+def _conv(r: Reader, v: View) -> None:
+    w = v.inputs[1] if len(v.inputs) > 1 else ""
+    if not r.is_init(w):
+        return unknown(r, v, "its weights are not an initializer")
+    if r.is_claimed(w):
+        return shared(r, v)
+    dims = r.dims(w)
+    kernel = list(v.attrs.get("kernel_shape", dims[2:]))
+    group = v.attrs.get("group", 1)
+    args: dict[str, Any] = {"filters": dims[0], **_spatial(r, v, kernel)}
+    c_in = r.dims(v.inputs[0])
+    if c_in is not None and len(c_in) > 1 and isinstance(c_in[1], int) and c_in[1] != dims[1] * group:
+        raise CnnError(f"weights '{w}' expect {dims[1] * group} input channels, the input has {c_in[1]}", v.loc)
+    args["groups"] = group
+    bias = len(v.inputs) > 2 and bool(v.inputs[2])
+    r.claim(w)
+    args["bias"] = bias and r.claim(v.inputs[2])
+    r.row("conv", v, _clean(args, {"s": 1, "dilation": 1, "groups": 1, "bias": True, "padding": "valid"}))
+
+
+def _conv_transpose(r: Reader, v: View) -> None:
+    w = v.inputs[1] if len(v.inputs) > 1 else ""
+    if not r.is_init(w):
+        return unknown(r, v, "its weights are not an initializer")
+    if r.is_claimed(w):
+        return shared(r, v)
+    a = v.attrs
+    dims = r.dims(w)
+    if a.get("group", 1) != 1:
+        raise CnnError("ConvTranspose with group > 1 is not supported", v.loc)
+    kernel = list(a.get("kernel_shape", dims[2:]))
+    sp = _spatial(r, v, kernel)
+    n = len(kernel)
+    op = list(a.get("output_padding", [0] * n)) + ([0] if n == 1 else [])
+    args: dict[str, Any] = {"filters": dims[1], "f": sp["f"], "s": sp["s"], "dilation": sp["dilation"],
+                            "output_padding": _pair(op)}
+    if "output_shape" in a:
+        args["padding"] = _deconv_pads_for(r, v, list(a["output_shape"]), kernel, sp, op)
+    else:
+        args["padding"] = 0 if sp["padding"] == "valid" else sp["padding"]
+        if sp["padding"] == "same":
+            args["output_padding"] = 0
+    r.claim(w)
+    args["bias"] = len(v.inputs) > 2 and bool(v.inputs[2]) and r.claim(v.inputs[2])
+    r.row("deconv", v, _clean(args, {"s": 1, "dilation": 1, "bias": True, "padding": 0, "output_padding": 0}))
+
+
+def _deconv_pads_for(r: Reader, v: View, out: list[int], kernel: list[int], sp: dict[str, Any],
+                     op: list[int]) -> list[int]:
+    shape = r.ours(v.inputs[0])
+    if shape is None:
+        raise CnnError("ConvTranspose with output_shape needs the input size; pass --input", v.loc)
+    auto = v.attrs.get("auto_pad", b"NOTSET")
+    upper = (auto.decode() if isinstance(auto, bytes) else str(auto)) == "SAME_UPPER"
+    s = sp["s"] if isinstance(sp["s"], list) else [sp["s"]] * 2
+    d = sp["dilation"] if isinstance(sp["dilation"], list) else [sp["dilation"]] * 2
+    k = kernel + [1] if len(kernel) == 1 else kernel
+    o = out + [(shape[1] - 1) + 1] if len(out) == 1 else out
+    pads = []
+    for n, kk, ss, dd, oo, pp in zip(shape[:2], k, s, d, o, op):
+        total = ss * (n - 1) + pp + (kk - 1) * dd + 1 - oo
+        if total < 0:
+            raise CnnError(f"output_shape {out} is larger than the transposed convolution gives", v.loc)
+        before = total // 2 if upper else total - total // 2
+        pads.append((before, total - before))
+    return [pads[0][0], pads[0][1], pads[1][0], pads[1][1]]
+
+
+def _pool(r: Reader, v: View) -> None:
+    a = v.attrs
+    kernel = list(a.get("kernel_shape", []))
+    if not kernel:
+        raise CnnError(f"{v.op} without kernel_shape", v.loc)
+    sp = _spatial(r, v, kernel)
+    if sp["dilation"] != 1:
+        raise CnnError(f"{v.op} with dilations is not supported", v.loc)
+    args = {"mode": "max" if v.op == "MaxPool" else "avg", "f": sp["f"], "s": sp["s"], "padding": sp["padding"],
+            "ceil": bool(a.get("ceil_mode", 0))}
+    r.row("pool", v, _clean(args, {"padding": "valid", "ceil": False}))
+
+
+def _global(kind: str) -> Rule:
+    return lambda r, v: (r.row(kind, v), None)[1]
+
+
+def _reduce(r: Reader, v: View) -> None:
+    """ReduceMean / ReduceMax over the spatial axes: a global pool (then flatten without keepdims)."""
+    rank = r.rank(v.inputs[0])
+    axes = v.attrs.get("axes")
+    if axes is None and len(v.inputs) > 1 and v.inputs[1]:
+        axes = r.ints(v.inputs[1])
+    spatial = {2, 3} if rank == 4 else {2} if rank == 3 else None
+    if spatial is None or axes is None or {a % rank for a in axes} != spatial:
+        return unknown(r, v)
+    kind = "gap" if v.op == "ReduceMean" else "gmp"
+    if v.attrs.get("keepdims", 1):
+        r.row(kind, v)
+        return
+    r.row(kind, v, suffix="/pool")
+    pooled = r.net.last
+    r.net.add("flatten", r.net.unique((v.name or f"{v.op.lower()}{v.index}").replace(".", "_")), v.loc,
+              None, None, [pooled])
+    r.src[v.outputs[0]] = r.net.last
+
+
+# ---- fully connected --------------------------------------------------------------------------
+
+
+def _gemm(r: Reader, v: View) -> None:
+    a = v.attrs
+    b = v.inputs[1]
+    if not r.is_init(b) or a.get("transA", 0) or r.rank(b) != 2:
+        return unknown(r, v, "an fc needs a 2-D weight initializer and transA = 0")
+    if r.is_claimed(b):
+        return shared(r, v)
+    dims = r.dims(b)
+    units = dims[0] if a.get("transB", 0) else dims[1]
+    r.claim(b)
+    bias = len(v.inputs) > 2 and bool(v.inputs[2]) and r.claim(v.inputs[2])
+    r.row("fc", v, {"units": units} if bias else {"units": units, "bias": False})
+
+
+def _matmul(r: Reader, v: View) -> None:
+    b = v.inputs[1]
+    if not r.is_init(b) or r.rank(b) != 2 or r.rank(v.inputs[0]) != 2:
+        return unknown(r, v, "an fc needs a 2-D input and a 2-D weight initializer")
+    if r.is_claimed(b):
+        return shared(r, v)
+    units = r.dims(b)[1]
+    r.claim(b)
+    bias = False
+    nxt = r.only_consumer(v.outputs[0])
+    if nxt is not None:
+        n = r.nodes[nxt]
+        other = [t for t in n.input if t != v.outputs[0]]
+        if (n.op_type == "Add" and len(other) == 1 and r.is_weight(other[0])
+                and r.numel(other[0]) == units and not r.is_claimed(other[0])):
+            r.claim(other[0])
+            bias = True
+            r.skip.add(nxt)
+    name = r.row("fc", v, {"units": units} if bias else {"units": units, "bias": False})
+    if bias:
+        r.src[r.nodes[nxt].output[0]] = name
+
+
+# ---- normalization ----------------------------------------------------------------------------
+
+
+def _batch_norm(r: Reader, v: View) -> None:
+    scale, bias, mean, var = (v.inputs + ["", "", "", ""])[1:5]
+    args: dict[str, Any] = {}
+    if "epsilon" in v.attrs and abs(v.attrs["epsilon"] - 1e-5) > 1e-12:
+        args["epsilon"] = round(float(v.attrs["epsilon"]), 10)
+    names = [r.c(t) for t in (scale, bias, mean, var)]
+    fresh = [not r.is_claimed(t) and r.is_weight(t) and t not in names[:i] for i, t in enumerate(names)]
+    if fresh[2:] != [True, True] or fresh[0] != fresh[1]:
+        return shared(r, v, stats=[mean, var])
+    r.unclaimed([scale, bias, mean, var])
+    if not fresh[0]:
+        args["affine"] = False
+    r.row("bn", v, args, [v.inputs[0]])
+
+
+def _instance_norm(r: Reader, v: View) -> None:
+    learned = [r.claim(t) for t in v.inputs[1:3]]
+    args = {} if any(learned) else {"affine": False}
+    if "epsilon" in v.attrs and abs(v.attrs["epsilon"] - 1e-5) > 1e-12:
+        args["epsilon"] = round(float(v.attrs["epsilon"]), 10)
+    r.row("instance_norm", v, args, [v.inputs[0]])
+
+
+def _layer_norm(r: Reader, v: View) -> None:
+    rank = r.rank(v.inputs[0])
+    axis = v.attrs.get("axis", -1)
+    if rank is None or (axis % rank) != rank - 1 or rank != 2:
+        # over the units of an N x C vector here; over channels, between two Transposes (_transpose)
+        return unknown(r, v, "LayerNormalization over the last axis of an N x C tensor only")
+    _layer_norm_row(r, v, v, v.inputs[0])
+
+
+def _layer_norm_row(r: Reader, norm: View, named: View, source: str) -> None:
+    """A layer_norm row for the LayerNormalization `norm`, named after node `named` (its output)."""
+    scale, bias = (norm.inputs + ["", ""])[1:3]
+    fresh = [bool(t) and r.is_weight(t) and not r.is_claimed(t) for t in (scale, bias)]
+    if fresh[0] != fresh[1] or (bias and r.c(bias) == r.c(scale)):
+        return shared(r, norm)
+    r.unclaimed([scale, bias])
+    args: dict[str, Any] = {} if fresh[0] else {"affine": False}
+    eps = norm.attrs.get("epsilon", 1e-5)
+    if abs(eps - 1e-5) > 1e-12:
+        args["epsilon"] = round(float(eps), 10)
+    r.row("layer_norm", named, args, [source])
+
+
+def _lrn(r: Reader, v: View) -> None:
+    a = v.attrs
+    args = {"size": a["size"], "alpha": round(float(a.get("alpha", 1e-4)), 10),
+            "beta": round(float(a.get("beta", 0.75)), 10), "k": round(float(a.get("bias", 1.0)), 10)}
+    r.row("lrn", v, args)
+
+
+# ---- activations ------------------------------------------------------------------------------
+
+
+def _simple(r: Reader, v: View) -> None:
+    r.row(_SIMPLE[v.op], v, None, [v.inputs[0]])
+
+
+def _with_alpha(kind: str, default: float) -> Rule:
+    def rule(r: Reader, v: View) -> None:
+        alpha = round(float(v.attrs.get("alpha", default)), 10)
+        r.row(kind, v, None if alpha == default else {"alpha": alpha}, [v.inputs[0]])
+
+    return rule
+
+
+def _prelu(r: Reader, v: View) -> None:
+    slope = v.inputs[1]
+    if not r.is_weight(slope):
+        return unknown(r, v, "its slope is not an initializer")
+    if r.is_claimed(slope):
+        return shared(r, v)
+    r.claim(slope)
+    r.row("prelu", v, {"shared": True} if r.numel(slope) == 1 else None, [v.inputs[0]])
+
+
+def _clip(r: Reader, v: View) -> None:
+    lo = v.attrs.get("min")
+    hi = v.attrs.get("max")
+    if len(v.inputs) > 1 and v.inputs[1]:
+        got = r.value(v.inputs[1])
+        lo = None if got is None else float(got.reshape(-1)[0])
+    if len(v.inputs) > 2 and v.inputs[2]:
+        got = r.value(v.inputs[2])
+        hi = None if got is None else float(got.reshape(-1)[0])
+    if lo == 0 and hi == 6:
+        r.row("relu6", v, None, [v.inputs[0]])
+    elif lo == 0 and hi is None:
+        r.row("relu", v, None, [v.inputs[0]])
+    else:
+        r.row("identity", v, {"role": "Clip"}, [v.inputs[0]])
+
+
+# ---- element-wise -----------------------------------------------------------------------------
+
+
+def _elementwise(r: Reader, v: View) -> None:
+    acts = _acts(r, v)
+    consts = [t for t in v.inputs if t and r.is_const(t)]
+    if len(acts) == 1:
+        weights = [t for t in consts if r.is_weight(t)]
+        if not weights:  # x * 0.5, x + 1: no weights, shape kept
+            r.row("identity", v, {"role": v.op}, acts)
+            return
+        shape = r.ours(acts[0])
+        w = weights[0]
+        if (v.op == "Mul" and len(weights) == 1 and shape is not None and len(shape) == 3
+                and r.numel(w) == shape[2] and _per_channel(r.dims(w), r.rank(acts[0]))
+                and not r.is_claimed(w)):
+            r.claim(w)
+            r.row("scale", v, None, acts)
+            return
+        _operator(r, v, acts, None)
+        return
+    shapes = [r.shapes.get(t) for t in acts]
+    equal = all(s is not None and s == shapes[0] for s in shapes)
+    if v.op in ("Add", "Sum") and equal:
+        r.row("add", v, None, acts)
+    elif v.op == "Max" and equal:
+        r.row("maximum", v, None, acts)
+    elif v.op == "Mul":
+        # the input that is not broadcast goes first (multiply's output has the first's shape)
+        ordered = sorted(acts, key=lambda t: -_size(r.shapes.get(t)))
+        r.row("multiply", v, None, ordered)
+    else:
+        unknown(r, v)
+
+
+def _per_channel(dims: list[Any] | None, rank: int | None) -> bool:
+    """[C], [C, 1, 1] or [1, C, 1, 1]: one value per channel of an N x C x H x W tensor."""
+    if dims is None or rank != 4:
+        return False
+    core = list(dims)
+    while core and core[0] == 1 and len(core) > 3:
+        core = core[1:]
+    return len(core) == 1 or (len(core) == 3 and core[1:] == [1, 1])
+
+
+def _size(dims: list[Any] | None) -> int:
+    n = 1
+    for d in dims or []:
+        n *= d if isinstance(d, int) else 1_000_000
+    return n
+
+
+# ---- shape changes ----------------------------------------------------------------------------
+
+
+def _axis(v: View, rank: int | None, default: int) -> int | None:
+    axis = v.attrs.get("axis", default)
+    return None if rank is None else axis % rank
+
+
+def _concat(r: Reader, v: View) -> None:
+    acts = _acts(r, v)
+    rank = r.rank(v.outputs[0]) or r.rank(acts[0])
+    if len(acts) != len([t for t in v.inputs if t]) or _axis(v, rank, 1) != 1:
+        return unknown(r, v, "concatenation of channels (axis 1) only")
+    if len(acts) == 1:
+        r.row("identity", v, {"role": "Concat"}, acts)
+        return
+    r.row("concat", v, None, acts)
+
+
+def _split(r: Reader, v: View) -> None:
+    rank = r.rank(v.inputs[0])
+    if _axis(v, rank, 0) != 1:
+        return unknown(r, v, "splits along the channels (axis 1) only")
+    dims = r.dims(v.inputs[0])
+    c = dims[1] if dims else None
+    sizes = v.attrs.get("split")
+    if sizes is None and len(v.inputs) > 1 and v.inputs[1]:
+        sizes = r.ints(v.inputs[1])
+    if sizes is None:
+        if not isinstance(c, int):
+            return unknown(r, v, "the channel count is not known")
+        k = len(v.outputs)
+        sizes = [-(-c // k)] * (k - 1) + [c - (k - 1) * -(-c // k)]
+    sizes = list(sizes)
+    equal = len(set(sizes)) == 1
+    start = 0
+    for i, size in enumerate(sizes):
+        if i < len(v.outputs) and v.outputs[i]:
+            args = ({"groups": len(sizes), "index": i} if equal else {"start": start, "stop": start + size})
+            r.row("split" if equal else "slice", v, args, [v.inputs[0]], output=i, suffix=f"_{i}")
+        start += size
+
+
+def _slice(r: Reader, v: View) -> None:
+    rank = r.rank(v.inputs[0])
+    starts, ends = r.ints(v.inputs[1]), r.ints(v.inputs[2])
+    axes = r.ints(v.inputs[3]) if len(v.inputs) > 3 and v.inputs[3] else list(range(len(starts or [])))
+    steps = r.ints(v.inputs[4]) if len(v.inputs) > 4 and v.inputs[4] else [1] * len(starts or [])
+    if starts is None or ends is None or axes is None or steps is None or rank is None:
+        return unknown(r, v, "its bounds are not constant")
+    if len(axes) == 1 and axes[0] % rank == 1 and steps == [1]:
+        stop = None if ends[0] >= 2**31 - 1 else ends[0]
+        args = {"start": starts[0]} if stop is None else {"start": starts[0], "stop": stop}
+        r.row("slice", v, args)
+        return
+    unknown(r, v)
+
+
+def _flatten(r: Reader, v: View) -> None:
+    if _axis(v, r.rank(v.inputs[0]), 1) != 1:
+        return unknown(r, v, "Flatten with axis 1 only")
+    r.row("flatten", v)
+
+
+def _reshape(r: Reader, v: View) -> None:
+    src, out = r.shapes.get(v.inputs[0]), r.shapes.get(v.outputs[0])
+    target = r.ints(v.inputs[1]) if len(v.inputs) > 1 else None
+    if target is not None and len(target) == 5 and src is not None and len(src) == 4 and _shuffle(r, v, target):
+        return
+    rank_out = len(out) if out is not None else len(target) if target is not None else None
+    if src is not None and out is not None and src == out and all(isinstance(d, int) for d in src):
+        r.alias(v, v.inputs[0])
+        return
+    if rank_out == 2 and src is not None and len(src) >= 2:
+        r.row("flatten", v)
+        return
+    unknown(r, v)
+
+
+def _shuffle(r: Reader, v: View, target: list[Any]) -> bool:
+    """ShuffleNet's channel shuffle: Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape
+    (N, C, H, W), read as one `channel_shuffle` row named after the last reshape."""
+    i = r.only_consumer(v.outputs[0])
+    if i is None or r.nodes[i].op_type != "Transpose":
+        return False
+    t = r.view(i, r.nodes[i])
+    if list(t.attrs.get("perm", [])) != [0, 2, 1, 3, 4]:
+        return False
+    j = r.only_consumer(t.outputs[0])
+    if j is None or r.nodes[j].op_type != "Reshape":
+        return False
+    back = r.view(j, r.nodes[j])
+    if r.rank(back.outputs[0]) != 4:
+        return False
+    groups = target[1]
+    if not isinstance(groups, int) or groups < 1:
+        return False
+    r.skip.update({i, j})
+    r.row("channel_shuffle", back, {"groups": groups}, [v.inputs[0]])
+    return True
+
+
+def _transpose(r: Reader, v: View) -> None:
+    """Transpose (0, 2, 3, 1) -> LayerNormalization over the last axis -> Transpose (0, 3, 1, 2):
+    a layer norm over the channels of each position (ConvNeXt's LayerNorm2d), one `layer_norm` row
+    named after the transpose back."""
+    if list(v.attrs.get("perm", [])) == [0, 2, 3, 1]:
+        i = r.only_consumer(v.outputs[0])
+        norm = r.view(i, r.nodes[i]) if i is not None and r.nodes[i].op_type == "LayerNormalization" else None
+        j = r.only_consumer(norm.outputs[0]) if norm is not None and norm.attrs.get("axis", -1) in (-1, 3) else None
+        if j is not None and r.nodes[j].op_type == "Transpose":
+            back = r.view(j, r.nodes[j])
+            if list(back.attrs.get("perm", [])) == [0, 3, 1, 2]:
+                r.skip.update({i, j})
+                _layer_norm_row(r, norm, back, v.inputs[0])
+                return
+    unknown(r, v)
+
+
+def _squeeze(r: Reader, v: View) -> None:
+    src, out = r.rank(v.inputs[0]), r.rank(v.outputs[0])
+    if src in (3, 4) and out == 2:
+        r.row("flatten", v)
+        return
+    unknown(r, v)
+
+
+def _pad(r: Reader, v: View) -> None:
+    pads = v.attrs.get("pads")
+    if pads is None and len(v.inputs) > 1:
+        pads = r.ints(v.inputs[1])
+    rank = r.rank(v.inputs[0])
+    if pads is None or rank != 4 or (len(v.inputs) > 3 and v.inputs[3]):
+        return unknown(r, v, "its pads are not constant")
+    nb, cb, top, left, ne, ce, bottom, right = pads
+    if nb or cb or ne or ce or min(pads) < 0:
+        return unknown(r, v, "padding of the batch or channel axes, or cropping")
+    r.row("zeropad", v, {"p": [top, bottom, left, right]})
+
+
+def _resize(r: Reader, v: View) -> None:
+    a = v.attrs
+    mode = a.get("mode", b"nearest")
+    mode = mode.decode() if isinstance(mode, bytes) else str(mode)
+    scales = None
+    if v.op == "Upsample":
+        scales = a.get("scales") or (r.value(v.inputs[1]) if len(v.inputs) > 1 else None)
+    else:
+        for i in (2, 1):  # opset 11+: X, roi, scales, sizes; opset 10: X, scales
+            if len(v.inputs) > i and v.inputs[i]:
+                got = r.value(v.inputs[i])
+                if got is not None and got.size and got.dtype.kind == "f":
+                    scales = got
+                    break
+    src, out = r.shapes.get(v.inputs[0]), r.shapes.get(v.outputs[0])
+    factors = None
+    if scales is not None and len(list(scales)) == 4:
+        sc = [float(x) for x in list(scales)]
+        if sc[0] == sc[1] == 1 and all(x == int(x) and x >= 1 for x in sc[2:]):
+            factors = [int(sc[2]), int(sc[3])]
+    elif src is not None and out is not None and len(src) == len(out) == 4:
+        if all(isinstance(d, int) for d in src + out) and out[2] % src[2] == 0 and out[3] % src[3] == 0:
+            factors = [out[2] // src[2], out[3] // src[3]]
+    if factors is None:
+        return unknown(r, v, "an integer upsampling of n_H and n_W only")
+    args: dict[str, Any] = {"factor": _pair(factors)}
+    if mode != "nearest":
+        args["mode"] = "bilinear"
+    r.row("upsample", v, args)
+
+
+def _dropout(r: Reader, v: View) -> None:
+    rate = v.attrs.get("ratio", 0.5)
+    if len(v.inputs) > 1 and v.inputs[1]:
+        got = r.value(v.inputs[1])
+        rate = 0.5 if got is None else float(got.reshape(-1)[0])
+    r.row("dropout", v, {"rate": round(float(rate), 10)})
+
+
+def _identity(r: Reader, v: View) -> None:
+    r.row("identity", v)
+
+
+RULES: dict[str, Rule] = {
+    "Conv": _conv,
+    "ConvTranspose": _conv_transpose,
+    "MaxPool": _pool,
+    "AveragePool": _pool,
+    "GlobalAveragePool": _global("gap"),
+    "GlobalMaxPool": _global("gmp"),
+    "ReduceMean": _reduce,
+    "ReduceMax": _reduce,
+    "Gemm": _gemm,
+    "MatMul": _matmul,
+    "BatchNormalization": _batch_norm,
+    "InstanceNormalization": _instance_norm,
+    "LayerNormalization": _layer_norm,
+    "LRN": _lrn,
+    **{op: _simple for op in _SIMPLE},
+    "LeakyRelu": _with_alpha("leaky_relu", 0.01),
+    "Elu": _with_alpha("elu", 1.0),
+    "PRelu": _prelu,
+    "Clip": _clip,
+    "Add": _elementwise,
+    "Sum": _elementwise,
+    "Mul": _elementwise,
+    "Max": _elementwise,
+    "Sub": _elementwise,
+    "Div": _elementwise,
+    "Concat": _concat,
+    "Split": _split,
+    "Slice": _slice,
+    "Flatten": _flatten,
+    "Reshape": _reshape,
+    "Squeeze": _squeeze,
+    "Transpose": _transpose,
+    "Pad": _pad,
+    "Resize": _resize,
+    "Upsample": _resize,
+    "Dropout": _dropout,
+    "Identity": _identity,
+}
