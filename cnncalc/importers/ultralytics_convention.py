@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import dims
-
 
 def count(v: Any) -> Any:
     """(params, macs, flops) of one row as thop counts it (`v` is a conventions.RowView)."""
@@ -38,7 +36,3 @@ def count(v: Any) -> Any:
         ops = 0
     return Cost(v.row.params, ops, 2 * ops)
 
-
-def gflops(flops: Any) -> str:
-    """As model.info() prints them: one decimal."""
-    return f"{dims.to_float(flops) / 1e9:.1f}" if hasattr(dims, "to_float") else f"{flops / 1e9:.1f}"
