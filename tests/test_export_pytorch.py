@@ -654,6 +654,22 @@ class Net:
     def prelu(self, shape: tuple[int, ...]) -> Any:
         return ({"prelu": {"shared": True}} if self.chance(0.5) else "prelu"), shape
 
+    def attention(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c < 3:
+            return None
+        heads = self.pick([g for g in range(1, c + 1) if c % g == 0 and c // g >= 3])
+        per = c // heads
+        key_dim = self.int(1, (per - 1) // 2)
+        head_dim = per - 2 * key_dim
+        return {"attention": {"heads": heads, "key_dim": key_dim, "head_dim": head_dim}}, (h, w, heads * head_dim)
+
+    def dfl(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c % 4:
+            return None
+        return {"dfl": c // 4}, (4 * h * w,)
+
     def channel_shuffle(self, shape: tuple[int, ...]) -> Any:
         c = shape[-1]
         groups = self.pick([g for g in range(1, c + 1) if c % g == 0])
@@ -682,11 +698,11 @@ class Net:
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
               "stochastic_depth", "slice", "instance_norm", "operator", "global_pool_vector", "reshape",
-              "rescaling", "normalization", "cropping", "custom", "pad"]
+              "rescaling", "normalization", "cropping", "custom", "pad", "attention", "dfl"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
               "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator", "reshape",
               "rescaling", "normalization", "custom"]
-    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "global_pool_vector", "reshape", "custom")]
+    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "global_pool_vector", "reshape", "custom", "dfl")]
     MORE_OFTEN = ("activation", "pool", "deconv", "conv")  # many variants or many rules each
 
     def leaf(self, shape: tuple[int, ...], keep_rank: bool = False) -> tuple[Any, tuple[int, ...]]:
@@ -920,7 +936,7 @@ GENERATED_KINDS = {
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
     "stochastic_depth", "slice", "activation", "instance_norm", "operator", "reshape", "rescaling",
-    "normalization", "cropping", "custom", "pad", *ACTIVATION_KINDS,
+    "normalization", "cropping", "custom", "pad", "attention", "dfl", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

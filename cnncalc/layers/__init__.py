@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .affine import PReLU, Scale
+from .attention import Attention, DistributionFocalLoss
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .cropping import Cropping
@@ -84,6 +85,8 @@ KINDS: dict[str, Kind] = {
         Kind("cropping", Cropping),
         Kind("custom", Custom),
         Kind("pad", Pad),
+        Kind("attention", Attention),
+        Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
