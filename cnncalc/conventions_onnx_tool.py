@@ -80,7 +80,7 @@ MACS: dict[str, Callable[[Any], Any]] = {
     **{kind: _none for kind in (
         "gmp", "concat", "flatten", "zeropad", "crop", "split", "slice", "channel_shuffle", "dropout", "identity",
         "local", "space_to_depth", "stochastic_depth", "operator", "reshape", "rescaling", "normalization",
-        "cropping", "custom",
+        "cropping", "custom", "pad", "attention", "dfl",
     )},
 }  # fmt: skip
 

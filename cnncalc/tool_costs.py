@@ -327,7 +327,8 @@ KIND_COSTS: dict[str, KindCosts] = {
     "stochastic_depth": KindCosts(_P, zero, zero, _ab_zero, zero),
     # the ONNX and Keras readers' kinds: no tool's rule above charges them
     **{kind: KindCosts(_P, zero, zero, _ab_zero, zero) for kind in (
-        "instance_norm", "operator", "reshape", "rescaling", "normalization", "cropping", "custom")},
+        "instance_norm", "operator", "reshape", "rescaling", "normalization", "cropping", "custom", "pad",
+        "attention", "dfl")},
 }
 
 

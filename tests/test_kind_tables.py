@@ -133,6 +133,9 @@ SAMPLES = {
     "normalization": "normalization",
     "cropping": "cropping: [1, 2, 0, 3]",
     "custom": "custom: {output: [6, 5, 4], layer: Mine}",
+    "pad": "pad: {p: [1, 2, 3, 0], mode: reflect}",
+    "attention": "attention: {heads: 2, key_dim: 1, head_dim: 2}",
+    "dfl": "dfl: {reg_max: 2, from: [a, b]}",
 }
 
 

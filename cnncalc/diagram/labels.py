@@ -79,7 +79,8 @@ LABELS: dict[str, Callable[[Any], str]] = {
     "stochastic_depth": lambda s: f"stochastic depth {s.rate:g}",
     # named by their kind (the ONNX and Keras readers' kinds)
     **{kind: lambda layer: layer.KIND for kind in (
-        "instance_norm", "operator", "reshape", "rescaling", "normalization", "cropping", "custom")},
+        "instance_norm", "operator", "reshape", "rescaling", "normalization", "cropping", "custom", "pad",
+        "attention", "dfl")},
 }
 
 

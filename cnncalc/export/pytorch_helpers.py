@@ -135,6 +135,39 @@ class ConvTranspose2dTrimmed(nn.ConvTranspose2d):
         y = F.pad(F.pad(y, tuple(max(t, 0) for t in self.trim)), tuple(min(t, 0) for t in self.trim))
         return y if self.bias is None else y + self.bias[:, None, None]
 ''',
+    "SelfAttention": '''
+class SelfAttention(nn.Module):
+    """Multi-head self-attention over the H x W positions of a q, k, v volume (cnncalc's
+    `attention`, as Ultralytics' Attention computes it): softmax(q^T k / sqrt(key_dim)) then v attn^T."""
+
+    def __init__(self, heads: int, key_dim: int, head_dim: int) -> None:
+        super().__init__()
+        self.heads, self.key_dim, self.head_dim = heads, key_dim, head_dim
+
+    def forward(self, qkv: torch.Tensor) -> torch.Tensor:
+        b, _, h, w = qkv.shape
+        q, k, v = qkv.reshape(b, self.heads, 2 * self.key_dim + self.head_dim, h * w).split(
+            [self.key_dim, self.key_dim, self.head_dim], dim=2)
+        attn = ((q * self.key_dim**-0.5).transpose(-2, -1) @ k).softmax(dim=-1)
+        return (v @ attn.transpose(-2, -1)).reshape(b, self.heads * self.head_dim, h, w)
+''',
+    "DFL": '''
+class DFL(nn.Module):
+    """YOLO's distribution focal loss integral: each box side's reg_max bins -> one distance, by a
+    1x1 convolution with the fixed weights 0 .. reg_max - 1 (YOLO freezes them: `trainable: false`).
+    Reads every level's box volume; returns the 4 distances of each anchor, flattened."""
+
+    def __init__(self, reg_max: int = 16) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(reg_max, 1, 1, bias=False)
+        self.conv.weight.data[:] = torch.arange(reg_max, dtype=torch.float).view(1, reg_max, 1, 1)
+        self.reg_max = reg_max
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([x.flatten(2) for x in xs], dim=2)
+        b, _, a = x.shape
+        return self.conv(x.reshape(b, 4, self.reg_max, a).transpose(2, 1).softmax(1)).reshape(b, 4 * a)
+''',
     "Multiply": '''
 class Multiply(nn.Module):
     """The element-wise product of its inputs; later ones may broadcast (a 1 x 1 channel gate)."""

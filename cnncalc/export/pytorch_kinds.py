@@ -291,6 +291,25 @@ def _slice(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
     return Code(f"ChannelSlice({start}, {stop})", calls(attr), {"ChannelSlice"})
 
 
+_PAD_MODULES = {"reflect": "nn.ReflectionPad2d", "edge": "nn.ReplicationPad2d", "wrap": "nn.CircularPad2d",
+                "constant": "nn.ZeroPad2d"}
+
+
+def _pad(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    top, bottom, left, right = leaf.layer.p
+    return Code(f"{_PAD_MODULES[leaf.layer.mode]}(({left}, {right}, {top}, {bottom}))", calls(attr))
+
+
+def _attention(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    layer = leaf.layer
+    return Code(f"SelfAttention({layer.heads}, {layer.key_dim}, {layer.head_dim})", calls(attr), {"SelfAttention"})
+
+
+def _dfl(leaf: Leaf, inputs: list[Shape], attr: str) -> Code:
+    return Code(f"DFL({leaf.layer.reg_max})", calls(attr, "{}"), {"DFL"},
+                 note="anchors in the order of its inputs")
+
+
 EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
     "conv": _conv,
     "depthwise": _conv,
@@ -326,5 +345,8 @@ EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], Code]] = {
     "slice": _slice,
     "instance_norm": _instance_norm,
     "operator": _placeholder,
+    "pad": _pad,
+    "attention": _attention,
+    "dfl": _dfl,
     **KERAS_EMITTERS,
 }

@@ -13,6 +13,7 @@ from typing import Any
 from .activation import Activation, ChosenActivation
 from .adaptive_pool import AdaptivePool
 from .add import Add
+from .attention import Attention
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .bn import BatchNorm
 from .channel_shuffle import ChannelShuffle
@@ -23,6 +24,7 @@ from .cropping import Cropping
 from .custom import Custom
 from .deconv import Deconv
 from .depthwise import Depthwise
+from .dfl import DistributionFocalLoss
 from .dropout import Dropout
 from .fc import FullyConnected
 from .flatten import Flatten
@@ -38,6 +40,7 @@ from .maximum import Maximum
 from .multiply import Multiply
 from .normalization import Normalization
 from .operator import Operator
+from .pad import Pad
 from .pool import Pool
 from .prelu import PReLU
 from .rescaling import Rescaling
@@ -109,6 +112,9 @@ KINDS: dict[str, Kind] = {
         Kind("normalization", Normalization),
         Kind("cropping", Cropping),
         Kind("custom", Custom),
+        Kind("pad", Pad),
+        Kind("attention", Attention),
+        Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }

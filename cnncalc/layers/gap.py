@@ -24,7 +24,11 @@ class GlobalAvgPool(Layer):
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
         h, w, c = need_volume(self.KIND, inputs[0])
         out = (1, 1, c) if self.keepdims else (c,)
-        if work:
+        if work and not self.keepdims:  # Keras' default: the vector [C]
+            work.add("units", f"n_C_prev: the {self.WHAT} of each channel over the whole n_H_prev{X}n_W_prev",
+                     (f"{num(h)}{X}{num(w)} → 1",), count(c), key="output")
+            work.extend(free(out))
+        elif work:
             work.add("n_H = n_W", f"1: the {self.WHAT} over the whole n_H_prev{X}n_W_prev",
                      (f"{num(h)}{X}{num(w)} → 1",), "1", key="output")
             work.add("n_C", "n_C_prev", (), count(c), key="output")
