@@ -189,7 +189,8 @@ def dtype_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def convention_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
-                        help="Count params, MACs and FLOPs the way this tool does.")(fn)
+                        metavar="NAME", help="Count params, MACs and FLOPs the way this tool does: "
+                        + ", ".join(_CONVENTIONS) + ".")(fn)
 
 
 def depth_option(fn: Callable[..., Any], default: int | None = None) -> Callable[..., Any]:
