@@ -22,7 +22,7 @@ from .suggest import did_you_mean
 # anything is built, so a `repeat` of 10^12 or nested repeats over the limit fail at once.
 MAX_LAYERS = 200_000
 MAX_BLOCK_DEPTH = 32
-COMMON_KEYS = ("name", "from", "repeat", "trainable", "expect")
+COMMON_KEYS = ("name", "from", "repeat", "trainable", "expect", "shares")
 INPUT = "input"
 
 

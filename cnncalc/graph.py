@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from . import progress
 from .entries import COMMON_KEYS, INPUT, MAX_BLOCK_DEPTH, MAX_LAYERS
 from .errors import CnnError, Location, ShapeError
 from .layers import Cost, Layer, Shape
@@ -43,6 +44,7 @@ class Leaf:
     groups: tuple[str, ...]  # enclosing composite/block names, outermost first
     cost: Cost
     expect: list[Expectation] = field(default_factory=list)
+    shares: str | None = None  # uses this earlier leaf's weights: its parameters count there
 
     @property
     def output(self) -> Shape:
@@ -180,6 +182,8 @@ class _Builder:
         part = ok(item.part)
         if isinstance(part, Layer):
             out = self.add(full, item.kind, part, inputs, item.kind_loc, trainable, scope.groups, expect)
+            if item.shares is not None:
+                self.share(self.leaves[-1], item.shares, scope, item.kind_loc)
         else:
             groups = scope.groups
             if name_here is None:  # a collapsed body's composite shares its owner's group
@@ -209,6 +213,7 @@ class _Builder:
     ) -> str:
         if len(self.leaves) >= MAX_LAYERS:
             raise CnnError(f"the network has more than {MAX_LAYERS:,} layers", loc)
+        progress.step("layers", len(self.leaves))  # shown only past half a second, on a terminal
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise CnnError(
                 f"{full}: symbolic sizes took more than {SYMBOLIC_SECONDS:g} s to work out up to here; "
@@ -237,6 +242,18 @@ class _Builder:
         # merge rows and auto shortcuts are leaves no entry names: `from` accepts them too
         self.global_names.setdefault(full, full)
         return full
+
+    def share(self, leaf: Leaf, owner: str, scope: _Scope, loc: Location) -> None:
+        """`shares: NAME`: the leaf uses NAME's weights (Keras' shared layers), which must match."""
+        found = self.lookup(owner, scope, loc)
+        first = next((x for x in self.leaves if x.name == found), None)
+        if first is None or first is leaf:
+            raise CnnError(f"'shares' names '{owner}', which is not an earlier layer", loc)
+        mine, theirs = (leaf.cost.params, leaf.cost.buffers), (first.cost.params, first.cost.buffers)
+        if type(first.layer) is not type(leaf.layer) or mine != theirs:
+            raise CnnError(f"{leaf.name} shares the weights of '{found}', but they differ "
+                           f"({first.kind}: {theirs[0]} params, {leaf.kind}: {mine[0]})", loc)
+        leaf.shares = found
 
     # ---- `from` ------------------------------------------------------------------------
 

@@ -175,6 +175,7 @@ def _common_defs() -> dict[str, Any]:
         "repeat": {"description": "N copies in sequence (0: none)", "anyOf": [{"type": "integer", "minimum": 0}, _REF]},
         "trainable": {"description": "false freezes its parameters", "anyOf": [{"type": "boolean"}, _REF]},
         "expect": {"$ref": "#/$defs/expect"},
+        "shares": {"type": "string", "description": "the earlier layer whose weights it uses (counted there)"},
     }
     assert tuple(props) == COMMON_KEYS
     return {f"common_{key}": value for key, value in props.items()}

@@ -90,7 +90,8 @@ def _fc(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
 
 def _bn(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     c = ins[0][-1]
-    learned = [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
+    learned = [_w("gamma", "weight", (c,), (c,))] if layer.affine and layer.scale else []
+    learned += [_b("beta", "bias", (c,))] if layer.affine and layer.center else []
     return [*learned, _b("moving_mean", "running_mean", (c,), "buffers"),
             _b("moving_variance", "running_var", (c,), "buffers")]
 
@@ -123,14 +124,29 @@ def _instance_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]
 
 
 def _operator(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
-    # an imported operator's weights, as one flat tensor each for params and buffers (the export's
-    # Placeholder holds them so)
-    return [*([_w("weights", "weight", (layer.params,), (layer.params,))] if layer.params else []),
-            *([_b("state", "state", (layer.buffers,), "buffers")] if layer.buffers else [])]
+    # an imported operator without arithmetic: its weights and state as one tensor each, since
+    # the file's own tensor shapes are not carried (their sizes are)
+    held = [_w("weights", "weight", (layer.params,), (layer.params,))] if layer.params else []
+    return held + ([_b("state", "state", (layer.buffers,), "buffers")] if layer.buffers else [])
+
+
+def _normalization(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    """Keras' Normalization: mean and variance per channel and the sample count, all buffers."""
+    c = ins[0][-1]
+    if layer.given:
+        return []
+    return [_b("mean", "mean", (c,), "buffers"), _b("variance", "variance", (c,), "buffers"),
+            _b("count", "count", (), "buffers")]
 
 
 def _none(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return []
+
+
+def _dfl(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    # YOLO's DFL: a 1x1 nn.Conv2d(reg_max, 1) without bias, its weights fixed to 0 .. reg_max - 1
+    r = layer.reg_max
+    return [_w("kernel", "conv.weight", (1, 1, r, 1), (1, r, 1, 1))]
 
 
 Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
@@ -140,10 +156,12 @@ RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
     "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
     "instance_norm": _instance_norm, "operator": _operator,
+    "normalization": _normalization, "dfl": _dfl,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
-        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice", "pad",
+        "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice", "reshape", "rescaling",
+        "cropping", "custom", "pad", "attention",
     )},
 }
 
@@ -152,6 +170,8 @@ def of_leaf(leaf: Leaf, input_shapes: Sequence[Shape]) -> list[Tensor]:
     kind = type(leaf.layer).KIND
     if kind not in RULES:
         raise KeyError(f"cnncalc.tensors has no rule for the layer kind '{kind}'")
+    if leaf.shares is not None:  # a shared layer's later call: its tensors are its first call's
+        return []
     return RULES[kind](leaf.layer, input_shapes, leaf.output)
 
 

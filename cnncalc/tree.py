@@ -70,6 +70,7 @@ class Item:
     expect: tuple[Expectation, ...] | CnnError
     part: Layer | Residual | Parallel | BlockUse | CnnError
     collapsible: bool  # a composite without name or repeat: alone in a body, it takes the body's name
+    shares: str | None = None  # a shared layer's later call: the layer whose weights it uses
 
 
 Body = tuple[Item | CnnError, ...] | CnnError
@@ -137,6 +138,7 @@ class _Resolver:
             entry.kind, entry.kind_loc, repeat, None if repeat_node is None else repeat_node.loc,
             explicit, trainable, sources, None if from_node is None else from_node.loc, expect, part,
             collapsible=not ("name" in entry.common or "repeat" in entry.common) and entry.kind not in KINDS,
+            shares=_shares(entry.common.get("shares"), env),
         )
 
     def part(self, entry: Entry, env: Mapping[str, Any], chain: tuple[str, ...], n_inputs: int
@@ -202,7 +204,8 @@ class _Resolver:
         if entry.kind in chain:
             raise CnnError(f"block '{entry.kind}' uses itself", entry.kind_loc)
         if len(chain) >= MAX_BLOCK_DEPTH:
-            raise CnnError(f"blocks nested deeper than {MAX_BLOCK_DEPTH}", entry.kind_loc)
+            raise CnnError(f"blocks nested deeper than {MAX_BLOCK_DEPTH} (a block whose layers use a block, and so"
+                           " on); use one block several times with `repeat: N` instead of nesting", entry.kind_loc)
         inner = dict(self.arch.env)
         for key in entry.args:
             if key not in block.args:
@@ -229,6 +232,16 @@ def _sources(node: Node, env: Mapping[str, Any]) -> tuple[str, ...]:
     for n in names:
         check_printable(n, node.loc, "'from'")
     return tuple(names)
+
+
+def _shares(node: Node | None, env: Mapping[str, Any]) -> str | None:
+    if node is None:
+        return None
+    value = resolve(node, env)
+    if not isinstance(value, str) or not value:
+        raise CnnError(f"'shares' takes the name of an earlier layer, got {value!r}", node.loc)
+    check_printable(value, node.loc, "'shares'")
+    return value
 
 
 def _leaf(entry: Entry, env: Mapping[str, Any], n_inputs: int) -> Layer:

@@ -522,6 +522,34 @@ class Net:
     def global_pool(self, shape: tuple[int, ...]) -> Any:
         return self.pick(["gap", "gmp"]), (1, 1, shape[2])
 
+    def global_pool_vector(self, shape: tuple[int, ...]) -> Any:  # Keras' keepdims=False
+        return {self.pick(["gap", "gmp"]): {"keepdims": False}}, (shape[2],)
+
+    def reshape(self, shape: tuple[int, ...]) -> Any:
+        n = math.prod(shape)
+        if len(shape) == 1 or self.chance(0.5):
+            target = [1, 1, -1] if self.chance(0.5) else [1, 1, n]
+            return {"reshape": target}, (1, 1, n)
+        return {"reshape": {"shape": [-1]}}, (n,)
+
+    def rescaling(self, shape: tuple[int, ...]) -> Any:
+        return ({"rescaling": {"scale": 0.5, "offset": -1}} if self.chance(0.5) else "rescaling"), shape
+
+    def normalization(self, shape: tuple[int, ...]) -> Any:
+        return ({"normalization": {"given": True}} if self.chance(0.3) else "normalization"), shape
+
+    def cropping(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if h < 2 or w < 2:
+            return None
+        t, left = self.int(0, (h - 1) // 2), self.int(0, (w - 1) // 2)
+        b, r = self.int(0, h - 1 - t), self.int(0, w - 1 - left)
+        return {"cropping": [t, b, left, r]}, (h - t - b, w - left - r, c)
+
+    def custom(self, shape: tuple[int, ...]) -> Any:
+        out = [self.int(1, 4), self.int(1, 4), self.int(1, 8)] if self.chance(0.5) else [self.int(1, 8)]
+        return {"custom": {"output": out, "layer": "MyLayer"}}, tuple(out)
+
     def adaptive_pool(self, shape: tuple[int, ...]) -> Any:
         oh, ow = self.int(1, min(shape[0], 6)), self.int(1, min(shape[1], 6))
         entry = {"output": [oh, ow] if oh != ow or self.chance(0.5) else oh}
@@ -546,6 +574,8 @@ class Net:
     def bn(self, shape: tuple[int, ...]) -> Any:
         if self.chance(0.3):
             return {"bn": {"affine": False, "epsilon": 0.001}}, shape
+        if self.chance(0.3):  # Keras' gamma or beta alone
+            return {"bn": self.pick([{"scale": False}, {"center": False}, {"scale": False, "center": False}])}, shape
         return self.pick(["bn", "batchnorm"]), shape
 
     def lrn(self, shape: tuple[int, ...]) -> Any:
@@ -577,8 +607,8 @@ class Net:
         return {"pad": {"p": p, "mode": mode}}, (h + p[0] + p[1], w + p[2] + p[3], c)
 
     def instance_norm(self, shape: tuple[int, ...]) -> Any:
-        if shape[0] * shape[1] == 1:  # torch refuses to normalize a single value per channel in training
-            return None
+        if shape[0] * shape[1] == 1:
+            return None  # one value per channel: refused (tests/test_layers.py), as PyTorch does
         return ({"instance_norm": {"epsilon": 0.001}} if self.chance(0.3) else "instance_norm"), shape
 
     def operator(self, shape: tuple[int, ...]) -> Any:
@@ -624,6 +654,22 @@ class Net:
     def prelu(self, shape: tuple[int, ...]) -> Any:
         return ({"prelu": {"shared": True}} if self.chance(0.5) else "prelu"), shape
 
+    def attention(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c < 3:
+            return None
+        heads = self.pick([g for g in range(1, c + 1) if c % g == 0 and c // g >= 3])
+        per = c // heads
+        key_dim = self.int(1, (per - 1) // 2)
+        head_dim = per - 2 * key_dim
+        return {"attention": {"heads": heads, "key_dim": key_dim, "head_dim": head_dim}}, (h, w, heads * head_dim)
+
+    def dfl(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c % 4:
+            return None
+        return {"dfl": c // 4}, (4 * h * w,)
+
     def channel_shuffle(self, shape: tuple[int, ...]) -> Any:
         c = shape[-1]
         groups = self.pick([g for g in range(1, c + 1) if c % g == 0])
@@ -651,10 +697,12 @@ class Net:
     VOLUME = ["conv", "depthwise", "deconv", "local", "pool", "global_pool", "adaptive_pool", "fc",
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-              "stochastic_depth", "slice", "instance_norm", "operator", "pad"]
+              "stochastic_depth", "slice", "instance_norm", "operator", "global_pool_vector", "reshape",
+              "rescaling", "normalization", "cropping", "custom", "pad", "attention", "dfl"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
-              "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator"]
-    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten")]
+              "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator", "reshape",
+              "rescaling", "normalization", "custom"]
+    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "global_pool_vector", "reshape", "custom", "dfl")]
     MORE_OFTEN = ("activation", "pool", "deconv", "conv")  # many variants or many rules each
 
     def leaf(self, shape: tuple[int, ...], keep_rank: bool = False) -> tuple[Any, tuple[int, ...]]:
@@ -887,7 +935,8 @@ GENERATED_KINDS = {
     "conv", "depthwise", "deconv", "local", "pool", "gap", "gmp", "adaptive_pool", "fc", "flatten", "bn",
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
-    "stochastic_depth", "slice", "activation", "instance_norm", "operator", "pad", *ACTIVATION_KINDS,
+    "stochastic_depth", "slice", "activation", "instance_norm", "operator", "reshape", "rescaling",
+    "normalization", "cropping", "custom", "pad", "attention", "dfl", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

@@ -165,6 +165,16 @@ def check_table(out: str, plain: str, name: str) -> None:
         assert name in out  # rich markup is shown as written
 
 
+def check_keras_summary(out: str, plain: str, name: str) -> None:
+    """Keras' layout: the same lines as the plain network's; '/' and '.' read '_' (Keras' rule)."""
+    terminal_safe(out)
+    no_forged_line(out, name)
+    assert len(out.splitlines()) >= len(plain.splitlines())
+    shown = name.replace("/", "_").replace(".", "_")
+    if "[" in name and not any(_control(ch) for ch in name) and len(shown) < 20:
+        assert shown in out  # rich markup is shown as written
+
+
 def check_json(out: str, plain: str, name: str) -> None:
     data = json.loads(out)
     assert data["layers"][0]["name"] == name and data["layers"][2]["from"] == [name, "other"]
@@ -319,6 +329,7 @@ WRITERS: dict[str, tuple[list[str], Callable[[str, str, str], None]]] = {
     "diagram-mermaid": (["diagram", "--format", "mermaid"], check_mermaid),
     "diagram-dot": (["diagram", "--format", "dot"], check_dot),
     "report-html": (["report"], check_html),
+    "summarize-keras": (["summarize", "--format", "keras"], check_keras_summary),
 }
 
 
@@ -361,6 +372,21 @@ def test_compare_keeps_a_hostile_name_in_its_place(tmp_path: Path, name: str) ->
         if fmt == "markdown":
             rows = [line for line in result.stdout.splitlines() if line.startswith("|")]
             assert all(unescaped_pipes(r) == unescaped_pipes(rows[-1]) for r in rows[-4:])
+
+
+@pytest.mark.usefixtures("past_the_reader")
+@pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
+def test_compare_of_three_keeps_a_hostile_name_in_its_place(tmp_path: Path, name: str) -> None:
+    """Three files: the ratio rows under each value (issue 16)."""
+    hostile = [tmp_path / f"{x}.yaml" for x in "abc"]
+    plain = [tmp_path / f"p{x}.yaml" for x in "abc"]
+    for i, (h, p) in enumerate(zip(hostile, plain, strict=True)):
+        h.write_text(network(name, title=name, filters=2 + i), encoding="utf-8")
+        p.write_text(network("plainname", filters=2 + i), encoding="utf-8")
+    result = run(["compare", *map(str, hostile)])
+    baseline = run(["compare", *map(str, plain)])
+    assert result.exit_code == baseline.exit_code == 0, result.output
+    check_text(result.stdout, baseline.stdout, name)
 
 
 @pytest.mark.usefixtures("past_the_reader")
@@ -417,6 +443,22 @@ def test_the_pytorch_export_compiles_whatever_the_name(tmp_path: Path, name: str
     assert result.exit_code == 0, result.output
     compile(result.stdout, "export.py", "exec")
     terminal_safe(result.stdout)
+
+
+@pytest.mark.usefixtures("past_the_reader")
+@pytest.mark.parametrize("name", ["marker", *ALL.values()], ids=["injection", *ALL.keys()])
+def test_the_keras_export_compiles_and_runs_nothing_a_name_holds(tmp_path: Path, name: str) -> None:
+    import ast
+
+    if name == "marker":
+        name = injection(str(tmp_path / "pwned"))
+    hostile, plain = write_pair(tmp_path, name)
+    result, baseline = run(["export", "--to", "keras", str(hostile)]), run(["export", "--to", "keras", str(plain)])
+    assert result.exit_code == 0, result.output
+    terminal_safe(result.stdout)
+    tree_, base = ast.parse(result.stdout), ast.parse(baseline.stdout)
+    # the same statements as the plain network's: a name adds none (it stays inside its literal)
+    assert [type(n).__name__ for n in ast.walk(tree_)] == [type(n).__name__ for n in ast.walk(base)]
 
 
 @pytest.mark.usefixtures("past_the_reader")

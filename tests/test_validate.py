@@ -199,9 +199,9 @@ def test_all_unknown_keys_across_layers_and_blocks() -> None:
     assert messages(text) == [
         # met in the block's body: the use it came from is named too (issue 16)
         "5:34: b1 (block b at line 7): unknown key 'strid' for conv (valid keys: filters, f, s, padding, dilation, "
-        "groups, bias, activation, name, from, repeat, trainable, expect)",
+        "groups, bias, activation, name, from, repeat, trainable, expect, shares)",
         "8:18: unknown key 'sise' for pool (valid keys: mode, f, s, padding, ceil, name, from, repeat, "
-        "trainable, expect)",
+        "trainable, expect, shares)",
         "9:17: fc 'units': expected a positive integer, got 0",
         "10:1: unknown key 'colour'",
     ]

@@ -48,8 +48,9 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     from ..render.explain_text import render
 
     text, display = read_source(file)
-    root = load_root(text, display, input_size)
-    report = analyze_node(root, display, parse_sets(sets), input_size, dtype)
+    set_values = parse_sets(sets)
+    root = load_root(text, display, input_size, set_values)
+    report = analyze_node(root, display, set_values, input_size, dtype)
     where = root.key_locs.get("layers") if root.is_map else None
     exp = build_explanation(report, list(layers) or None, where)
     with writing(output_path):
@@ -65,15 +66,16 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
 
 @main.command("export")
 @click.argument("file")
-@click.option("--to", "target", type=click.Choice(["pytorch", "onnx"]), default="pytorch", show_default=True,
+@click.option("--to", "target", type=click.Choice(["pytorch", "onnx", "keras"]), default="pytorch", show_default=True,
               help="The framework.")
 @output_option
 @input_option
 @set_option
 def export_command(file: str, target: str, output_path: str | None, input_size: str | None,
                    sets: tuple[str, ...]) -> None:
-    """The network as code: a runnable PyTorch nn.Module (channels first), or an ONNX model
-    (opset 20, random weights; -o FILE, or stdout when it is not a terminal)."""
+    """The network as code: a runnable PyTorch nn.Module (channels first), a Keras 3 functional
+    model (channels last, any backend), or an ONNX model (opset 20, random weights; -o FILE, or
+    stdout when it is not a terminal)."""
     from ..analysis import analyze_text
 
     text, display = read_source(file)
@@ -83,9 +85,15 @@ def export_command(file: str, target: str, output_path: str | None, input_size: 
 
         deliver_model(report, output_path)
         return
-    from ..export import to_pytorch_source
+    if target == "keras":
+        from ..export.keras import to_keras_source
 
-    deliver(to_pytorch_source(report), output_path)
+        source = to_keras_source(report)
+    else:
+        from ..export import to_pytorch_source
+
+        source = to_pytorch_source(report)
+    deliver(source, output_path)
 
 
 @main.command(epilog=None)

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .affine import PReLU, Scale
+from .attention import Attention, DistributionFocalLoss
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
+from .cropping import Cropping
+from .custom import Custom
 from .dense import Flatten, FullyConnected
 from .elementwise import Maximum, Multiply, Shortcut
 from .instance_norm import InstanceNorm
@@ -15,10 +18,13 @@ from .layer_norm import LayerNorm
 from .layer_scale import LayerScale
 from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
+from .normalization import Normalization
 from .operator import Operator
 from .pad import Pad
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
+from .rescaling import Rescaling
+from .reshape import Reshape
 from .shuffle import ChannelShuffle
 from .slice import ChannelSlice
 from .spatial import Crop, SpaceToDepth, Split, Upsample, ZeroPad
@@ -73,7 +79,14 @@ KINDS: dict[str, Kind] = {
         Kind("activation", ChosenActivation),
         Kind("instance_norm", InstanceNorm),
         Kind("operator", Operator),
+        Kind("reshape", Reshape),
+        Kind("rescaling", Rescaling),
+        Kind("normalization", Normalization),
+        Kind("cropping", Cropping),
+        Kind("custom", Custom),
         Kind("pad", Pad),
+        Kind("attention", Attention),
+        Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }

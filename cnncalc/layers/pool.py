@@ -74,10 +74,16 @@ def _whole_input(shape: Shape, out: Pair) -> Window:
 
 @dataclass(frozen=True, slots=True)
 class GlobalAvgPool(Layer):
+    """1 x 1 x C; `keepdims: false` gives the vector [C] (Keras' default)."""
+
     KIND = "gap"
+    ARGS = {"keepdims": Arg(boolean, True, "1 x 1 x C (true) or [C] (false)")}
+
+    keepdims: bool = True
 
     def infer(self, inputs: Sequence[Shape]) -> Cost:
-        return Cost(output=(1, 1, need_volume(self.KIND, inputs[0])[2]))
+        c = need_volume(self.KIND, inputs[0])[2]
+        return Cost(output=(1, 1, c) if self.keepdims else (c,))
 
     def window(self, inputs: Sequence[Shape]) -> Window:
         return _whole_input(inputs[0], (1, 1))

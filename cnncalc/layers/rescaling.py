@@ -1,0 +1,29 @@
+"""`rescaling`: x * scale + offset on every value (Keras' Rescaling, such as 1/255 on pixels).
+Constants, not learned: no parameters, no MACs (cnncalc counts multiplications by weights).
+
+>>> Rescaling(1 / 255).infer([(224, 224, 3)]).output
+(224, 224, 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .base import Arg, Cost, Layer, Shape, number
+
+
+@dataclass(frozen=True, slots=True)
+class Rescaling(Layer):
+    KIND = "rescaling"
+    ARGS = {
+        "scale": Arg(number, 1.0, "every value is multiplied by this"),
+        "offset": Arg(number, 0.0, "then this is added"),
+    }
+    MAIN_ARG = "scale"
+
+    scale: float = 1.0
+    offset: float = 0.0
+
+    def infer(self, inputs: Sequence[Shape]) -> Cost:
+        return Cost(output=tuple(inputs[0]))
