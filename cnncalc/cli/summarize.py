@@ -14,6 +14,7 @@ from .app import (
     INPUT_HELP,
     _State,
     _terminal_width,
+    colour,
     convention_option,
     depth_option,
     dtype_option,
@@ -25,6 +26,7 @@ from .app import (
     read_source,
     set_option,
     strict_option,
+    table_width,
     writing,
 )
 
@@ -48,19 +50,24 @@ from .app import (
 @strict_option
 @convention_option
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
+@click.option("--scale", type=click.Choice(list("nsmlxb")),
+              help="An Ultralytics model YAML's scale (default: the letter in its name; = --set scale=X).")
 @output_option
 def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
               dtype: str, columns: str | None, wide: bool, depth: int | None, strict: bool,
-              convention: str = "cnncalc", savings: bool = False, output_path: str | None = None) -> None:
+              convention: str = "cnncalc", savings: bool = False, output_path: str | None = None,
+              scale: str | None = None) -> None:
     """The per-layer table: output shape, activations, parameters and MACs.
 
-    FILE is a cnncalc YAML, Darknet .cfg or Caffe .prototxt file, a bundled name
+    FILE is a cnncalc YAML, Darknet .cfg, Caffe .prototxt or Ultralytics model YAML file, a bundled name
     (`cnncalc list`), or - for standard input.
     """
     from ..analysis import analyze_text
     from ..report import fold
 
     set_values = parse_sets(sets)
+    if scale:
+        set_values["scale"] = scale
     extra = parse_columns(columns)
     results = []
     status = Exit.OK
@@ -121,7 +128,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
     if sweep:
         if fmt in ("course", "variables"):
             raise click.UsageError(f"--format {fmt} shows one input size; give one --input")
-        _emit_sweep(results, fmt)
+        _emit_sweep(results, fmt, wide)
         return
     if fmt in ("course", "variables"):
         from ..render import course
@@ -129,10 +136,9 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         click.echo(course.render(results, fmt, layout), nl=False)
         return
     if fmt == "table":
-        from ..render import table, terminal
+        from ..render import table
 
-        console = terminal.console(200)
-        table.render(results, console, extra)
+        click.echo(table.to_text(results, extra, None if wide else table_width(), colour()), nl=False)
         return
     if fmt == "keras":  # Keras' model.summary() of the exported model, one per file
         from ..render import keras_summary
@@ -153,7 +159,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
     click.echo(module.render(results, layout) if fmt == "json" else module.render(results), nl=fmt == "json")
 
 
-def _emit_sweep(results: list[Any], fmt: str) -> None:
+def _emit_sweep(results: list[Any], fmt: str, wide: bool = False) -> None:
     """One side-by-side table (or JSON object) per file, over the --input sizes."""
     from ..render import sweep
 
@@ -164,11 +170,15 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
     if fmt == "table":
         from ..render import terminal
 
-        console = terminal.console(240)
-        for i, group in enumerate(groups):
-            if i:
-                console.print()
-            sweep.table(group, console)
+        width = None if wide else table_width()
+
+        def draw(console: Any) -> None:
+            for i, group in enumerate(groups):
+                if i:
+                    console.print()
+                sweep.table(group, console, width)
+
+        click.echo(terminal.capture(draw, width or 10_000, colour()), nl=False)
     elif fmt == "json":
         import json
 
@@ -268,8 +278,8 @@ def _constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: 
     if found.examples:  # the period of the condition as stated (32 for VGG, 2 for "odd")
         click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.reduced()[0]})")
     if found.padding_residues != found.clean_residues:
-        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
-                   f" column dropped) when: {found.describe(found.padding_residues)}")
+        click.echo("  every add/concat aligns and every floor drops nothing (only padding, or what the"
+                   f" stride skips anyway: --strict passes) when: {found.describe(found.padding_residues)}")
         if found.padding_examples:
             click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
                        f" (period {found.reduced(found.padding_residues)[0]})")
