@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from . import graph, report, source, spec, tree
+from . import graph, progress, report, source, spec, tree
 
 
 @contextmanager
@@ -55,7 +55,10 @@ def analyze_node(
 ) -> report.Report:
     """Same, for a tree an importer built (Darknet, Caffe) or the one-line calculator."""
     with _no_gc():
-        arch = spec.parse(root, sets, input_override)
-        network = tree.resolve_network(arch)
-        built = graph.build(network)
-        return report.analyze(arch, built, filename, dtype)
+        try:
+            arch = spec.parse(root, sets, input_override)
+            network = tree.resolve_network(arch)
+            built = graph.build(network)
+            return report.analyze(arch, built, filename, dtype)
+        finally:
+            progress.finish("layers")

@@ -21,6 +21,7 @@ from typing import Any
 from . import explain as ex
 from .errors import CnnError, Location
 from .exits import Exit
+from .mistakes import diagnose
 from .report import Report, Row, _totals
 from .source import Node, load
 from .spec import EXPECT_KEYS, parse_shape_value
@@ -71,6 +72,7 @@ class Item:
     right: bool
     working: tuple[str, ...]  # the formula lines with values put in
     loc: Location
+    mistake: str = ""  # the known slip that gives this wrong answer, with the right step
 
 
 @dataclass(slots=True)
@@ -189,9 +191,9 @@ def grade(report: Report, text: str, answers_file: str) -> Grading:
             answer = parse_answer(key, item)
             actual, working = _truth(report, subject, key, rows, groups, exp)
             _require_number(actual, f"{subject} {key}", kloc)
-            items.append(
-                Item(subject, key, _written(item), answer, actual, _right(answer, actual), working, kloc)
-            )
+            right = _right(answer, actual)
+            mistake = "" if right else diagnose(report, rows.get(subject), key, answer)
+            items.append(Item(subject, key, _written(item), answer, actual, right, working, kloc, mistake))
     return Grading(report.file, answers_file, items)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from . import progress
 from .analysis import analyze_text
 from .errors import CnnError
 from .escape import visible
@@ -166,6 +167,7 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
 
     def at(n: int) -> tuple[bool, int, str | None]:
         if n not in tried:
+            progress.step("input sizes tried", len(tried))
             tried[n] = _try(text, filename, sets, input_override, symbols, n)
         return tried[n]
 
@@ -243,6 +245,7 @@ def find(text: str, filename: str, sets: Mapping[str, Any] | None = None,
             n += 1
         return tuple(out)
 
+    progress.finish("input sizes tried")
     return Conditions(symbols, period, smallest, why, clean, examples(clean, CLEAN), lenient,
                       examples(lenient, PADDING_ONLY) if lenient != clean else (), complete,
                       base, exceptions, padding_exceptions)

@@ -601,6 +601,12 @@ def _pool(layer: Pool, ins: Any, leaf: Leaf) -> list[Step]:
 def _global_pool(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
     h, w, c = ins[0]
     what = "mean" if isinstance(layer, GlobalAvgPool) and not isinstance(layer, GlobalMaxPool) else "maximum"
+    if not getattr(layer, "keepdims", True):  # Keras' default: the vector [C]
+        return [
+            Step("units", f"n_C_prev: the {what} of each channel over the whole n_H_prev{X}n_W_prev",
+                 (f"{num(h)}{X}{num(w)} → 1",), count(c), key="output"),
+            *_free(leaf.output),
+        ]
     return [
         Step(
             "n_H = n_W",

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from . import progress
 from .entries import COMMON_KEYS, INPUT, MAX_BLOCK_DEPTH, MAX_LAYERS
 from .errors import CnnError, Location, ShapeError
 from .layers import Cost, Layer, Shape
@@ -212,6 +213,7 @@ class _Builder:
     ) -> str:
         if len(self.leaves) >= MAX_LAYERS:
             raise CnnError(f"the network has more than {MAX_LAYERS:,} layers", loc)
+        progress.step("layers", len(self.leaves))  # shown only past half a second, on a terminal
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise CnnError(
                 f"{full}: symbolic sizes took more than {SYMBOLIC_SECONDS:g} s to work out up to here; "

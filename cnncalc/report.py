@@ -104,8 +104,18 @@ class Report:
 
     @property
     def unchecked(self) -> list[Diagnostic]:
-        """Expectations that were not checked, as notes saying why."""
-        return [Diagnostic("note", v.message, v.expectation.loc, v.subject) for v in self.verdicts if v.skipped]
+        """Expectations that were not checked, as notes saying why; those of a what-if --input
+        as one note (each is in the JSON's expectations)."""
+        what_if = [v for v in self.verdicts if v.skipped.startswith(_WHAT_IF)]
+        out = [Diagnostic("note", v.message, v.expectation.loc, v.subject)
+               for v in self.verdicts if v.skipped and v not in what_if]
+        if len(what_if) == 1:
+            out.insert(0, Diagnostic("note", what_if[0].message, what_if[0].expectation.loc, what_if[0].subject))
+        elif what_if:
+            written = what_if[0].skipped[len(_WHAT_IF):].strip()
+            out.insert(0, Diagnostic("note", f"the file's {len(what_if)} expect entries are not checked at this "
+                                     f"input {written}", what_if[0].expectation.loc))
+        return out
 
     def diagnostics(self) -> list[Diagnostic]:
         """Everything for stderr, in layer order: floors (warnings and notes), then the
@@ -149,7 +159,7 @@ def analyze(arch: Architecture, graph: Graph, file: str, dtype: str = "float32")
     declared = getattr(arch, "declared_input", None)
     if declared is not None and tuple(declared) != tuple(graph.input):
         written = "x".join(str(d) for d in declared)
-        report.verdicts = [replace(v, skipped=v.skipped or f"not checked at this input (the file's input is {written})")
+        report.verdicts = [replace(v, skipped=v.skipped or f"{_WHAT_IF} (the file's input is {written})")
                            for v in report.verdicts]
     return report
 
@@ -346,6 +356,7 @@ def _verdicts(arch: Architecture, graph: Graph, rows: list[Row], totals: Totals,
             for e, subject, actual in found]
 
 
+_WHAT_IF = "not checked at this input"
 _SYMBOLIC = "not checked: the value depends on the symbolic input sizes (give them with --input or --set)"
 
 

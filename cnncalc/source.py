@@ -28,6 +28,9 @@ MAX_DEPTH = 100
 # `repeat`, need a few thousand values.
 MAX_EXPANDED_NODES = 100_000
 MAX_INT_DIGITS = 30
+_NESTING = (" (each residual adds 3 levels and each parallel 4, so residuals nest up to 32 deep and"
+            " parallels up to 24; write long chains with `repeat: N` or blocks, which add no nesting)")
+MAX_LAYERS = 200_000  # entries.MAX_LAYERS, the layers a network may expand to (repeat included)
 
 _RESOLVER = yaml.resolver.Resolver()
 _NULL = "tag:yaml.org,2002:null"
@@ -112,7 +115,7 @@ def load(text: str, filename: str) -> Node:
             hint = " (a tab: indent with spaces)"
         problem = str(exc.problem or exc.context)
         if "nesting depth" in problem:  # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) has a limit of its own
-            raise CnnError(f"nesting deeper than {MAX_DEPTH} levels", loc) from None
+            raise CnnError(f"nesting deeper than {MAX_DEPTH} levels of YAML{_NESTING}", loc) from None
         raise CnnError(f"invalid YAML: {problem}{hint}", loc) from None
     except yaml.reader.ReaderError:
         raise _unprintable(text, filename) from None
@@ -178,7 +181,7 @@ class _Builder:
             self._check_tag(event.tag, _SEQ if isinstance(event, yaml.SequenceStartEvent) else _MAP, event)
             if len(self.stack) >= MAX_DEPTH:
                 raise CnnError(
-                    f"nesting deeper than {MAX_DEPTH} levels", _loc(self.filename, event.start_mark)
+                    f"nesting deeper than {MAX_DEPTH} levels of YAML{_NESTING}", _loc(self.filename, event.start_mark)
                 )
             value: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
             self.stack.append((Node(value, _loc(self.filename, event.start_mark)), event.anchor, []))
@@ -188,17 +191,25 @@ class _Builder:
             done.size = 1 + sum(c.size for c in children)
             self._add(done, anchor, event, counted=True)
 
+    def _too_big(self) -> str:
+        """The value limit said in layers, with the forms that get past it."""
+        if self.anchors:
+            return f"the document expands to more than {MAX_EXPANDED_NODES:,} values (YAML aliases repeated too often?)"
+        lists = [n for n, _, _ in self.stack if isinstance(n.value, list)]
+        at = f", at layer entry {len(lists[0].value) + 1:,}" if lists else ""
+        return (f"the document expands to more than {MAX_EXPANDED_NODES:,} values{at}: a layer written "
+                "out costs 3 values plus one per key (20,000 layers such as `- conv: {filters: 8, f: 3}`, "
+                "14,000 of four keys); write runs of layers with `repeat: N` (or a block used with "
+                f"repeat), which count once however many copies they make (up to {MAX_LAYERS:,} "
+                "layers in all)")
+
     def _add(self, item: Node, anchor: str | None, event: Any, counted: bool = False) -> None:
         if not counted:
             self.total += item.size
         elif len(self.stack) == 0:
             self.total = item.size
         if self.total > MAX_EXPANDED_NODES or item.size > MAX_EXPANDED_NODES:
-            hint = " (YAML aliases repeated too often?)" if self.anchors else ""
-            raise CnnError(
-                f"the document expands to more than {MAX_EXPANDED_NODES:,} values{hint}",
-                _loc(self.filename, event.start_mark),
-            )
+            raise CnnError(self._too_big(), _loc(self.filename, event.start_mark))
         if anchor is not None:
             self.anchors[anchor] = item
         if not self.stack:

@@ -161,7 +161,7 @@ RULES: dict[str, Rule] = {
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
         "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice", "reshape", "rescaling",
-        "cropping", "custom", "attention",
+        "cropping", "custom", "pad", "attention",
     )},
 }
 

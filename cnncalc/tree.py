@@ -204,7 +204,8 @@ class _Resolver:
         if entry.kind in chain:
             raise CnnError(f"block '{entry.kind}' uses itself", entry.kind_loc)
         if len(chain) >= MAX_BLOCK_DEPTH:
-            raise CnnError(f"blocks nested deeper than {MAX_BLOCK_DEPTH}", entry.kind_loc)
+            raise CnnError(f"blocks nested deeper than {MAX_BLOCK_DEPTH} (a block whose layers use a block, and so"
+                           " on); use one block several times with `repeat: N` instead of nesting", entry.kind_loc)
         inner = dict(self.arch.env)
         for key in entry.args:
             if key not in block.args:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import entries, graph, report, spec, tree
+from . import entries, graph, progress, report, spec, tree
 from .errors import CnnError, Location
 from .exits import Exit
 from .layers import KINDS
@@ -145,7 +145,9 @@ def validate_paths(
     One file's failure never stops the others: unless `debug`, even a bug in cnncalc becomes
     that file's one located line (exit status 2) instead of a traceback that hides the rest."""
     results = []
-    for item in expand(paths):
+    for n, item in enumerate(expand(paths)):
+        progress.finish("layers")  # one file's layers line ends where the next file begins
+        progress.step("files checked", n)
         if isinstance(item, FileResult):
             results.append(item)
             continue
@@ -163,6 +165,7 @@ def validate_paths(
                 raise
             message = f"internal error ({type(exc).__name__}: {exc}); please report it (--debug shows where)"
             results.append(_unusable(display, " ".join(message.split())))
+    progress.finish("files checked")
     return Summary(tuple(results))
 
 

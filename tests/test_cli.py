@@ -107,8 +107,9 @@ def test_input_override() -> None:
     assert data["layers"][4]["params"] == 30840
     # the file's `expect: params: 61706` was written for 32x32x1: a what-if is not a failure
     assert result.exit_code == 0
-    assert ("lenet5:6:3: note: expected network params 61,706 not checked at this input "
+    assert ("lenet5:6:3: note: the file's 2 expect entries are not checked at this input "
             "(the file's input is 32x32x1)") in result.stderr
+    assert [e["status"] for e in data["expectations"]] == ["skipped", "skipped"]
 
 
 def test_set_overrides_a_var(tmp_path: Path) -> None:

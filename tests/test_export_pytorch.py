@@ -597,7 +597,18 @@ class Net:
     def identity(self, shape: tuple[int, ...]) -> Any:
         return "identity", shape
 
+    def pad(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        mode = self.pick(["reflect", "edge", "wrap", "constant"])
+        most = min(h, w) - 1 if mode in ("reflect", "wrap") else 3
+        if most < 1:
+            return None
+        p = [self.int(0, most) for _ in range(4)]
+        return {"pad": {"p": p, "mode": mode}}, (h + p[0] + p[1], w + p[2] + p[3], c)
+
     def instance_norm(self, shape: tuple[int, ...]) -> Any:
+        if shape[0] * shape[1] == 1:
+            return None  # one value per channel: refused (tests/test_layers.py), as PyTorch does
         return ({"instance_norm": {"epsilon": 0.001}} if self.chance(0.3) else "instance_norm"), shape
 
     def operator(self, shape: tuple[int, ...]) -> Any:
@@ -687,7 +698,7 @@ class Net:
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
               "stochastic_depth", "slice", "instance_norm", "operator", "global_pool_vector", "reshape",
-              "rescaling", "normalization", "cropping", "custom", "attention", "dfl"]
+              "rescaling", "normalization", "cropping", "custom", "pad", "attention", "dfl"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
               "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator", "reshape",
               "rescaling", "normalization", "custom"]
@@ -925,7 +936,7 @@ GENERATED_KINDS = {
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
     "stochastic_depth", "slice", "activation", "instance_norm", "operator", "reshape", "rescaling",
-    "normalization", "cropping", "custom", "attention", "dfl", *ACTIVATION_KINDS,
+    "normalization", "cropping", "custom", "pad", "attention", "dfl", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

@@ -88,7 +88,9 @@ CORPUS: dict[str, tuple[int, list[str]]] = {
         "5:33: error: the document expands to more than 100,000 values (YAML aliases repeated too often?)",
     ]),
     # the root mapping is level 1, so the 100th '[' (column 7 + 100) is level 101
-    "deep_nesting.yaml": (2, ["1:107: error: nesting deeper than 100 levels"]),
+    "deep_nesting.yaml": (2, ["1:107: error: nesting deeper than 100 levels of YAML (each residual adds 3 levels "
+                              "and each parallel 4, so residuals nest up to 32 deep and parallels up to 24; write "
+                              "long chains with `repeat: N` or blocks, which add no nesting)"]),
     "not_utf8.yaml": (2, ["1:10: error: file is not UTF-8 text (byte 0xe9)"]),  # "name: caf" + 0xe9
     "python_tag.yaml": (2, [
         "1:8: error: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed "
@@ -112,6 +114,10 @@ CORPUS: dict[str, tuple[int, list[str]]] = {
     ]),
     "block_missing_argument.yaml": (2, ["8:5: error: block basic needs argument 'filters'"]),
     # met in the body (line 5), entered from the use on line 7, which the message names (issue 16)
+    # `filters: $c` (line 6, column 25) is 0 in the use on line 10, which the message names
+    "block_body_error.yaml": (2, [
+        "6:25: error: stage2 (block unit at line 10): conv 'filters': expected a positive integer, got 0",
+    ]),
     "block_uses_itself.yaml": (2, ["5:9: error: loop1 (block loop at line 7): block 'loop' uses itself"]),
     "entry_with_two_keys.yaml": (2, [
         "3:5: error: a layer entry has exactly one key, its type; found 2: conv, relu "

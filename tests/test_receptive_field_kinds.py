@@ -75,7 +75,8 @@ KINDS = [
                            ("layer_norm", ""), ("layer_scale", ""), ("stochastic_depth", "rate: 0.1, "),
                            ("slice", "start: 1, "), ("activation", "function: gelu, "), ("rescaling", "scale: 0.5, "),
                            ("normalization", ""), ("cropping", "p: 1, "), ("reshape", "shape: [6, 6, 2], "),
-                           ("custom", "output: [6, 6, 2], ")]
+                           ("custom", "output: [6, 6, 2], "), ("instance_norm", ""), ("pad", "p: 1, "),
+                           ("operator", "type: Foo, ")]
     ],
     # attention: every position reads all 6 x 6 of the 3x3's output: r = 3 + (6 - 1) x 1 = 8, j 1
     (net("8x8x6", "conv: {filters: 6, f: 3}", "attention: {heads: 1, key_dim: 2, head_dim: 2, name: a}"), "a", 8, 1),

@@ -155,6 +155,10 @@ def _load_commands() -> None:
 def main(debug: bool) -> None:
     """Shapes, parameters and multiply costs of CNNs written in YAML, without running them."""
     _State.debug = debug
+    if sys.stderr.isatty() and not os.environ.get("CNNCALC_NO_PROGRESS"):
+        from .. import progress
+
+        progress.enable()
     # A short-lived process that builds many small acyclic objects: the cyclic collector
     # would only cost time (about a third of a 100,000-layer summary).
     import gc
@@ -190,7 +194,8 @@ def dtype_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def convention_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--convention", type=click.Choice(_CONVENTIONS), default="cnncalc", show_default=True,
-                        help="Count params, MACs and FLOPs the way this tool does.")(fn)
+                        metavar="NAME",  # the choices in the help text, where they wrap within 80 columns
+                        help=f"Count params, MACs and FLOPs the way this tool does: {', '.join(_CONVENTIONS)}.")(fn)
 
 
 def depth_option(fn: Callable[..., Any], default: int | None = None) -> Callable[..., Any]:
@@ -274,6 +279,21 @@ def deliver(text: str, output: str | None) -> None:
             fh.write(text)
     except OSError as exc:
         raise CnnError(f"cannot write: {exc.strerror}", Location(output)) from None
+
+
+def table_width() -> int:
+    """The columns a table must fit: the terminal's; when piped, $COLUMNS, else 80."""
+    if sys.stdout.isatty():
+        import shutil
+
+        return max(shutil.get_terminal_size().columns, 40)
+    columns = os.environ.get("COLUMNS", "")
+    return max(int(columns), 40) if columns.isdigit() else 80
+
+
+def colour() -> bool:
+    """Styles (bold heading, dim frozen rows) only on a terminal, and never under NO_COLOR."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _terminal_width() -> int | None:

@@ -14,6 +14,7 @@ from .app import (
     INPUT_HELP,
     _State,
     _terminal_width,
+    colour,
     convention_option,
     depth_option,
     dtype_option,
@@ -25,6 +26,7 @@ from .app import (
     read_source,
     set_option,
     strict_option,
+    table_width,
     writing,
 )
 
@@ -126,7 +128,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
     if sweep:
         if fmt in ("course", "variables"):
             raise click.UsageError(f"--format {fmt} shows one input size; give one --input")
-        _emit_sweep(results, fmt)
+        _emit_sweep(results, fmt, wide)
         return
     if fmt in ("course", "variables"):
         from ..render import course
@@ -134,10 +136,9 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
         click.echo(course.render(results, fmt, layout), nl=False)
         return
     if fmt == "table":
-        from ..render import table, terminal
+        from ..render import table
 
-        console = terminal.console(200)
-        table.render(results, console, extra)
+        click.echo(table.to_text(results, extra, None if wide else table_width(), colour()), nl=False)
         return
     if fmt == "keras":  # Keras' model.summary() of the exported model, one per file
         from ..render import keras_summary
@@ -158,7 +159,7 @@ def emit(results: list[Any], fmt: str, extra: tuple[str, ...] = (), sweep: bool 
     click.echo(module.render(results, layout) if fmt == "json" else module.render(results), nl=fmt == "json")
 
 
-def _emit_sweep(results: list[Any], fmt: str) -> None:
+def _emit_sweep(results: list[Any], fmt: str, wide: bool = False) -> None:
     """One side-by-side table (or JSON object) per file, over the --input sizes."""
     from ..render import sweep
 
@@ -169,11 +170,15 @@ def _emit_sweep(results: list[Any], fmt: str) -> None:
     if fmt == "table":
         from ..render import terminal
 
-        console = terminal.console(240)
-        for i, group in enumerate(groups):
-            if i:
-                console.print()
-            sweep.table(group, console)
+        width = None if wide else table_width()
+
+        def draw(console: Any) -> None:
+            for i, group in enumerate(groups):
+                if i:
+                    console.print()
+                sweep.table(group, console, width)
+
+        click.echo(terminal.capture(draw, width or 10_000, colour()), nl=False)
     elif fmt == "json":
         import json
 
@@ -273,8 +278,8 @@ def _constraints(file: str, input_size: str | None, sets: tuple[str, ...], fmt: 
     if found.examples:  # the period of the condition as stated (32 for VGG, 2 for "odd")
         click.echo(f"  such sizes: {', '.join(str(n) for n in found.examples)}, ... (period {found.reduced()[0]})")
     if found.padding_residues != found.clean_residues:
-        click.echo("  every add/concat aligns and a floor leaves only padding uncovered (no input row or"
-                   f" column dropped) when: {found.describe(found.padding_residues)}")
+        click.echo("  every add/concat aligns and every floor drops nothing (only padding, or what the"
+                   f" stride skips anyway: --strict passes) when: {found.describe(found.padding_residues)}")
         if found.padding_examples:
             click.echo(f"  such sizes: {', '.join(str(n) for n in found.padding_examples)}, ..."
                        f" (period {found.reduced(found.padding_residues)[0]})")

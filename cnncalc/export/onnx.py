@@ -332,7 +332,7 @@ def _identity(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
 def _zeropad(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
     top, bottom, left, right = (int(p) for p in leaf.layer.p)
     pads = m.ints(f"{leaf.name}/pads", [0, 0, top, left, 0, 0, bottom, right])
-    return m.node("Pad", [_src(leaf, 0), pads], leaf.name, mode="constant")
+    return m.node("Pad", [_src(leaf, 0), pads], leaf.name, mode=getattr(leaf.layer, "mode", "constant"))
 
 
 def _upsample(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
@@ -496,6 +496,7 @@ _WRITERS: dict[str, Writer] = {
     "identity": _identity,
     "stochastic_depth": _identity,
     "zeropad": _zeropad,
+    "pad": _zeropad,
     "upsample": _upsample,
     "crop": _crop,
     "split": _split,

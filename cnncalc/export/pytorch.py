@@ -781,6 +781,15 @@ def _zeropad(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     return _Code(f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))", _calls(attr))
 
 
+_PAD_MODULES = {"reflect": "nn.ReflectionPad2d", "edge": "nn.ReplicationPad2d", "wrap": "nn.CircularPad2d",
+                "constant": "nn.ZeroPad2d"}
+
+
+def _pad(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    top, bottom, left, right = leaf.layer.p
+    return _Code(f"{_PAD_MODULES[leaf.layer.mode]}(({left}, {right}, {top}, {bottom}))", _calls(attr))
+
+
 def _upsample(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     layer = leaf.layer
     factor = layer.factor[0] if layer.factor[0] == layer.factor[1] else tuple(layer.factor)
@@ -923,6 +932,7 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "ChannelSlice": _slice,
     "InstanceNorm": _instance_norm,
     "Operator": _placeholder,
+    "Pad": _pad,
     "Attention": _attention,
     "DistributionFocalLoss": _dfl,
 }

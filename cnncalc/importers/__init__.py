@@ -95,7 +95,7 @@ def convert(text: str, filename: str, input_override: str | None = None, scale: 
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError("not a Darknet .cfg, Caffe .prototxt, Keras (.keras, JSON) or Ultralytics model YAML "
+        raise CnnError("not a Darknet .cfg, Caffe .prototxt, ONNX, Keras (.keras, JSON) or Ultralytics model YAML "
                        "file (nothing to import)", Location(filename))
     root = load(text, filename, fmt, input_override, scale)
     data = root.plain()

@@ -20,6 +20,7 @@ from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
 from .normalization import Normalization
 from .operator import Operator
+from .pad import Pad
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .rescaling import Rescaling
@@ -83,6 +84,7 @@ KINDS: dict[str, Kind] = {
         Kind("normalization", Normalization),
         Kind("cropping", Cropping),
         Kind("custom", Custom),
+        Kind("pad", Pad),
         Kind("attention", Attention),
         Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),

@@ -30,6 +30,8 @@ def item_lines(item: Item) -> list[str]:
     if item.right:
         return [f"right  {where}: {item.written}{note}"]
     out = [f"WRONG  {where}: you wrote {item.written}{note}; the answer is {_value(item.actual)}"]
+    if item.mistake:
+        out.append(f"         why: {item.mistake}")
     out.extend(f"         {w}" for w in item.working)
     return out
 
@@ -40,7 +42,9 @@ def text(g: Grading, ascii: bool = False, width: int | None = None) -> str:
     for item in g.items:
         for line in item_lines(item):
             line = to_ascii(line) if ascii else line
-            if line.startswith(" "):  # the working: label = formula = values = result
+            if line.lstrip().startswith("why: "):
+                lines += wrap(line.strip(), "         ", width, "              ")
+            elif line.startswith(" "):  # the working: label = formula = values = result
                 lines += fit(line.strip().split(" = "), "           ", width)
             else:
                 lines += wrap(line, "  ", width, "           ")
@@ -73,6 +77,7 @@ def as_json(g: Grading) -> str:
                     "answer": plain(i.answer),
                     "actual": plain(i.actual),
                     "right": i.right,
+                    "mistake": i.mistake or None,
                     "working": list(i.working),
                     "line": i.loc.line,
                     "col": i.loc.col,

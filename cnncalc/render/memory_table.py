@@ -5,9 +5,11 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from ..escape import terminal
 from ..memory import Memory
+from .fit import Fitted, fit
 from .values import count, human_bytes
 
 
@@ -15,18 +17,24 @@ def _b(n: int) -> str:
     return f"{count(n)} ({human_bytes(n)})"
 
 
-def build(m: Memory) -> Group:
-    table = Table(
-        title=f"{terminal(m.name or m.file)}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})",
-        box=box.SIMPLE_HEAD, title_justify="left", title_style="bold",
-    )
-    for i, col in enumerate(("Layer", "Type", "Activation bytes", "Param bytes", "Live while running")):
-        table.add_column(col, justify="right" if i >= 2 else "left", no_wrap=i < 2)
-    table.add_row("input", "", count(m.input_bytes), "0", count(m.input_bytes))
-    for r in m.layers:
-        style = "bold" if r.name == m.peak_layer else None
-        table.add_row(terminal(r.name), terminal(r.kind), count(r.activation_bytes), count(r.param_bytes),
-                      count(r.live_bytes), style=style)
+_COLUMNS = ["Layer", "Type", "Activation bytes", "Param bytes", "Live while running"]
+
+
+def build(m: Memory, width: int | None = None) -> Group:
+    """The table fitted to `width` columns as summarize's is (None: as wide as it needs)."""
+    cells = [["input", "", count(m.input_bytes), "0", count(m.input_bytes)]]
+    cells += [[terminal(r.name), terminal(r.kind), count(r.activation_bytes), count(r.param_bytes),
+               count(r.live_bytes)] for r in m.layers]
+    fitted = (fit(_COLUMNS, cells, width, frozenset(_COLUMNS[2:]), (), ("Type",)) if width
+              else Fitted(_COLUMNS, cells))
+    fitted.wide = "; --format json has every byte"
+    title = f"{terminal(m.name or m.file)}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})"
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for col in fitted.columns:
+        table.add_column(col, justify="left" if col in ("Layer", "Type") else "right", no_wrap=True,
+                         min_width=max(len(col), *(len(r[fitted.columns.index(col)]) for r in fitted.rows)))
+    for r, row in zip([None, *m.layers], fitted.rows):
+        table.add_row(*row, style="bold" if r is not None and r.name == m.peak_layer else None)
     t = m.training
     footer = Table.grid(padding=(0, 2))
     footer.add_column()
@@ -42,8 +50,9 @@ def build(m: Memory) -> Group:
         ("Training: total", t.total),
     ):
         footer.add_row(f"{label}:", _b(value))
-    return Group(table, footer)
+    note = [Text(fitted.note(width), style="dim")] if width and fitted.note(width) else []
+    return Group(Text(title, style="bold"), Text(""), table, Text(""), footer, *note)
 
 
-def render(m: Memory, console: Console) -> None:
-    console.print(build(m))
+def render(m: Memory, console: Console, width: int | None = None) -> None:
+    console.print(build(m, width), crop=False)

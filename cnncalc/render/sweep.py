@@ -43,6 +43,14 @@ def _size(report: Report) -> str:
     return "x".join(str(json_number(d)) for d in report.input)  # text, for the table's headings
 
 
+def _short(results: list[tuple[Report, list[Row]]], report: Report) -> str:
+    """A size as a column heading: `224` when every size is square with the same channels (the
+    title says them in full), else `224x224x3`."""
+    inputs = [r.input for r, _ in results]
+    square = all(len(i) == 3 and i[0] == i[1] and i[2] == inputs[0][2] for i in inputs)
+    return str(json_number(report.input[0])) if square else _size(report)
+
+
 def _cell(row: Row | None, what: str) -> str:
     if row is None:
         return "-"
@@ -53,28 +61,41 @@ _SHOWN = ("output", "macs", "activations")
 _TOTALS = (("Total params", "params"), ("MACs", "macs"), ("FLOPs", "flops"), ("Activations", "activations"))
 
 
-def table(results: list[tuple[Report, list[Row]]], console: Any) -> None:
+def table(results: list[tuple[Report, list[Row]]], console: Any, width: int | None = None) -> None:
+    """The side-by-side table, fitted to `width` as summarize's is: numbers compacted, the
+    Activations columns and then Type left out, names shortened in the middle."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
+
+    from .fit import Fitted, fit
 
     first = results[0][0]
-    t = Table(title=f"{terminal(first.name or first.file)}  (inputs {', '.join(_size(r) for r, _ in results)})",
-              box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    t.add_column("Layer", no_wrap=True)
-    t.add_column("Type", no_wrap=True)
-    for what in ("Output", "MACs", "Activations"):
-        for report, _ in results:
-            t.add_column(f"{what} @{_size(report)}", justify="left" if what == "Output" else "right")
-    for line in lines(results):
-        t.add_row(terminal(line.name), terminal(line.kind), *(_cell(r, w) for w in _SHOWN for r in line.rows))
-    totals = Table(box=box.SIMPLE_HEAD)
+    columns = ["Layer", "Type"] + [f"{what} @{_short(results, report)}" for what in ("Output", "MACs", "Activations")
+                                   for report, _ in results]
+    cells = [[terminal(line.name), terminal(line.kind), *(_cell(r, w) for w in _SHOWN for r in line.rows)]
+             for line in lines(results)]
+    numbers = frozenset(c for c in columns if c.startswith(("MACs", "Activations")))
+    fitted = (fit(columns, cells, width, numbers, tuple(c for c in columns if c.startswith("Activations")),
+                  ("Type",)) if width and not first.symbols else Fitted(columns, cells))
+    console.print(Text(f"{terminal(first.name or first.file)}  (inputs {', '.join(_size(r) for r, _ in results)})",
+                       style="bold"))
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, col in enumerate(fitted.columns):
+        t.add_column(col, justify="right" if col in numbers else "left", no_wrap=True,
+                     min_width=max([len(col), *(len(r[i]) for r in fitted.rows)]))
+    for row in fitted.rows:
+        t.add_row(*row)
+    totals = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     totals.add_column("Totals")
     for report, _ in results:
         totals.add_column(f"@{_size(report)}", justify="right")
     for label, key in _TOTALS:
         totals.add_row(label, *(count(r.totals.get(key)) for r, _ in results))
-    console.print(t)
-    console.print(totals)
+    console.print(t, crop=False)
+    console.print(totals, crop=False)
+    if width and fitted.note(width):
+        console.print(Text(fitted.note(width), style="dim"))
 
 
 def sweep_dict(results: list[tuple[Report, list[Row]]]) -> dict[str, Any]:

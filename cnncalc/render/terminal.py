@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import re
 import sys
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -18,3 +21,19 @@ def console(pipe_width: int = 200) -> Console:
         emoji=False,
         highlight=False,
     )
+
+
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
+
+
+def without_trailing_spaces(text: str) -> str:
+    """rich pads every line to the table's width; a line ends at its last character."""
+    return _TRAILING.sub(r"\1", text)
+
+
+def capture(draw: Callable[[Console], None], width: int, color: bool = False) -> str:
+    """What `draw` prints on a console `width` columns wide, as text without trailing spaces."""
+    out = io.StringIO()
+    draw(Console(file=out, width=width, force_terminal=color, color_system="standard" if color else None,
+                 soft_wrap=False, markup=False, emoji=False, highlight=False))
+    return without_trailing_spaces(out.getvalue())
