@@ -722,9 +722,11 @@ def test_shape_errors(input_: str, entry: str, message: str) -> None:
 )
 def test_floor_warning(input_: str, entry: str, expected: str) -> None:
     report = network(input_, entry)
-    assert [w.message for w in report.warnings] == [expected]
-    assert report.warnings[0].layer == report.rows[0].name
-    assert report.warnings[0].loc is not None and report.warnings[0].loc.line == 3
+    floors = report.warnings + report.notes  # a floor that drops only padding is a note
+    assert [w.message for w in floors] == [expected]
+    assert floors[0].level == ("note" if "only padding" in expected else "warning")
+    assert floors[0].layer == report.rows[0].name
+    assert floors[0].loc is not None and floors[0].loc.line == 3
 
 
 @pytest.mark.parametrize(
@@ -771,14 +773,17 @@ def test_floor_warning_counts_uncovered_rows(n: int, f: int, s: int, d: int, bef
     report = network(f"[{n}, 1, 1]", entry)
     assert report.rows[0].output[0] == span // s + 1
     if span % s == 0:
-        assert report.warnings == []
+        assert report.warnings == [] and report.notes == []
         return
-    (warning,) = report.warnings
+    (warning,) = report.warnings + report.notes
     lost = _uncovered(n, f, s, d, before, after)
+    gap = s - (d * (f - 1) + 1)  # input the stride skips between two windows anyway
     tail = (
         f"{lost} input row{'s' if lost != 1 else ''} never covered" if lost else "only padding left uncovered"
-    )
+    ) + (", as between any two windows (the stride skips them)" if 0 < lost <= gap else "")
     assert warning.message == f"conv1: n_H: {span}/{s} = {span / s:g} floored to {span // s}, {tail}"
+    # a note (--strict passes it) exactly when nothing a window would read is lost
+    assert warning.level == ("note" if lost <= max(gap, 0) else "warning")
 
 
 # ---- shapes against torch, for many sizes ---------------------------------------------------
