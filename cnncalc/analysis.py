@@ -23,14 +23,18 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_root(text: str, filename: str, input_override: str | None = None) -> source.Node:
-    """The located tree of any architecture file: cnncalc YAML, Darknet .cfg or Caffe .prototxt."""
+def load_root(
+    text: str, filename: str, input_override: str | None = None, sets: Mapping[str, Any] | None = None
+) -> source.Node:
+    """The located tree of any architecture file: cnncalc YAML, Darknet .cfg, Caffe .prototxt or
+    an Ultralytics model YAML (whose scale `--set scale=s` picks)."""
     from . import importers
 
     fmt = importers.detect(text, filename)
     if fmt is None:
         return source.load(text, filename)
-    return importers.load(text, filename, fmt, input_override)
+    scale = (sets or {}).get("scale")
+    return importers.load(text, filename, fmt, input_override, None if scale is None else str(scale))
 
 
 def analyze_text(
@@ -41,7 +45,7 @@ def analyze_text(
     dtype: str = "float32",
 ) -> report.Report:
     with _no_gc():
-        root = load_root(text, filename, input_override)
+        root = load_root(text, filename, input_override, sets)
         return analyze_node(root, filename, sets, input_override, dtype)
 
 

@@ -404,6 +404,23 @@ CONVENTIONS: dict[str, Convention] = {
 }
 _register_onnx_tool(CONVENTIONS)
 
+def _register_ultralytics() -> None:
+    from .importers import ultralytics_convention as u
+
+    CONVENTIONS["ultralytics"] = Convention(
+        "ultralytics", "Ultralytics model.info(): parameters, gradients, GFLOPs (ultralytics-thop 2.2)",
+        "ultralytics/utils/torch_utils.py get_flops; thop/vision/basic_hooks.py, thop/profile.py",
+        Rules(params="learned (the DFL's fixed weights too; gradients = trainable)",
+              macs="conv/linear weight multiplications + attention matrix products + BN + adaptive avg pool",
+              bias="no", bn="2C params; 4 per value", flops="2 x MACs (GFLOPs = FLOPs / 1e9)",
+              other="AdaptiveAvgPool 1/input + 1/output value, bilinear upsample 11/value; "
+                    "activations, pools, add, concat 0"),
+        u.count,
+    )
+
+
+_register_ultralytics()
+
 NAMES = tuple(CONVENTIONS)
 
 

@@ -601,6 +601,12 @@ def _pool(layer: Pool, ins: Any, leaf: Leaf) -> list[Step]:
 def _global_pool(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
     h, w, c = ins[0]
     what = "mean" if isinstance(layer, GlobalAvgPool) and not isinstance(layer, GlobalMaxPool) else "maximum"
+    if not getattr(layer, "keepdims", True):  # Keras' default: the vector [C]
+        return [
+            Step("units", f"n_C_prev: the {what} of each channel over the whole n_H_prev{X}n_W_prev",
+                 (f"{num(h)}{X}{num(w)} → 1",), count(c), key="output"),
+            *_free(leaf.output),
+        ]
     return [
         Step(
             "n_H = n_W",
@@ -832,6 +838,41 @@ def _space_to_depth(layer: SpaceToDepth, ins: Any, leaf: Leaf) -> list[Step]:
     ]
 
 
+def _attention(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+    h, w, c = ins[0]
+    n = h * w
+    qk, av = layer.products(n)
+    e, k, d = layer.heads, layer.key_dim, layer.head_dim
+    return [
+        Step("N", f"n_H{X}n_W (positions)", (f"{num(h)}{X}{num(w)}",), count(n)),
+        Step("n_C_prev", f"heads{X}(2 key_dim + head_dim): q, k and v of each head",
+             (f"{e}{X}(2{X}{k} + {d})",), count(c)),
+        Step("output", f"n_H x n_W x heads{X}head_dim", (f"{num(h)} x {num(w)} x {e}{X}{d}",),
+             shape(leaf.output), key="output"),
+        Step("MACs of q^T k (matrix product)", f"heads{X}N{X}N{X}key_dim", (f"{e}{X}{num(n)}{X}{num(n)}{X}{k}",),
+             count(qk), "the attention scores; the softmax and the 1/sqrt(key_dim) scale are free"),
+        Step("MACs of v attn^T (matrix product)", f"heads{X}head_dim{X}N{X}N",
+             (f"{e}{X}{d}{X}{num(n)}{X}{num(n)}",), count(av)),
+        Step("MACs", "q^T k + v attn^T", (f"{num(qk)} + {num(av)}",), count(leaf.cost.macs), key="macs"),
+        Step("parameters", "none (the projections are the convolutions around it)", (), "0", key="params"),
+        _activations(leaf.output),
+    ]
+
+
+def _dfl(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
+    anchors = sum((s[0] * s[1] for s in ins[1:]), ins[0][0] * ins[0][1])
+    r = layer.reg_max
+    terms = " + ".join(f"{num(s[0])}{X}{num(s[1])}" for s in ins)
+    return [
+        Step("A (anchors)", "sum of n_H x n_W over the levels", (terms,), count(anchors)),
+        Step("output", "4 distances per anchor: [4 A]", (f"4{X}{num(anchors)}",), shape(leaf.output), key="output"),
+        Step("parameters", "reg_max fixed weights 0 .. reg_max - 1 (not trained)", (), count(r), key="params"),
+        Step("MACs", f"4{X}A{X}reg_max (a 1x1 convolution over the bins)", (f"4{X}{num(anchors)}{X}{r}",),
+             count(leaf.cost.macs), key="macs"),
+        _activations(leaf.output),
+    ]
+
+
 def _channel_shuffle(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
     c, g = ins[0][-1], layer.groups
     return [
@@ -944,6 +985,17 @@ def _operator(layer: Any, ins: Any, leaf: Leaf) -> list[Step]:
         Step("MACs", "counted as 0: unknown operator", (), "0", key="macs"),
         _activations(cost.output),
     ]
+
+
+def _register_attention() -> None:
+    from .layers.attention import Attention, DistributionFocalLoss
+
+    _EXPLAINERS.extend([(Attention, _attention), (DistributionFocalLoss, _dfl)])
+
+
+_register_attention()
+
+
 def _register_zoo_kinds() -> None:
     from .layers.layer_norm import LayerNorm
     from .layers.layer_scale import LayerScale

@@ -114,10 +114,11 @@ def _group_rows(report: Report) -> dict[str, Row]:
 
 
 def _attach(report: Report, rows: list[PageRow]) -> list[Diagnostic]:
-    """Warnings and failed expectations onto their rows; those about the totals returned."""
+    """Warnings, notes (harmless floors) and failed expectations onto their rows; those about
+    the totals returned."""
     index = {r.row.name: i for i, r in enumerate(rows)}
     header: list[Diagnostic] = []
-    for d in report.warnings + report.failures:
+    for d in report.warnings + report.notes + report.failures:
         at = index.get(d.layer or "")
         if at is None:
             header.append(d)

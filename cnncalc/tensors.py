@@ -143,6 +143,12 @@ def _none(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return []
 
 
+def _dfl(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    # YOLO's DFL: a 1x1 nn.Conv2d(reg_max, 1) without bias, its weights fixed to 0 .. reg_max - 1
+    r = layer.reg_max
+    return [_w("kernel", "conv.weight", (1, 1, r, 1), (1, r, 1, 1))]
+
+
 Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
 
 # keyed by the layer class's KIND (every activation function is the one kind `activation`)
@@ -150,12 +156,12 @@ RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
     "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
     "instance_norm": _instance_norm, "operator": _operator,
-    "normalization": _normalization,
+    "normalization": _normalization, "dfl": _dfl,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",
         "upsample", "crop", "split", "space_to_depth", "add", "concat", "multiply", "maximum",
         "shortcut", "activation", "channel_shuffle", "stochastic_depth", "slice", "reshape", "rescaling",
-        "cropping", "custom",
+        "cropping", "custom", "pad", "attention",
     )},
 }
 

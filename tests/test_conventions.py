@@ -593,6 +593,8 @@ def test_lenet5_under_each_convention_by_hand() -> None:
         "darknet-pjreddie": (61_706, 416_520, 833_040),
         "darknet": (61_706, 357_600, alexeyab),
         "onnx-tool": (61_706, onnx_tool, 2 * onnx_tool),
+        # ultralytics (thop 2.2): conv and linear weight multiplications; pools and activations 0
+        "ultralytics": (61_706, 416_520, 833_040),
     }
     assert set(expected) == set(NAMES)
     for name, (params, m, f) in expected.items():

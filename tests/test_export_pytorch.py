@@ -597,7 +597,18 @@ class Net:
     def identity(self, shape: tuple[int, ...]) -> Any:
         return "identity", shape
 
+    def pad(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        mode = self.pick(["reflect", "edge", "wrap", "constant"])
+        most = min(h, w) - 1 if mode in ("reflect", "wrap") else 3
+        if most < 1:
+            return None
+        p = [self.int(0, most) for _ in range(4)]
+        return {"pad": {"p": p, "mode": mode}}, (h + p[0] + p[1], w + p[2] + p[3], c)
+
     def instance_norm(self, shape: tuple[int, ...]) -> Any:
+        if shape[0] * shape[1] == 1:
+            return None  # one value per channel: refused (tests/test_layers.py), as PyTorch does
         return ({"instance_norm": {"epsilon": 0.001}} if self.chance(0.3) else "instance_norm"), shape
 
     def operator(self, shape: tuple[int, ...]) -> Any:
@@ -643,6 +654,22 @@ class Net:
     def prelu(self, shape: tuple[int, ...]) -> Any:
         return ({"prelu": {"shared": True}} if self.chance(0.5) else "prelu"), shape
 
+    def attention(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c < 3:
+            return None
+        heads = self.pick([g for g in range(1, c + 1) if c % g == 0 and c // g >= 3])
+        per = c // heads
+        key_dim = self.int(1, (per - 1) // 2)
+        head_dim = per - 2 * key_dim
+        return {"attention": {"heads": heads, "key_dim": key_dim, "head_dim": head_dim}}, (h, w, heads * head_dim)
+
+    def dfl(self, shape: tuple[int, ...]) -> Any:
+        h, w, c = shape
+        if c % 4:
+            return None
+        return {"dfl": c // 4}, (4 * h * w,)
+
     def channel_shuffle(self, shape: tuple[int, ...]) -> Any:
         c = shape[-1]
         groups = self.pick([g for g in range(1, c + 1) if c % g == 0])
@@ -671,11 +698,11 @@ class Net:
               "flatten", "bn", "lrn", "dropout", "activation", "identity", "zeropad", "upsample", "crop",
               "split", "space_to_depth", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
               "stochastic_depth", "slice", "instance_norm", "operator", "global_pool_vector", "reshape",
-              "rescaling", "normalization", "cropping", "custom"]
+              "rescaling", "normalization", "cropping", "custom", "pad", "attention", "dfl"]
     VECTOR = ["fc", "flatten", "bn", "lrn", "dropout", "activation", "identity", "split", "scale", "prelu",
               "channel_shuffle", "layer_norm", "layer_scale", "stochastic_depth", "slice", "operator", "reshape",
               "rescaling", "normalization", "custom"]
-    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "global_pool_vector", "reshape", "custom")]
+    KEEPS_RANK = [k for k in VOLUME if k not in ("fc", "flatten", "global_pool_vector", "reshape", "custom", "dfl")]
     MORE_OFTEN = ("activation", "pool", "deconv", "conv")  # many variants or many rules each
 
     def leaf(self, shape: tuple[int, ...], keep_rank: bool = False) -> tuple[Any, tuple[int, ...]]:
@@ -909,7 +936,7 @@ GENERATED_KINDS = {
     "lrn", "dropout", "identity", "zeropad", "upsample", "crop", "split", "space_to_depth", "add", "concat",
     "multiply", "maximum", "shortcut", "scale", "prelu", "channel_shuffle", "layer_norm", "layer_scale",
     "stochastic_depth", "slice", "activation", "instance_norm", "operator", "reshape", "rescaling",
-    "normalization", "cropping", "custom", *ACTIVATION_KINDS,
+    "normalization", "cropping", "custom", "pad", "attention", "dfl", *ACTIVATION_KINDS,
 }  # fmt: skip
 
 

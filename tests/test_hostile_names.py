@@ -376,6 +376,21 @@ def test_compare_keeps_a_hostile_name_in_its_place(tmp_path: Path, name: str) ->
 
 @pytest.mark.usefixtures("past_the_reader")
 @pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
+def test_compare_of_three_keeps_a_hostile_name_in_its_place(tmp_path: Path, name: str) -> None:
+    """Three files: the ratio rows under each value (issue 16)."""
+    hostile = [tmp_path / f"{x}.yaml" for x in "abc"]
+    plain = [tmp_path / f"p{x}.yaml" for x in "abc"]
+    for i, (h, p) in enumerate(zip(hostile, plain, strict=True)):
+        h.write_text(network(name, title=name, filters=2 + i), encoding="utf-8")
+        p.write_text(network("plainname", filters=2 + i), encoding="utf-8")
+    result = run(["compare", *map(str, hostile)])
+    baseline = run(["compare", *map(str, plain)])
+    assert result.exit_code == baseline.exit_code == 0, result.output
+    check_text(result.stdout, baseline.stdout, name)
+
+
+@pytest.mark.usefixtures("past_the_reader")
+@pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
 def test_a_diagnostic_naming_a_hostile_layer_is_one_line(tmp_path: Path, name: str) -> None:
     path = tmp_path / "net.yaml"
     path.write_text(
@@ -530,3 +545,41 @@ def test_a_printable_hostile_name_is_accepted(tmp_path: Path, name: str) -> None
     result = run(["summarize", "--format", "json", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["layers"][0]["name"] == name
+
+
+# ---- ONNX: the exporter writes names as data, the reader checks them (issue 17) ---------------
+
+
+@pytest.mark.usefixtures("past_the_reader")
+@pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
+def test_the_onnx_export_keeps_a_hostile_name_as_the_node_name(tmp_path: Path, name: str) -> None:
+    onnx = pytest.importorskip("onnx")
+    hostile, _ = write_pair(tmp_path, name)
+    out = tmp_path / "net.onnx"
+    result = run(["export", str(hostile), "--to", "onnx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model, full_check=True)
+    assert model.graph.node[0].name == name and model.graph.node[0].output[0] == name
+    assert model.graph.node[1].input[0] == name  # `from` reaches the next node's input
+
+
+@pytest.mark.parametrize("name", ALL.values(), ids=ALL.keys())
+def test_the_onnx_reader_checks_node_names(tmp_path: Path, name: str) -> None:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("Relu", ["x"], ["y"], name=name)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 4, 4])])
+    path = tmp_path / "net.onnx"
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    assert onnx is not None
+    result = run(["summarize", str(path), "--format", "json"])
+    terminal_safe(result.stdout + result.stderr)
+    if any(_control(ch) for ch in name):
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+        assert "node 0 (Relu" in result.stderr and "control character" in result.stderr
+    else:
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["layers"][0]["name"] == name.replace(".", "_")

@@ -161,14 +161,15 @@ def test_diagram_and_problem_links_reveal_their_rows(open_page) -> None:  # noqa
     tab.locator('svg a g[data-name="bottleneck3"] rect.front').click()
     assert tab.locator("tr.picked .nm").text_content() == "bottleneck3"
     assert tab.text_content("pre.formulas") == _explained("resnet50", "bottleneck3")
-    # a warning inside a folded block: its link unfolds the block and shows the row
-    # 8 floor warnings: conv1, pool1, and the stride-2 conv2 and shortcut of bottleneck 4, 8 and 14
-    assert tab.text_content("details.problems summary") == "8 warnings"
+    # a note inside a folded block: its link unfolds the block and shows the row. 8 floors that
+    # drop no input (notes since issue 14): conv1, pool1, and the stride-2 conv2 and shortcut of
+    # bottleneck 4, 8 and 14
+    assert tab.text_content("details.problems summary") == "8 notes"
     tab.click("details.problems summary")
     tab.locator(".problems a", has_text="bottleneck4.shortcut.conv1").click()
     assert tab.locator("tr.picked .nm").text_content() == "bottleneck4.shortcut.conv1"
     assert tab.locator("tr.picked").is_visible()
-    assert "warning: bottleneck4.shortcut.conv1" in tab.locator("tr.picked .diag").text_content()
+    assert "note: bottleneck4.shortcut.conv1" in tab.locator("tr.picked .diag").text_content()
 
 
 def test_hostile_names_are_inert(open_page) -> None:  # noqa: ANN001

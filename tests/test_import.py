@@ -138,7 +138,7 @@ def test_bad_files_exit_2_with_one_located_line(tmp_path):
 def test_import_of_yaml_is_refused(tmp_path):
     result = invoke("import", "lenet5")
     assert result.exit_code == 2
-    assert "not a Darknet .cfg or Caffe .prototxt" in result.output
+    assert "not a Darknet .cfg, Caffe .prototxt, ONNX, Keras (.keras, JSON) or Ultralytics model YAML" in result.output
 
 
 def test_detection_by_extension_and_content():

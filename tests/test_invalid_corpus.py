@@ -114,6 +114,10 @@ CORPUS: dict[str, tuple[int, list[str]]] = {
     ]),
     "block_missing_argument.yaml": (2, ["8:5: error: block basic needs argument 'filters'"]),
     # met in the body (line 5), entered from the use on line 7, which the message names (issue 16)
+    # `filters: $c` (line 6, column 25) is 0 in the use on line 10, which the message names
+    "block_body_error.yaml": (2, [
+        "6:25: error: stage2 (block unit at line 10): conv 'filters': expected a positive integer, got 0",
+    ]),
     "block_uses_itself.yaml": (2, ["5:9: error: loop1 (block loop at line 7): block 'loop' uses itself"]),
     "entry_with_two_keys.yaml": (2, [
         "3:5: error: a layer entry has exactly one key, its type; found 2: conv, relu "

@@ -1,5 +1,6 @@
 """`cnncalc export --to keras` and `summarize --format keras` against Keras 3 itself
-(KERAS_BACKEND=torch, built on the meta device in one process of its own: about 10 s of CPU).
+(KERAS_BACKEND=torch, built on the meta device in one process of its own: 60 s of CPU in all for
+the 83 networks, most of it the zoo's).
 
 Every bundled network, and tests/data/keras/every_kind.yaml (each kind the exporter writes,
 the script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive
@@ -7,7 +8,9 @@ pooling and custom rows among them), exports to a script whose model.count_param
 total under --convention keras, with the same trainable / non-trainable split and output shape;
 and tests/data/keras/shared.yaml (a conv and a dense used twice: one Keras layer called twice,
 its weights counted once: 1,488 params, as the Keras-built siamese model of small_models.py);
-and for five networks (a chain, a branching module, a residual network, every kind, shared) our
+and for six networks (a chain, a branching module, a residual network, GoogLeNet with its two
+auxiliary classifiers as extra outputs (a Keras model keeps only what leads to an output), every
+kind, shared) our
 --format keras text equals Keras' printed model.summary() line by line, at a fixed terminal width.
 """
 
@@ -33,7 +36,7 @@ from cnncalc.export.keras import to_keras_source
 HERE = Path(__file__).parent / "data" / "keras"
 OWN = {"every_kind": HERE / "every_kind.yaml", "shared": HERE / "shared.yaml"}
 EXPORTABLE = [*bundled.names(), *OWN]
-SUMMARIES = ["lenet5", "inception3a", "resnet18", *OWN]
+SUMMARIES = ["lenet5", "inception3a", "resnet18", "googlenet_torchvision", *OWN]  # googlenet: 3 outputs
 needs_keras = pytest.mark.skipif(
     importlib.util.find_spec("keras") is None or importlib.util.find_spec("torch") is None,
     reason="needs keras and torch (KERAS_BACKEND=torch)",

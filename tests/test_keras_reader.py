@@ -203,3 +203,27 @@ def test_every_command_reads_it(tmp_path: Path) -> None:
                  ["memory", path], ["export", path, "--to", "pytorch"], ["export", path, "--to", "keras"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, (args, result.output)
+
+
+def test_explain_a_keras_global_pool_that_drops_its_1x1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["explain", str(write(tmp_path, SMALL)), "gap"])
+    # GlobalAveragePooling2D's default keepdims=False: 16 x 16 x 8 -> the vector [8]
+    assert result.exit_code == 0 and "16 x 16 x 8 → [8]" in result.stdout
+    assert "units = n_C_prev: the mean of each channel" in result.stdout and "= 8" in result.stdout
+
+
+def test_symbolic_sizes_need_an_input_to_be_written_for_keras(tmp_path: Path) -> None:
+    data = json.loads(json.dumps(SMALL))
+    data["config"]["layers"][0]["config"]["batch_shape"] = [None, None, None, 3]
+    path = write(tmp_path, data)
+    result = CliRunner().invoke(main, ["summarize", str(path), "--format", "keras"])
+    assert result.exit_code == 2 and result.stderr.startswith(f"{path}:") and "--input" in result.stderr
+    assert CliRunner().invoke(main, ["summarize", str(path), "--format", "keras", "--input", "32x32x3"]).exit_code == 0
+
+
+def test_a_layer_name_with_a_control_character_is_refused(tmp_path: Path) -> None:
+    data = json.loads(json.dumps(SMALL))
+    data["config"]["layers"][1]["name"] = "c\x1b[2J"
+    result = summarize(write(tmp_path, data))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "\x1b" not in result.output and "control character" in result.output

@@ -111,3 +111,16 @@ def test_shared_layers_count_once(small: tuple[Path, dict[str, Any]]) -> None:
     # the nested tower's conv: 3 * 3 * 4 * 6 + 6 = 222, once
     assert (rows["tower/tower_conv"].params, rows["tower_call2/tower_conv"].params) == (222, 0)
     assert rows["tower_call2/tower_conv"].macs == rows["tower/tower_conv"].macs == 6 * 6 * 6 * 3 * 3 * 4
+
+
+@pytest.mark.parametrize("name", ["ResNet50", "MobileNetV3Small", "NASNetMobile", "EfficientNetB0", "ConvNeXtTiny",
+                                  "InceptionResNetV2"])
+def test_import_writes_yaml_with_the_same_rows(name: str, applications: tuple[Path, dict[str, Any]]) -> None:
+    from cnncalc.importers import convert
+
+    folder, _ = applications
+    direct = read(folder / f"{name}.keras")
+    text = convert((folder / f"{name}.keras").read_bytes(), f"{name}.keras")
+    again = analyze_text(text, f"{name}.yaml")
+    assert [(r.name, r.output, r.params, r.buffers, r.macs) for r in again.rows] == [
+        (r.name, r.output, r.params, r.buffers, r.macs) for r in direct.rows]

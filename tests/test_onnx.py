@@ -341,3 +341,29 @@ def test_without_the_onnx_package_one_line_names_the_extra(lenet_file, monkeypat
     assert result.output.strip() == "error: reading ONNX files needs the onnx package: pip install 'cnncalc[onnx]'"
     result = invoke("export", "lenet5", "--to", "onnx", "-o", str(lenet_file))
     assert result.exit_code == 2 and "pip install 'cnncalc[onnx]'" in result.output
+
+
+def test_json_and_variables_of_an_onnx_file_with_the_readers_own_kinds(tmp_path):
+    import json
+
+    g = Graph([1, 3, 4, 4])
+    g.node("InstanceNormalization", ["x", g.weight("s", [3]), g.weight("b", [3])], "inorm")
+    g.node("CumSum", ["inorm", g.const("axis", 1)], "cumsum")
+    g.node("Mul", ["cumsum", g.weight("gains", [1, 3, 4, 4])], "gain")
+    path = tmp_path / "kinds.onnx"
+    path.write_bytes(g.model().SerializeToString())
+    result = CliRunner().invoke(main, ["summarize", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    layers = {row["name"]: row for row in json.loads(result.stdout)["layers"]}
+    assert [t["count"] for t in layers["inorm"]["tensors"]] == [3, 3]
+    assert [t["count"] for t in layers["gain"]["tensors"]] == [48]
+    assert invoke("summarize", str(path), "--format", "variables").exit_code == 0
+
+
+@pytest.mark.parametrize("mode", ["reflect", "edge", "constant"])
+def test_pad_modes(mode):
+    g = Graph([1, 2, 5, 6])
+    g.node("Pad", ["x", g.const("pads", [0, 0, 2, 1, 0, 0, 1, 3])], "pad", mode=mode)
+    r = rows(check(g.model(), [1, 2, 5, 6]))["pad"]
+    assert r.output == (8, 10, 2)  # 5 + 2 + 1, 6 + 1 + 3
+    assert r.kind == ("zeropad" if mode == "constant" else "pad")

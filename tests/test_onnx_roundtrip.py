@@ -2,8 +2,8 @@
 buffers and MACs per layer; the file passes onnx.checker (full_check), its initializers hold
 exactly our params + buffers, and onnxruntime runs it to our output shape.
 
-CPU budget: about 25 s on an idle machine (VGG-16's 138 M random weights and its run in
-onnxruntime are most of it).
+CPU budget: about 40 s (the ~40 networks up to 30 M params: random weights, onnxruntime's
+session and one run each; the larger ones, read back from a weightless copy, about 5 s).
 """
 
 from __future__ import annotations

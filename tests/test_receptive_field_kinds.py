@@ -75,8 +75,11 @@ KINDS = [
                            ("layer_norm", ""), ("layer_scale", ""), ("stochastic_depth", "rate: 0.1, "),
                            ("slice", "start: 1, "), ("activation", "function: gelu, "), ("rescaling", "scale: 0.5, "),
                            ("normalization", ""), ("cropping", "p: 1, "), ("reshape", "shape: [6, 6, 2], "),
-                           ("custom", "output: [6, 6, 2], ")]
+                           ("custom", "output: [6, 6, 2], "), ("instance_norm", ""), ("pad", "p: 1, "),
+                           ("operator", "type: Foo, ")]
     ],
+    # attention: every position reads all 6 x 6 of the 3x3's output: r = 3 + (6 - 1) x 1 = 8, j 1
+    (net("8x8x6", "conv: {filters: 6, f: 3}", "attention: {heads: 1, key_dim: 2, head_dim: 2, name: a}"), "a", 8, 1),
     # add: 3x3 (r 3) + 3x3,3x3 (r 5), both j 1: r 5
     (net("8x8x1", "conv: {filters: 1, f: 3, padding: 1, name: x}", "conv: {filters: 1, f: 3, padding: 1, name: y}",
          "add: {from: [x, y], name: a}"), "a", 5, 1),
@@ -110,9 +113,9 @@ def test_every_kind_is_in_the_table() -> None:
     from cnncalc.layers import KINDS as ALL
 
     covered = {line.split(":")[0].strip("- ") for text, *_ in KINDS for line in text.splitlines()[2:]}
-    # every activation is one class, Activation, covered by relu; fc and flatten have no rf
+    # every activation is one class, Activation, covered by relu; fc, flatten and dfl have no rf
     classes = {kind.cls for name, kind in ALL.items() if name in covered}
-    missing = {name for name, kind in ALL.items() if kind.cls not in classes} - {"fc", "flatten"}
+    missing = {name for name, kind in ALL.items() if kind.cls not in classes} - {"fc", "flatten", "dfl"}
     assert not missing
 
 

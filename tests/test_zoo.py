@@ -1,7 +1,9 @@
 """The zoo against torchvision's own weight metadata, and the commands that present it.
 
-`num_params` and `_ops` come from the weights' `meta` in torchvision/models/NAME.py (pytorch/vision,
-read with the workplace's search tool; the file is named per row). `_ops` is torchvision's
+`num_params` and `_ops` come from the weights' `meta` in torchvision/models/NAME.py (the file is
+named per row), as torchvision 0.15 and later write them (with `_file_size`); found with the
+workplace's search tool in copies of those files. The stored pytorch/vision commit 07a929e8 has
+an earlier rounding of the same figures to 1 decimal, checked below too. `_ops` is torchvision's
 "GFLOPS" column, which counts one multiply-add as one operation (ResNet-50: 4.089, our
 4,089,184,256 MACs), rounded to 3 decimals by `round(x, 3)` and printed without trailing zeros
 (ResNeXt-50's 4.23 is 4.230, ShuffleNetV2 x0.5's 0.04 is 0.040): a count is right when it rounds
@@ -110,6 +112,17 @@ def test_networks_with_auxiliary_classifiers(name: str, num_params: int, ops: st
     params = sum(r.params for r in rows) - (0 if aux_in_params else sum(r.params for r in aux))
     assert params == num_params, source
     assert rounds_to(sum(r.macs for r in rows) - sum(r.macs for r in aux), ops), source
+
+
+# pytorch/vision at 07a929e8b851242b1c75c9016ee06a8e502961d8, torchvision/models/resnet.py: the
+# first `_ops`, rounded to 1 decimal (ResNet50_Weights: "num_params": 25557032, "_ops": 4.1)
+RESNET_07A929E = {"resnet18": "1.8", "resnet34": "3.7", "resnet50": "4.1", "resnet101": "7.8", "resnet152": "11.5",
+                  "resnext50_32x4d": "4.2", "resnext101_32x8d": "16.4", "wide_resnet50_2": "11.4"}
+
+
+@pytest.mark.parametrize("name", sorted(RESNET_07A929E))
+def test_resnets_against_the_earlier_one_decimal_ops(name: str) -> None:
+    assert round(report(name).totals.macs / 1e9, 1) == float(RESNET_07A929E[name])
 
 
 def test_mobilenet_v1_equals_the_paper_and_keras() -> None:

@@ -169,7 +169,8 @@ def main(debug: bool) -> None:
 _FORMATS = click.Choice(["table", "json", "csv", "markdown", "keras"])
 _DTYPES = click.Choice(["float32", "float16", "bfloat16", "int8", "float64"])
 # the names of cnncalc/conventions.py, listed here so --help does not import it
-_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie", "onnx-tool"]
+_CONVENTIONS = ["cnncalc", "torchinfo", "fvcore", "ptflops", "keras", "darknet", "darknet-pjreddie", "onnx-tool",
+                "ultralytics"]
 
 
 # ---- the options commands share: one definition each, so every command's --help says the same

@@ -192,12 +192,14 @@ def _memory(file: str, input_size: str | None, sets: tuple[str, ...], dtype: str
 @click.argument("file")
 @output_option
 @input_option
-def import_command(file: str, output_path: str | None, input_size: str | None) -> None:
-    """A Darknet .cfg or Caffe .prototxt as cnncalc YAML (original names, `from` by name)."""
+@click.option("--scale", type=click.Choice(list("nsmlxb")),
+              help="An Ultralytics model YAML's scale (default: the letter in its name).")
+def import_command(file: str, output_path: str | None, input_size: str | None, scale: str | None = None) -> None:
+    """A Darknet .cfg, Caffe .prototxt or Ultralytics model YAML as cnncalc YAML (original names)."""
     from ..importers import convert
 
     text, display = read_source(file)
-    yaml_text = convert(text, display, input_size)
+    yaml_text = convert(text, display, input_size, scale)
     deliver(yaml_text, output_path)
 
 

@@ -48,8 +48,9 @@ def explain(file: str, layers: tuple[str, ...], fmt: str, ascii_: bool, input_si
     from ..render.explain_text import render
 
     text, display = read_source(file)
-    root = load_root(text, display, input_size)
-    report = analyze_node(root, display, parse_sets(sets), input_size, dtype)
+    set_values = parse_sets(sets)
+    root = load_root(text, display, input_size, set_values)
+    report = analyze_node(root, display, set_values, input_size, dtype)
     where = root.key_locs.get("layers") if root.is_map else None
     exp = build_explanation(report, list(layers) or None, where)
     with writing(output_path):

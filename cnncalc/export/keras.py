@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..escape import python_comment, python_docstring, visible
 from ..report import Report
 from .keras_helpers import HELPERS
-from .keras_plan import keras_name, plan
+from .keras_plan import keras_name, outputs, plan
 
 
 def model_name(report: Report) -> str:
@@ -40,7 +40,8 @@ def to_keras_source(report: Report) -> str:
             body.append(f"    model_layers_frozen.append({visible(k.name)!r})")
         variables[k.name] = var
     shape = tuple(int(d) for d in report.input)
-    out = variables[layers[-1].name] if layers else "x_in"
+    ends = [variables[n] for n in outputs(layers)]
+    out = ends[0] if len(ends) == 1 else "[" + ", ".join(ends) + "]"  # the network's output first
     total = report.totals.params + report.totals.buffers
     lines = [
         f'"""{python_docstring(visible(report.name))}: a Keras 3 model exported by cnncalc.',

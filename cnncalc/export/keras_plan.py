@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CnnError
+from ..errors import CnnError, Location
 from ..graph import INPUT, Leaf
 from ..report import Report, Row
 
@@ -45,7 +45,8 @@ def keras_name(name: str) -> str:
 
 def plan(report: Report) -> list[KLayer]:
     if report.symbols:
-        raise CnnError("the network has symbolic sizes: give --input (or --set) to export it to Keras")
+        raise CnnError("the network has symbolic sizes: give --input (or --set) to write it for Keras",
+                       Location(report.file))
     out: list[KLayer] = []
     names: dict[str, str] = {INPUT: "input"}
     shapes = {INPUT: tuple(report.input)}
@@ -73,6 +74,16 @@ def plan(report: Report) -> list[KLayer]:
         names[row.name] = made[-1].name
         shapes[row.name] = tuple(row.output)
     return _unique(out)
+
+
+def outputs(layers: list[KLayer]) -> list[str]:
+    """The model's outputs: the last layer, then every other layer nothing reads (an auxiliary
+    classifier), in order: a Keras model keeps only what leads to an output."""
+    read = {i for k in layers for i in k.inputs} | {k.reuses for k in layers if k.reuses}
+    if not layers:
+        return ["input"]
+    last = layers[-1].name
+    return [last, *(k.name for k in layers[:-1] if k.name not in read and k.reuses is None)]
 
 
 def _unique(layers: list[KLayer]) -> list[KLayer]:

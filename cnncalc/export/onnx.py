@@ -332,7 +332,7 @@ def _identity(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
 def _zeropad(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
     top, bottom, left, right = (int(p) for p in leaf.layer.p)
     pads = m.ints(f"{leaf.name}/pads", [0, 0, top, left, 0, 0, bottom, right])
-    return m.node("Pad", [_src(leaf, 0), pads], leaf.name, mode="constant")
+    return m.node("Pad", [_src(leaf, 0), pads], leaf.name, mode=getattr(leaf.layer, "mode", "constant"))
 
 
 def _upsample(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
@@ -432,6 +432,46 @@ def _not_exported(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
     raise CnnError(f"{leaf.name}: cannot export to ONNX: {what.get(leaf.kind, leaf.kind)}", leaf.loc)
 
 
+def _attention(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
+    """Multi-head self-attention over the positions, as Ultralytics' Attention:
+    softmax(q^T k / sqrt(key_dim)), then v attn^T."""
+    layer, name = leaf.layer, leaf.name
+    h, w, _ = (int(d) for d in inputs[0])
+    e, k, d = layer.heads, layer.key_dim, layer.head_dim
+    heads = m.node("Reshape", [_src(leaf, 0), m.ints(f"{name}/heads_shape", [1, e, 2 * k + d, h * w])], f"{name}/heads")
+    q, key, v = f"{name}/q", f"{name}/k", f"{name}/v"
+    m.nodes.append(m.helper.make_node("Split", [heads, m.ints(f"{name}/sizes", [k, k, d])], [q, key, v],
+                                      name=f"{name}/split", axis=2))
+    qt = m.node("Transpose", [q], f"{name}/q_t", perm=[0, 1, 3, 2])
+    scores = m.node("MatMul", [qt, key], f"{name}/scores")
+    scaled = m.node("Mul", [scores, m.scalar(f"{name}/scale", k**-0.5)], f"{name}/scaled")
+    attn = m.node("Softmax", [scaled], f"{name}/attn", axis=-1)
+    attn_t = m.node("Transpose", [attn], f"{name}/attn_t", perm=[0, 1, 3, 2])
+    out = m.node("MatMul", [v, attn_t], f"{name}/values")
+    return m.node("Reshape", [out, m.ints(f"{name}/shape", [1, e * d, h, w])], name)
+
+
+def _dfl(m: _Model, leaf: Leaf, inputs: list[Shape]) -> str:
+    """YOLO's DFL: every level's box bins as (4, reg_max, A), softmax over the bins, then a 1x1
+    convolution with the fixed weights 0 .. reg_max - 1."""
+    name, r = leaf.name, leaf.layer.reg_max
+    flat = [m.node("Reshape", [_src(leaf, i), m.ints(f"{name}/flat{i}_shape", [1, 4 * r, -1])], f"{name}/flat{i}")
+            for i in range(len(leaf.inputs))]
+    boxes = m.node("Concat", flat, f"{name}/boxes", axis=2) if len(flat) > 1 else flat[0]
+    bins = m.node("Reshape", [boxes, m.ints(f"{name}/bins_shape", [1, 4, r, -1])], f"{name}/bins")
+    probs = m.node("Softmax", [m.node("Transpose", [bins], f"{name}/bins_t", perm=[0, 2, 1, 3])], f"{name}/probs",
+                   axis=1)
+    weight = f"{name}.conv.weight"
+    if m.fill:  # the fixed weights 0 .. reg_max - 1
+        from onnx import numpy_helper
+
+        m.inits.append(numpy_helper.from_array(m.np.arange(r, dtype=m.np.float32).reshape(1, r, 1, 1), weight))
+    else:
+        m.weight(weight, [1, r, 1, 1], r)
+    dist = m.node("Conv", [probs, weight], f"{name}/conv", kernel_shape=[1, 1])
+    return m.node("Reshape", [dist, m.ints(f"{name}/shape", [1, -1])], name)
+
+
 def _src(leaf: Leaf, i: int) -> str:
     return leaf.inputs[i]
 
@@ -456,6 +496,7 @@ _WRITERS: dict[str, Writer] = {
     "identity": _identity,
     "stochastic_depth": _identity,
     "zeropad": _zeropad,
+    "pad": _zeropad,
     "upsample": _upsample,
     "crop": _crop,
     "split": _split,
@@ -471,6 +512,8 @@ _WRITERS: dict[str, Writer] = {
     "layer_scale": _layer_scale,
     "prelu": _prelu,
     "operator": _not_exported,
+    "attention": _attention,
+    "dfl": _dfl,
 }
 
 

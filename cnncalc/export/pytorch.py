@@ -174,6 +174,39 @@ class ConvTranspose2dTrimmed(nn.ConvTranspose2d):
         y = F.pad(F.pad(y, tuple(max(t, 0) for t in self.trim)), tuple(min(t, 0) for t in self.trim))
         return y if self.bias is None else y + self.bias[:, None, None]
 ''',
+    "SelfAttention": '''
+class SelfAttention(nn.Module):
+    """Multi-head self-attention over the H x W positions of a q, k, v volume (cnncalc's
+    `attention`, as Ultralytics' Attention computes it): softmax(q^T k / sqrt(key_dim)) then v attn^T."""
+
+    def __init__(self, heads: int, key_dim: int, head_dim: int) -> None:
+        super().__init__()
+        self.heads, self.key_dim, self.head_dim = heads, key_dim, head_dim
+
+    def forward(self, qkv: torch.Tensor) -> torch.Tensor:
+        b, _, h, w = qkv.shape
+        q, k, v = qkv.reshape(b, self.heads, 2 * self.key_dim + self.head_dim, h * w).split(
+            [self.key_dim, self.key_dim, self.head_dim], dim=2)
+        attn = ((q * self.key_dim**-0.5).transpose(-2, -1) @ k).softmax(dim=-1)
+        return (v @ attn.transpose(-2, -1)).reshape(b, self.heads * self.head_dim, h, w)
+''',
+    "DFL": '''
+class DFL(nn.Module):
+    """YOLO's distribution focal loss integral: each box side's reg_max bins -> one distance, by a
+    1x1 convolution with the fixed weights 0 .. reg_max - 1 (YOLO freezes them: `trainable: false`).
+    Reads every level's box volume; returns the 4 distances of each anchor, flattened."""
+
+    def __init__(self, reg_max: int = 16) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(reg_max, 1, 1, bias=False)
+        self.conv.weight.data[:] = torch.arange(reg_max, dtype=torch.float).view(1, reg_max, 1, 1)
+        self.reg_max = reg_max
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([x.flatten(2) for x in xs], dim=2)
+        b, _, a = x.shape
+        return self.conv(x.reshape(b, 4, self.reg_max, a).transpose(2, 1).softmax(1)).reshape(b, 4 * a)
+''',
     "Multiply": '''
 class Multiply(nn.Module):
     """The element-wise product of its inputs; later ones may broadcast (a 1 x 1 channel gate)."""
@@ -748,6 +781,15 @@ def _zeropad(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     return _Code(f"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))", _calls(attr))
 
 
+_PAD_MODULES = {"reflect": "nn.ReflectionPad2d", "edge": "nn.ReplicationPad2d", "wrap": "nn.CircularPad2d",
+                "constant": "nn.ZeroPad2d"}
+
+
+def _pad(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    top, bottom, left, right = leaf.layer.p
+    return _Code(f"{_PAD_MODULES[leaf.layer.mode]}(({left}, {right}, {top}, {bottom}))", _calls(attr))
+
+
 def _upsample(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     layer = leaf.layer
     factor = layer.factor[0] if layer.factor[0] == layer.factor[1] else tuple(layer.factor)
@@ -792,6 +834,16 @@ def _elementwise(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
 def _scale(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
     init = f"ChannelScale({inputs[0][-1]}" + _kwargs(bias=True if leaf.layer.bias else None) + ")"
     return _Code(init, _calls(attr), {"ChannelScale"})
+
+
+def _attention(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    layer = leaf.layer
+    return _Code(f"SelfAttention({layer.heads}, {layer.key_dim}, {layer.head_dim})", _calls(attr), {"SelfAttention"})
+
+
+def _dfl(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
+    return _Code(f"DFL({leaf.layer.reg_max})", _calls(attr, "{}"), {"DFL"},
+                 note="anchors in the order of its inputs")
 
 
 def _prelu(leaf: Leaf, inputs: list[Shape], attr: str) -> _Code:
@@ -880,6 +932,9 @@ _EMITTERS: dict[str, Callable[[Leaf, list[Shape], str], _Code]] = {
     "ChannelSlice": _slice,
     "InstanceNorm": _instance_norm,
     "Operator": _placeholder,
+    "Pad": _pad,
+    "Attention": _attention,
+    "DistributionFocalLoss": _dfl,
 }
 
 # the Keras reader's kinds (their emitters and helper modules live in pytorch_kinds.py)

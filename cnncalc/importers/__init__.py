@@ -11,7 +11,7 @@ import re
 
 from ..source import Node
 
-FORMATS = ("darknet", "caffe", "onnx", "keras")
+FORMATS = ("darknet", "caffe", "onnx", "keras", "ultralytics")
 _EXTENSIONS = {".cfg": "darknet", ".prototxt": "caffe", ".pbtxt": "caffe", ".keras": "keras"}
 # binary model files, known by their suffix alone; the CLI maps them instead of decoding them
 _BINARY: dict[str, str] = {".onnx": "onnx", ".keras": "keras"}
@@ -32,8 +32,8 @@ def _suffix(filename: str) -> str:
 def detect(text: str, filename: str) -> str | None:
     """'darknet', 'caffe', or None for cnncalc YAML."""
     suffix = _suffix(filename)
-    if suffix in (".yaml", ".yml"):
-        return None  # the common case decides without importing either importer
+    if suffix in (".yaml", ".yml"):  # the common case decides without importing an importer
+        return "ultralytics" if _ULTRALYTICS_LIKE.search(text) and _ULTRALYTICS_HEAD.search(text) else None
     by_ext = _EXTENSIONS.get(suffix) or _BINARY.get(suffix)
     if by_ext is not None:
         return by_ext
@@ -48,6 +48,9 @@ def detect(text: str, filename: str) -> str | None:
     return None
 
 
+# an Ultralytics model YAML has top-level `backbone:` and `head:` keys
+_ULTRALYTICS_LIKE = re.compile(r"^backbone\s*:", re.MULTILINE)
+_ULTRALYTICS_HEAD = re.compile(r"^head\s*:", re.MULTILINE)
 _CAFFE_LIKE = re.compile(r"^\s*(layers?\s*\{|input_dim\s*:|input_shape\s*\{)", re.MULTILINE)
 
 
@@ -61,7 +64,11 @@ def _darknet_like(text: str) -> bool:
     return False
 
 
-def load(text: str, filename: str, fmt: str, input_override: str | None = None) -> Node:
+def load(text: str, filename: str, fmt: str, input_override: str | None = None, scale: str | None = None) -> Node:
+    if fmt == "ultralytics":
+        from . import ultralytics
+
+        return ultralytics.load(text, filename, input_override, scale)
     if fmt == "darknet":
         from . import darknet
 
@@ -79,8 +86,8 @@ def load(text: str, filename: str, fmt: str, input_override: str | None = None) 
     return caffe.load(text, filename, input_override)
 
 
-def convert(text: str, filename: str, input_override: str | None = None) -> str:
-    """A Darknet or Caffe file as readable cnncalc YAML, headed by a comment naming the source."""
+def convert(text: str, filename: str, input_override: str | None = None, scale: str | None = None) -> str:
+    """A Darknet, Caffe or Ultralytics file as readable cnncalc YAML, headed by a comment naming the source."""
     from pathlib import Path
 
     from ..errors import CnnError, Location
@@ -88,14 +95,15 @@ def convert(text: str, filename: str, input_override: str | None = None) -> str:
 
     fmt = detect(text, filename)
     if fmt is None:
-        raise CnnError("not a Darknet .cfg, Caffe .prototxt or Keras (.keras, JSON) file (nothing to import)",
-                       Location(filename))
-    root = load(text, filename, fmt, input_override)
+        raise CnnError("not a Darknet .cfg, Caffe .prototxt, ONNX, Keras (.keras, JSON) or Ultralytics model YAML "
+                       "file (nothing to import)", Location(filename))
+    root = load(text, filename, fmt, input_override, scale)
     data = root.plain()
     if input_override:
         parts = [p.strip() for p in input_override.lower().replace("×", "x").split("x")]
         data["input"] = [int(p) for p in parts] if all(p.isdigit() for p in parts) else input_override
-    tool = {"darknet": "Darknet", "caffe": "Caffe", "onnx": "ONNX", "keras": "Keras"}[fmt]
+    tool = {"darknet": "Darknet", "caffe": "Caffe", "onnx": "ONNX", "keras": "Keras",
+            "ultralytics": "Ultralytics model YAML"}[fmt]
     comment = (
         f"Imported by `cnncalc import` from the {tool} file {Path(filename).name}.\n"
         "Layer names are the original ones; `cnncalc summarize` on this file gives the same numbers."

@@ -47,14 +47,28 @@ def scalar(value: Any) -> str:
     return yaml_string(text)  # a JSON string is a valid YAML scalar
 
 
+def _layers(layers: list[dict[str, Any]], indent: str) -> list[str]:
+    out = []
+    for layer in layers:
+        (kind, args), = layer.items()
+        out.append(f"{indent}- {kind}: {scalar(args)}" if args else f"{indent}- {kind}")
+    return out
+
+
 def emit(data: dict[str, Any], comment: str | None = None) -> str:
     lines = [f"# {line}" for line in (comment or "").splitlines()]
     for key, value in data.items():
         if key == "layers":
             lines.append("layers:")
-            for layer in value:
-                (kind, args), = layer.items()
-                lines.append(f"  - {kind}: {scalar(args)}" if args else f"  - {kind}")
+            lines += _layers(value, "  ")
+        elif key == "blocks":  # Ultralytics modules: args in one line, a layer a line
+            lines.append("blocks:")
+            for name, block in value.items():
+                lines.append(f"  {scalar(name)}:")
+                if block.get("args"):
+                    lines.append(f"    args: {scalar(block['args'])}")
+                lines.append("    layers:")
+                lines += _layers(block["layers"], "      ")
         else:
             lines.append(f"{key}: {scalar(value)}")
     return "\n".join(lines) + "\n"

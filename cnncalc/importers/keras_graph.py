@@ -32,7 +32,7 @@ class Call:
 
     def add(self, kind: str, args: dict[str, Any] | None = None, name: str | None = None,
             inputs: list[str] | None = None) -> str:
-        args = dict(args or {})
+        args = _tidy(kind, args or {})
         if self.owner is not None:
             args["shares"] = self.owner if name is None else f"{self.owner}{name[len(self.name):]}"
         return self.reader.net.add(kind, name or self.name, self.loc, args, None,
@@ -40,6 +40,25 @@ class Call:
 
     def fail(self, message: str) -> CnnError:
         return CnnError(f"{self.what} ({self.class_name}): {message}", self.loc)
+
+
+# arguments left out of a row when they hold cnncalc's default (the imported YAML reads as written)
+_DEFAULTS = {"s": 1, "dilation": 1, "groups": 1, "bias": True, "padding": "valid", "output_padding": 0,
+             "multiplier": 1, "scale": True, "center": True, "affine": True}
+
+
+def _tidy(kind: str, args: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in args.items():
+        if isinstance(value, list) and len(value) == 2 and value[0] == value[1]:
+            value = value[0]  # [3, 3] is 3
+        if kind == "pool" and key == "s":  # a pool's stride defaults to its size, not 1
+            out[key] = value
+            continue
+        if key in _DEFAULTS and value == _DEFAULTS[key] and not isinstance(value, list):
+            continue
+        out[key] = value
+    return out
 
 
 def read_model(reader: Reader, model: Model, class_name: str, inputs: list[str] | None,

@@ -56,7 +56,7 @@ def read_model(data: Any, filename: str) -> Any:
     try:
         body = skeleton(data)
         model = onnx.load(io.BytesIO(body), load_external_data=False)
-    except (WireError, Exception) as exc:  # noqa: BLE001 - protobuf's DecodeError and friends
+    except (WireError, Exception) as exc:  # noqa: BLE001 - WireError, protobuf's DecodeError, ...
         raise CnnError(f"not an ONNX model ({type(exc).__name__}: {exc})"[:300], Location(filename)) from None
     if not model.HasField("graph") or not model.graph.node:
         raise CnnError("not an ONNX model (no graph with nodes)", Location(filename))
@@ -134,7 +134,7 @@ class Reader:
     # ---- set up -------------------------------------------------------------------------------
 
     def run(self) -> None:
-        from . import onnx_ops
+        from . import onnx_fold, onnx_ops
 
         graph = self.model.graph
         for imp in self.model.opset_import:
@@ -154,7 +154,7 @@ class Reader:
                 continue
             view = self.view(i, n)
             if self.foldable(view):
-                onnx_ops.fold(self, view)
+                onnx_fold.fold(self, view)
                 continue
             onnx_ops.convert(self, view)
         self.check_outputs()
@@ -209,7 +209,7 @@ class Reader:
 
         op = n.op_type
         label = n.name or ""
-        check_printable(label, Location(self.filename), "node")
+        check_printable(label, NodeLocation(self.filename, 1, 1, f"node {index} ({op})"), "node")
         place = f"node {index} ({op} '{label}')" if label else f"node {index} ({op})"
         loc = NodeLocation(self.filename, 1, 1, place)
         try:
@@ -302,7 +302,7 @@ class Reader:
         return None if d is None else len(d)
 
     def row(self, kind: str, v: View, args: dict[str, Any] | None = None, inputs: list[str] | None = None,
-            output: int = 0, suffix: str = "") -> str:
+            output: int | None = 0, suffix: str = "") -> str:
         """Add a row for node `v` reading the activation tensors `inputs`; it writes v.outputs[output]."""
         sources = []
         for t in inputs if inputs is not None else [t for t in v.inputs[:1]]:

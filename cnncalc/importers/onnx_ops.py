@@ -9,13 +9,12 @@ shape, its weights as params and a warning, or, without an inferred shape, an er
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ..errors import CnnError
 from .onnx import Reader, View
-
-Rule = Callable[[Reader, View], None]
+from .onnx_rows import Rule, _acts, _clean, _operator, _pair, shared, unknown
+from .onnx_shapes import SHAPE_RULES
 
 _SIMPLE = {
     "Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Selu": "selu", "Gelu": "gelu", "Mish": "mish",
@@ -30,100 +29,6 @@ _SHAPE_KEPT = {
 }  # fmt: skip
 
 
-_SAME_VALUES = {"Identity", "Unsqueeze", "Squeeze", "Reshape", "Flatten"}
-
-
-def fold(r: Reader, v: View) -> None:
-    """Shape arithmetic on constants: the outputs become constants (values where numpy can say)."""
-    if v.op in _SAME_VALUES and r.is_weight(v.inputs[0]) or v.op == "Identity" and r.is_init(v.inputs[0]):
-        r.canon[v.outputs[0]] = r.c(v.inputs[0])  # the same values: the weight itself (PRelu's unsqueezed slope)
-        r.const[v.outputs[0]] = None
-        return
-    try:
-        values = _evaluate(r, v)
-    except Exception:  # noqa: BLE001 - a value we cannot work out is just unknown
-        values = None
-    for i, out in enumerate(v.outputs):
-        if out:
-            r.const[out] = values[i] if values is not None and i < len(values) else None
-
-
-def _evaluate(r: Reader, v: View) -> list[Any] | None:
-    import numpy as np
-
-    op, a = v.op, v.attrs
-    if op == "Constant":
-        if "value" in a:
-            from onnx import numpy_helper
-
-            return [numpy_helper.to_array(a["value"])]
-        for key in ("value_int", "value_float", "value_ints", "value_floats"):
-            if key in a:
-                return [np.array(a[key])]
-        return None
-    if op == "Shape":
-        known = r.value(v.inputs[0]) if r.is_const(v.inputs[0]) else None
-        dims = list(known.shape) if known is not None else r.shapes.get(v.inputs[0])
-        if dims is None:
-            return None
-        start, end = a.get("start", 0), a.get("end", None)
-        picked = dims[start:end]
-        return [np.array(picked, dtype=object if any(not isinstance(d, int) for d in picked) else np.int64)]
-    vals = [r.value(t) if t else None for t in v.inputs]
-    if any(x is None for x, t in zip(vals, v.inputs) if t):
-        return None
-    if op == "Gather":
-        return [np.take(vals[0], vals[1], axis=a.get("axis", 0))]
-    if op in ("Unsqueeze", "Squeeze"):
-        axes = a.get("axes") if "axes" in a else (vals[1].tolist() if len(vals) > 1 and vals[1] is not None else None)
-        if op == "Unsqueeze":
-            out = vals[0]
-            for ax in sorted(int(x) for x in axes):
-                out = np.expand_dims(out, ax)
-            return [out]
-        return [np.squeeze(vals[0], axis=tuple(int(x) for x in axes) if axes is not None else None)]
-    if op == "Concat":
-        return [np.concatenate([np.atleast_1d(x) for x in vals], axis=a.get("axis", 0))]
-    if op in ("Cast", "Identity"):
-        return [vals[0]]
-    if op == "Reshape":
-        target = [int(d) for d in vals[1].reshape(-1).tolist()]
-        if not a.get("allowzero", 0):
-            target = [vals[0].shape[i] if d == 0 else d for i, d in enumerate(target)]
-        return [vals[0].reshape(target)]
-    if op == "Transpose":
-        return [np.transpose(vals[0], a.get("perm"))]
-    if op == "Equal":
-        return [np.equal(vals[0], vals[1])]
-    if op == "Where":
-        return [np.where(vals[0], vals[1], vals[2])]
-    if op == "Range":
-        return [np.arange(vals[0].item(), vals[1].item(), vals[2].item())]
-    if op == "Expand":
-        return [vals[0] * np.ones([int(d) for d in vals[1].reshape(-1).tolist()], dtype=vals[0].dtype)]
-    if op == "Slice":
-        starts, ends = vals[1].tolist(), vals[2].tolist()
-        axes = vals[3].tolist() if len(vals) > 3 and vals[3] is not None else list(range(len(starts)))
-        steps = vals[4].tolist() if len(vals) > 4 and vals[4] is not None else [1] * len(starts)
-        index = [slice(None)] * vals[0].ndim
-        for s, e, ax, st in zip(starts, ends, axes, steps):
-            index[ax] = slice(s, e, st)
-        return [vals[0][tuple(index)]]
-    binary = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply, "Div": None}
-    if op in binary and len(vals) == 2:
-        if op == "Div":
-            if vals[0].dtype.kind in "iu" and vals[1].dtype.kind in "iu":
-                return [vals[0] // vals[1]]
-            return [vals[0] / vals[1]]
-        return [binary[op](vals[0], vals[1])]
-    if op == "ConstantOfShape":
-        from onnx import numpy_helper
-
-        fill = numpy_helper.to_array(a["value"]) if "value" in a else np.zeros(1, np.float32)
-        return [np.full([int(d) for d in vals[0].tolist()], fill.reshape(-1)[0])]
-    return None
-
-
 def convert(r: Reader, v: View) -> None:
     rule = RULES.get(v.op) if v.domain in ("", "ai.onnx") else None
     if rule is not None:
@@ -133,52 +38,6 @@ def convert(r: Reader, v: View) -> None:
         r.row("identity", v, {"role": v.op}, _acts(r, v)[:1])
         return
     unknown(r, v)
-
-
-def unknown(r: Reader, v: View, why: str = "") -> None:
-    """An operator without arithmetic here: a row if shape inference knows its output."""
-    out = r.ours(v.outputs[0]) if v.outputs else None
-    acts = _acts(r, v)
-    if out is None or not acts:
-        domain = v.domain or "ai.onnx"
-        reason = f": {why}" if why else ""
-        raise CnnError(f"unsupported operator {v.op} (domain {domain}){reason}", v.loc)
-    _operator(r, v, acts, out)
-
-
-def _operator(r: Reader, v: View, acts: list[str], out: list[Any] | None, stats: list[str] = (),
-              note: str | None = None) -> None:
-    params = r.unclaimed([t for t in v.inputs if t and r.is_weight(t) and t not in stats])
-    buffers = r.unclaimed(list(stats))
-    args: dict[str, Any] = {"type": v.op}
-    if out is not None:
-        args["output"] = out
-    if params:
-        args["params"] = params
-    if buffers:
-        args["buffers"] = buffers
-    if note:
-        args["note"] = note
-    r.row("operator", v, args, acts)
-
-
-def shared(r: Reader, v: View, stats: list[str] = ()) -> None:
-    """A node reading a weight an earlier node counted (weight sharing, or tensors torch.onnx.export
-    merged because they were equal): a row with only its own weights, its MACs left out, said so."""
-    acts = _acts(r, v)
-    out = r.ours(v.outputs[0])
-    if out is None and r.shapes.get(v.outputs[0]) != r.shapes.get(acts[0]):
-        raise CnnError(f"{v.op} reads weights an earlier node counted, and its output shape is unknown", v.loc)
-    note = (f"{v.op} reads weights an earlier node counted (counted once, there); "
-            "its own arithmetic, MACs included, is left out")
-    _operator(r, v, acts, out, [t for t in stats if t], note)
-
-
-def _acts(r: Reader, v: View) -> list[str]:
-    return [t for t in v.inputs if t and not r.is_const(t)]
-
-
-# ---- convolutions and pooling ------------------------------------------------------------------
 
 
 def _spatial(r: Reader, v: View, kernel: list[int]) -> dict[str, Any]:
@@ -222,14 +81,6 @@ def _same_lower(r: Reader, v: View, kernel: list[int], strides: list[int], dil: 
         total = max((-(-n // s) - 1) * s + d * (f - 1) + 1 - n, 0)
         out.append((total - total // 2, total // 2))
     return [out[0][0], out[0][1], out[1][0], out[1][1]]
-
-
-def _pair(values: list[int]) -> Any:
-    return values[0] if values[0] == values[1] else list(values)
-
-
-def _clean(args: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    return {k: val for k, val in args.items() if defaults.get(k, object()) != val}
 
 
 def _conv(r: Reader, v: View) -> None:
@@ -314,7 +165,10 @@ def _pool(r: Reader, v: View) -> None:
 
 
 def _global(kind: str) -> Rule:
-    return lambda r, v: (r.row(kind, v), None)[1]
+    def rule(r: Reader, v: View) -> None:
+        r.row(kind, v)
+
+    return rule
 
 
 def _reduce(r: Reader, v: View) -> None:
@@ -388,7 +242,7 @@ def _batch_norm(r: Reader, v: View) -> None:
     names = [r.c(t) for t in (scale, bias, mean, var)]
     fresh = [not r.is_claimed(t) and r.is_weight(t) and t not in names[:i] for i, t in enumerate(names)]
     if fresh[2:] != [True, True] or fresh[0] != fresh[1]:
-        return shared(r, v, stats=[mean, var])
+        return shared(r, v, stats=(mean, var))
     r.unclaimed([scale, bias, mean, var])
     if not fresh[0]:
         args["affine"] = False
@@ -530,105 +384,6 @@ def _size(dims: list[Any] | None) -> int:
 # ---- shape changes ----------------------------------------------------------------------------
 
 
-def _axis(v: View, rank: int | None, default: int) -> int | None:
-    axis = v.attrs.get("axis", default)
-    return None if rank is None else axis % rank
-
-
-def _concat(r: Reader, v: View) -> None:
-    acts = _acts(r, v)
-    rank = r.rank(v.outputs[0]) or r.rank(acts[0])
-    if len(acts) != len([t for t in v.inputs if t]) or _axis(v, rank, 1) != 1:
-        return unknown(r, v, "concatenation of channels (axis 1) only")
-    if len(acts) == 1:
-        r.row("identity", v, {"role": "Concat"}, acts)
-        return
-    r.row("concat", v, None, acts)
-
-
-def _split(r: Reader, v: View) -> None:
-    rank = r.rank(v.inputs[0])
-    if _axis(v, rank, 0) != 1:
-        return unknown(r, v, "splits along the channels (axis 1) only")
-    dims = r.dims(v.inputs[0])
-    c = dims[1] if dims else None
-    sizes = v.attrs.get("split")
-    if sizes is None and len(v.inputs) > 1 and v.inputs[1]:
-        sizes = r.ints(v.inputs[1])
-    if sizes is None:
-        if not isinstance(c, int):
-            return unknown(r, v, "the channel count is not known")
-        k = len(v.outputs)
-        sizes = [-(-c // k)] * (k - 1) + [c - (k - 1) * -(-c // k)]
-    sizes = list(sizes)
-    equal = len(set(sizes)) == 1
-    start = 0
-    for i, size in enumerate(sizes):
-        if i < len(v.outputs) and v.outputs[i]:
-            args = ({"groups": len(sizes), "index": i} if equal else {"start": start, "stop": start + size})
-            r.row("split" if equal else "slice", v, args, [v.inputs[0]], output=i, suffix=f"_{i}")
-        start += size
-
-
-def _slice(r: Reader, v: View) -> None:
-    rank = r.rank(v.inputs[0])
-    starts, ends = r.ints(v.inputs[1]), r.ints(v.inputs[2])
-    axes = r.ints(v.inputs[3]) if len(v.inputs) > 3 and v.inputs[3] else list(range(len(starts or [])))
-    steps = r.ints(v.inputs[4]) if len(v.inputs) > 4 and v.inputs[4] else [1] * len(starts or [])
-    if starts is None or ends is None or axes is None or steps is None or rank is None:
-        return unknown(r, v, "its bounds are not constant")
-    if len(axes) == 1 and axes[0] % rank == 1 and steps == [1]:
-        stop = None if ends[0] >= 2**31 - 1 else ends[0]
-        args = {"start": starts[0]} if stop is None else {"start": starts[0], "stop": stop}
-        r.row("slice", v, args)
-        return
-    unknown(r, v)
-
-
-def _flatten(r: Reader, v: View) -> None:
-    if _axis(v, r.rank(v.inputs[0]), 1) != 1:
-        return unknown(r, v, "Flatten with axis 1 only")
-    r.row("flatten", v)
-
-
-def _reshape(r: Reader, v: View) -> None:
-    src, out = r.shapes.get(v.inputs[0]), r.shapes.get(v.outputs[0])
-    target = r.ints(v.inputs[1]) if len(v.inputs) > 1 else None
-    if target is not None and len(target) == 5 and src is not None and len(src) == 4 and _shuffle(r, v, target):
-        return
-    rank_out = len(out) if out is not None else len(target) if target is not None else None
-    if src is not None and out is not None and src == out and all(isinstance(d, int) for d in src):
-        r.alias(v, v.inputs[0])
-        return
-    if rank_out == 2 and src is not None and len(src) >= 2:
-        r.row("flatten", v)
-        return
-    unknown(r, v)
-
-
-def _shuffle(r: Reader, v: View, target: list[Any]) -> bool:
-    """ShuffleNet's channel shuffle: Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape
-    (N, C, H, W), read as one `channel_shuffle` row named after the last reshape."""
-    i = r.only_consumer(v.outputs[0])
-    if i is None or r.nodes[i].op_type != "Transpose":
-        return False
-    t = r.view(i, r.nodes[i])
-    if list(t.attrs.get("perm", [])) != [0, 2, 1, 3, 4]:
-        return False
-    j = r.only_consumer(t.outputs[0])
-    if j is None or r.nodes[j].op_type != "Reshape":
-        return False
-    back = r.view(j, r.nodes[j])
-    if r.rank(back.outputs[0]) != 4:
-        return False
-    groups = target[1]
-    if not isinstance(groups, int) or groups < 1:
-        return False
-    r.skip.update({i, j})
-    r.row("channel_shuffle", back, {"groups": groups}, [v.inputs[0]])
-    return True
-
-
 def _transpose(r: Reader, v: View) -> None:
     """Transpose (0, 2, 3, 1) -> LayerNormalization over the last axis -> Transpose (0, 3, 1, 2):
     a layer norm over the channels of each position (ConvNeXt's LayerNorm2d), one `layer_norm` row
@@ -646,71 +401,8 @@ def _transpose(r: Reader, v: View) -> None:
     unknown(r, v)
 
 
-def _squeeze(r: Reader, v: View) -> None:
-    src, out = r.rank(v.inputs[0]), r.rank(v.outputs[0])
-    if src in (3, 4) and out == 2:
-        r.row("flatten", v)
-        return
-    unknown(r, v)
-
-
-def _pad(r: Reader, v: View) -> None:
-    pads = v.attrs.get("pads")
-    if pads is None and len(v.inputs) > 1:
-        pads = r.ints(v.inputs[1])
-    rank = r.rank(v.inputs[0])
-    if pads is None or rank != 4 or (len(v.inputs) > 3 and v.inputs[3]):
-        return unknown(r, v, "its pads are not constant")
-    nb, cb, top, left, ne, ce, bottom, right = pads
-    if nb or cb or ne or ce or min(pads) < 0:
-        return unknown(r, v, "padding of the batch or channel axes, or cropping")
-    r.row("zeropad", v, {"p": [top, bottom, left, right]})
-
-
-def _resize(r: Reader, v: View) -> None:
-    a = v.attrs
-    mode = a.get("mode", b"nearest")
-    mode = mode.decode() if isinstance(mode, bytes) else str(mode)
-    scales = None
-    if v.op == "Upsample":
-        scales = a.get("scales") or (r.value(v.inputs[1]) if len(v.inputs) > 1 else None)
-    else:
-        for i in (2, 1):  # opset 11+: X, roi, scales, sizes; opset 10: X, scales
-            if len(v.inputs) > i and v.inputs[i]:
-                got = r.value(v.inputs[i])
-                if got is not None and got.size and got.dtype.kind == "f":
-                    scales = got
-                    break
-    src, out = r.shapes.get(v.inputs[0]), r.shapes.get(v.outputs[0])
-    factors = None
-    if scales is not None and len(list(scales)) == 4:
-        sc = [float(x) for x in list(scales)]
-        if sc[0] == sc[1] == 1 and all(x == int(x) and x >= 1 for x in sc[2:]):
-            factors = [int(sc[2]), int(sc[3])]
-    elif src is not None and out is not None and len(src) == len(out) == 4:
-        if all(isinstance(d, int) for d in src + out) and out[2] % src[2] == 0 and out[3] % src[3] == 0:
-            factors = [out[2] // src[2], out[3] // src[3]]
-    if factors is None:
-        return unknown(r, v, "an integer upsampling of n_H and n_W only")
-    args: dict[str, Any] = {"factor": _pair(factors)}
-    if mode != "nearest":
-        args["mode"] = "bilinear"
-    r.row("upsample", v, args)
-
-
-def _dropout(r: Reader, v: View) -> None:
-    rate = v.attrs.get("ratio", 0.5)
-    if len(v.inputs) > 1 and v.inputs[1]:
-        got = r.value(v.inputs[1])
-        rate = 0.5 if got is None else float(got.reshape(-1)[0])
-    r.row("dropout", v, {"rate": round(float(rate), 10)})
-
-
-def _identity(r: Reader, v: View) -> None:
-    r.row("identity", v)
-
-
 RULES: dict[str, Rule] = {
+    **SHAPE_RULES,
     "Conv": _conv,
     "ConvTranspose": _conv_transpose,
     "MaxPool": _pool,
@@ -736,16 +428,5 @@ RULES: dict[str, Rule] = {
     "Max": _elementwise,
     "Sub": _elementwise,
     "Div": _elementwise,
-    "Concat": _concat,
-    "Split": _split,
-    "Slice": _slice,
-    "Flatten": _flatten,
-    "Reshape": _reshape,
-    "Squeeze": _squeeze,
     "Transpose": _transpose,
-    "Pad": _pad,
-    "Resize": _resize,
-    "Upsample": _resize,
-    "Dropout": _dropout,
-    "Identity": _identity,
 }

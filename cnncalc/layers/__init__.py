@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .affine import PReLU, Scale
+from .attention import Attention, DistributionFocalLoss
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
 from .conv import Conv, Deconv, Depthwise, Local
 from .cropping import Cropping
@@ -19,6 +20,7 @@ from .merge import Add, Concat
 from .norm import BatchNorm, LocalResponseNorm
 from .normalization import Normalization
 from .operator import Operator
+from .pad import Pad
 from .pointwise import Activation, ChosenActivation, Dropout, Identity
 from .pool import AdaptivePool, GlobalAvgPool, GlobalMaxPool, Pool
 from .rescaling import Rescaling
@@ -82,6 +84,9 @@ KINDS: dict[str, Kind] = {
         Kind("normalization", Normalization),
         Kind("cropping", Cropping),
         Kind("custom", Custom),
+        Kind("pad", Pad),
+        Kind("attention", Attention),
+        Kind("dfl", DistributionFocalLoss),
         *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }

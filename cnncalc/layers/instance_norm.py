@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .base import Arg, Cost, Layer, Shape, boolean, number
+from ..errors import ShapeError
+from .base import Arg, Cost, Layer, Shape, boolean, need_volume, number
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +30,11 @@ class InstanceNorm(Layer):
     epsilon: float = 1e-5
 
     def infer(self, inputs: Sequence[Shape]) -> Cost:
+        h, w, _ = need_volume(self.KIND, inputs[0])
+        if h == 1 and w == 1:
+            # one value per channel: its mean is itself, so every output would be the bias
+            # (PyTorch's InstanceNorm2d refuses such an input)
+            raise ShapeError("instance_norm normalizes each channel over n_H x n_W, which is 1 x 1 here: "
+                             "every output would be its bias")
         c = inputs[0][-1] if self.affine else 0
         return Cost(output=tuple(inputs[0]), weights=c, biases=c)

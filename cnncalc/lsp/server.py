@@ -88,6 +88,10 @@ class CnncalcServer(LanguageServer):
     def publish(self, uri: str, result: Analysis, version: int | None) -> None:
         lines = lines_of(result.text)
         found = [self._diagnostic(uri, lines, p) for p in result.problems]
+        if result.report is not None and result.report_text == result.text:
+            # harmless floors (only padding, or what the stride skips anyway): information, as
+            # the CLI's `note:` lines, never a warning (--strict passes them)
+            found += [self._note(uri, lines, n) for n in result.report.notes if n.loc is not None]
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, found, version))
 
     def _diagnostic(self, uri: str, lines: list[str], problem: Any) -> lsp.Diagnostic:
@@ -95,6 +99,11 @@ class CnncalcServer(LanguageServer):
         severity = lsp.DiagnosticSeverity.Error if problem.level == "error" else lsp.DiagnosticSeverity.Warning
         return lsp.Diagnostic(self.to_client(uri, lines, span.line, span.start, span.end), problem.message,
                               severity=severity, source="cnncalc", code=problem.kind)
+
+    def _note(self, uri: str, lines: list[str], note: Any) -> lsp.Diagnostic:
+        span = span_at(lines, note.loc)
+        return lsp.Diagnostic(self.to_client(uri, lines, span.line, span.start, span.end), note.message,
+                              severity=lsp.DiagnosticSeverity.Information, source="cnncalc", code="note")
 
     # ---- positions: the client's units (UTF-16 by default) <-> code points ---------------
 

@@ -128,9 +128,11 @@ def _problems(k: int, page: NetworkPage) -> str:
     if not items:
         return ""
     errors = sum('class="error"' in item for item in items)
-    warnings = len(items) - errors
+    notes = sum('class="note"' in item for item in items)
+    warnings = len(items) - errors - notes
     said = ", ".join(f"{n} {what}{'s' if n != 1 else ''}" for n, what in ((errors, "failed expectation"),
-                                                                          (warnings, "warning")) if n)
+                                                                          (warnings, "warning"), (notes, "note"))
+                     if n)
     # a short list, or one with a failure, opens; a long list of floor warnings waits to be asked
     state = " open" if errors or len(items) <= 3 else ""
     kind = " failed" if errors else ""

@@ -15,7 +15,7 @@ import rich.table
 
 from ..escape import visible
 from ..export.keras import model_name
-from ..export.keras_plan import KLayer, plan
+from ..export.keras_plan import KLayer, outputs, plan
 from ..report import DTYPE_BYTES, Report
 
 
@@ -47,12 +47,15 @@ def keras_order(layers: list[KLayer]) -> list[str]:
     a shared layer reuses the first's name), the input a call of its own."""
     parents: dict[str, list[str]] = {"input": [], **{k.name: k.inputs for k in layers}}
     layer_of = {"input": "input", **{k.name: k.reuses or k.name for k in layers}}
-    output = layers[-1].name if layers else "input"
-    index: dict[str, int] = {layer_of[output]: 0}
+    index: dict[str, int] = {}
     post: list[str] = []
     done: set[str] = set()
-    stack = [(output, 0)]
+    stack: list[tuple[str, int]] = []
+    for output in reversed(outputs(layers)):  # walked in the model's output order
+        stack.append((output, 0))
     while stack:
+        if stack[-1][1] == 0:
+            index.setdefault(layer_of[stack[-1][0]], len(index))
         name, i = stack[-1]
         if i < len(parents[name]):
             stack[-1] = (name, i + 1)

@@ -25,7 +25,7 @@ def main(paths: list[str]) -> None:
         n = lambda ws: sum(int(__import__("math").prod(w.shape)) for w in ws)  # noqa: E731
         out[path] = {"params": model.count_params(), "trainable": n(model.trainable_weights),
                      "non_trainable": n(model.non_trainable_weights),
-                     "output": list(model.output.shape)[1:], "summary": "".join(lines)}
+                     "output": list(model.outputs[0].shape)[1:], "summary": "".join(lines)}
     json.dump(out, sys.stdout)
 
 
