@@ -114,6 +114,9 @@ def build() -> dict[str, Any]:
                                             "layers": _list({"type": "object"})}),
         "grading": _loose("grading", {"file": {"type": "string"}, "score": {"type": "integer"},
                                       "items": _list({"type": "object"})}),
+        "catalogue": _loose("catalogue", {"networks": _list(_obj(
+            {"name": {"type": "string"}, "family": {"type": "string"}, "params": {"type": "integer"},
+             "macs": {"type": "integer"}, "input": _list({"type": "integer"})}, ["name", "params", "macs", "input"]))}),
         "constraints": _loose("constraints", {"symbols": _list({"type": "string"}), "period": {"type": "integer"}}),
     }
     return {

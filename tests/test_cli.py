@@ -219,7 +219,9 @@ def test_list_names_the_bundled_architectures() -> None:
 
 
 def test_list_json() -> None:
-    items = {i["name"]: i for i in json.loads(run("list", "--format", "json").stdout)}
+    listed = json.loads(run("list", "--format", "json").stdout)
+    assert listed["kind"] == "catalogue" and listed["schema_version"] == 2
+    items = {i["name"]: i for i in listed["networks"]}
     assert items["lenet5"]["params"] == 61706 and items["lenet5"]["input"] == [32, 32, 1]
 
 

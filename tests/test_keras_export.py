@@ -1,6 +1,6 @@
 """`cnncalc export --to keras` and `summarize --format keras` against Keras 3 itself
 (KERAS_BACKEND=torch, built on the meta device in one process of its own: 60 s of CPU in all for
-the 83 networks, most of it the zoo's).
+the 52 networks (50 bundled, two of its own), most of it the zoo's).
 
 Every bundled network, and tests/data/keras/every_kind.yaml (each kind the exporter writes,
 the script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive

@@ -45,6 +45,7 @@ def test_every_networks_json_validates(validator: jsonschema.Draft202012Validato
     ["compare", "naive_5x5", "bottleneck_5x5", "--format", "json"],
     ["constraints", "vgg16", "--format", "json"],
     ["calc", "600x600x3", "conv 10 f=3 s=2 x4", "fc 1", "--format", "json"],
+    ["list", "--format", "json"],
 ])
 def test_other_outputs_validate(validator: jsonschema.Draft202012Validator, args: list[str]) -> None:
     validator.validate(_json(*args))

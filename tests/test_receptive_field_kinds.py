@@ -31,6 +31,9 @@ def net(input_: str, *layers: str) -> str:
 
 # (network, layer, rf, jump), rf and jump the same on both axes; every number worked by hand
 KINDS = [
+    # pad, instance_norm and operator (the ONNX reader's) move nothing: a 3x3 conv's r 3, j 1 kept
+    (net("8x8x1", "conv: {filters: 1, f: 3}", "pad: {p: 1}", "instance_norm", "operator: {type: Foo, name: a}"),
+     "a", 3, 1),
     # conv f=5 s=2: r = 1 + 4*1 = 5, j = 2
     (net("32x32x1", "conv: {filters: 1, f: 5, s: 2, name: a}"), "a", 5, 2),
     # pool 2/2: r 2, j 2; depthwise 3/2: r = 2 + 2*2 = 6, j = 4

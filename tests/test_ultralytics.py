@@ -162,3 +162,137 @@ def test_import_writes_yaml_with_the_same_numbers(tmp_path: Path) -> None:
     assert "Ultralytics model YAML" in text.splitlines()[0]
     again = analyze_text(text, out.name)
     assert (again.totals.params, again.totals.trainable) == (2_624_080, 2_624_064)
+
+
+# ---- every recorded model: parameters, gradients, GFLOPs, rows and shapes ----------------------
+
+
+@cache
+def records() -> dict[str, dict[str, Any]]:
+    """Model name -> what Ultralytics printed: the four families (reference.json) and other
+    shipped YAMLs for the modules they do not use (extra.json)."""
+    out = dict(reference()["models"])
+    extra = DATA / "extra.json"
+    if extra.exists():
+        out.update(json.loads(extra.read_text())["models"])
+    return out
+
+
+def recorded() -> list[str]:
+    return sorted(records())
+
+
+def model_report(model: str, path: Path | None = None) -> Any:
+    """As Ultralytics builds `MODEL.yaml`: the family's file, the scale from the model's name."""
+    rec = records()[model]
+    return counted(path or YAMLS / rec["yaml"], name=f"{model}.yaml")
+
+
+def test_the_record_names_its_versions_and_covers_every_family() -> None:
+    ref = reference()
+    assert ref["ultralytics"].startswith("8.4") and ref["ultralytics-thop"].startswith("2.2")
+    assert "record.py" in ref["command"] and "ultralytics" in ref["install"]
+    models = ref["models"]
+    for family, tasks in (("yolov5", [""]), ("yolov8", ["", "-seg", "-pose", "-obb", "-cls"]),
+                          ("yolo11", ["", "-seg", "-pose", "-obb", "-cls"])):
+        for task in tasks:
+            for scale in "nsmlx":
+                assert f"{family}{scale}{task}" in models
+    assert {f"yolov10{s}" for s in "nsmblx"} <= set(models)
+
+
+@pytest.mark.parametrize("model", recorded())
+def test_model_info_numbers(model: str) -> None:
+    rec = records()[model]
+    report = model_report(model)
+    t = report.totals
+    assert (t.params, t.trainable) == (rec["parameters"], rec["gradients"])
+    # thop sums float64 counts; ours are exact integers: equal to well under one FLOP in 10^9
+    assert t.flops / 1e9 == pytest.approx(rec["gflops"], rel=1e-12, abs=1e-9)
+    assert f"{t.flops / 1e9:.1f}" == rec["printed"].rsplit(", ", 1)[1].split()[0]
+    # each YAML row's parameters, as parse_model prints them (m.np)
+    rows = fold(report, 1)
+    assert [r.params for r in rows if r.name != "input"] == rec["rows"]
+
+
+@pytest.mark.parametrize("model", [m for m in recorded() if "shapes" in records()[m]])
+def test_each_rows_output_shape(model: str) -> None:
+    rec = records()[model]
+    rows = [r for r in fold(model_report(model), 1) if r.name != "input"]
+    checked = 0
+    for row, shape in zip(rows, rec["shapes"], strict=True):
+        if shape and isinstance(shape[0], int) and len(shape) == 4:  # NCHW tensors; heads give tuples
+            n, c, h, w = shape
+            assert (row.name, tuple(row.output)) == (row.name, (h, w, c))
+            checked += 1
+    assert checked >= len(rows) - 2
+
+
+# ---- the originals, where Ultralytics is installed (not in CI) --------------------------------
+
+
+def installed_models() -> Path | None:
+    import importlib.util
+    import os
+
+    where = os.environ.get("CNNCALC_ULTRALYTICS_CFG")  # .../ultralytics/cfg/models, without importing torch
+    if where:
+        return Path(where)
+    spec = importlib.util.find_spec("ultralytics")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "cfg" / "models"
+
+
+def original(file: str) -> Path:
+    models = installed_models()
+    if models is None:
+        pytest.skip("ultralytics is not installed (pip install ultralytics; or set CNNCALC_ULTRALYTICS_CFG)")
+    found = sorted(models.glob(f"*/{file}"))
+    assert found, f"{file} is not among the installed models"
+    return found[0]
+
+
+@pytest.mark.parametrize("file", sorted(p.name for p in YAMLS.glob("*.yaml")))
+def test_test_copies_hold_the_originals_rows(file: str) -> None:
+    import yaml
+
+    ours = yaml.safe_load((YAMLS / file).read_text())
+    theirs = yaml.safe_load(original(file).read_text())
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("model", recorded())
+def test_originals_give_the_recorded_numbers(model: str) -> None:
+    rec = records()[model]
+    t = model_report(model, original(rec["yaml"])).totals
+    assert (t.params, t.trainable, round(t.flops / 1e9, 6)) == (
+        rec["parameters"], rec["gradients"], round(rec["gflops"], 6))
+
+
+def test_a_hostile_module_name_is_shown_escaped() -> None:
+    text = 'nc: 2\nbackbone:\n  - [-1, 1, "C\\x1b[31mX", [8]]\nhead:\n  - [-1, 1, Conv, [8]]\n'
+    with pytest.raises(CnnError) as info:
+        analyze_text(text, "yolov8n.yaml")
+    assert "\x1b" not in str(info.value) and "unknown module 'C\\x1b[31mX'" in str(info.value)
+    assert info.value.loc is not None and info.value.loc.line == 3
+
+
+def test_export_to_onnx_runs_with_the_same_counts() -> None:
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    import numpy as np
+
+    from cnncalc.export.onnx import to_onnx
+
+    text = (YAMLS / "yolo11.yaml").read_text()
+    report = analyze_text(text, "yolo11n.yaml", None, "128x128x3")
+    model = to_onnx(report)
+    stored = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+    assert stored == report.totals.params + report.totals.buffers == 2_624_080 + 15_664
+    session = ort.InferenceSession(model.SerializeToString())
+    (out,) = session.run(None, {session.get_inputs()[0].name: np.zeros((1, 3, 128, 128), np.float32)})
+    anchors = 16 * 16 + 8 * 8 + 4 * 4  # strides 8, 16, 32 of 128
+    assert out.shape == (1, anchors * (4 + 80))
+    assert tuple(report.rows[-1].output) == (anchors * 84,)
+    assert onnx.checker is not None

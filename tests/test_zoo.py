@@ -178,11 +178,11 @@ def test_list_groups_by_family_smallest_first() -> None:
 
 
 def test_list_sorted_by_macs_and_filtered() -> None:
-    items = json.loads(run("list", "--format", "json", "--sort", "macs").output)
+    items = json.loads(run("list", "--format", "json", "--sort", "macs").output)["networks"]
     macs = [i["macs"] for i in items]
     assert macs == sorted(macs) and len(items) == len(bundled.names())
     assert all(i["family"] != "Other" for i in items)
-    shuffle = json.loads(run("list", "--format", "json", "--family", "shuffle").output)
+    shuffle = json.loads(run("list", "--format", "json", "--family", "shuffle").output)["networks"]
     assert [i["name"] for i in shuffle] == ["shufflenet_v2_x0_5", "shufflenet_v2_x1_0"]
     bad = run("list", "--family", "transformer")
     assert bad.exit_code == 2 and "no family holds 'transformer'" in bad.output

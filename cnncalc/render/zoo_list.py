@@ -54,7 +54,9 @@ SORT_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
 def render(items: list[dict[str, Any]], fmt: str, sort: str) -> str:
     items = sorted(items, key=SORT_KEYS[sort])
     if fmt == "json":
-        return json.dumps(items, indent=2) + "\n"
+        from .values import envelope
+
+        return json.dumps({**envelope("catalogue"), "networks": items}, indent=2) + "\n"
     width = max(len(i["name"]) for i in items)
     size = max(len(_size(i)) for i in items)
 
