@@ -296,3 +296,32 @@ def test_export_to_onnx_runs_with_the_same_counts() -> None:
     assert out.shape == (1, anchors * (4 + 80))
     assert tuple(report.rows[-1].output) == (anchors * 84,)
     assert onnx.checker is not None
+
+
+# `--scale` rides with `--set` on every command that takes vars (issue 18: "or from --scale")
+_SCALED = Path(__file__).parent / "data" / "ultralytics" / "yaml" / "yolo11.yaml"
+
+
+@pytest.mark.parametrize("command", [
+    ["summarize", "--format", "json"], ["validate", "--format", "json"], ["memory", "--format", "json"],
+    ["explain", "--format", "markdown"], ["diagram", "--format", "mermaid"], ["export", "--to", "pytorch"],
+    ["report", "-o", "{tmp}/page.html"],
+])
+def test_every_command_takes_scale(command: list[str], tmp_path: Path) -> None:
+    want = json.loads((Path(__file__).parent / "data" / "ultralytics" / "reference.json").read_text())
+    args = [command[0], str(_SCALED), "--scale", "s", *(a.replace("{tmp}", str(tmp_path)) for a in command[1:])]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    if command[0] == "summarize":  # yolo11s as Ultralytics printed it, not the file's first scale (n)
+        totals = json.loads(result.stdout)["totals"]
+        assert totals["params"] == want["models"]["yolo11s"]["parameters"] == 9_458_752
+    if command[0] == "export":  # the s widths: 0.conv has 32 filters at s (16 at n)
+        assert "nn.Conv2d(3, 32, " in result.stdout
+
+
+def test_scale_is_checked_and_wins_over_the_name() -> None:
+    bad = CliRunner().invoke(main, ["validate", str(_SCALED), "--scale", "q"])
+    assert bad.exit_code == 2 and "'q' is not one of" in bad.output
+    report = CliRunner().invoke(main, ["summarize", str(_SCALED), "--scale", "n", "--set", "scale=m",
+                                       "--format", "json"])
+    assert json.loads(report.stdout)["totals"]["params"] == 2_624_080  # --scale n: yolo11n's count

@@ -90,6 +90,9 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
                 out[key] = float(v)
             except ValueError:
                 out[key] = {"true": True, "false": False}.get(v.lower(), v)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("cnncalc.scale"):
+        out["scale"] = ctx.meta["cnncalc.scale"]
     return out
 
 
@@ -182,7 +185,15 @@ def input_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--input", "input_size", metavar="HxWxC", help=INPUT_HELP)(fn)
 
 
+def _keep_scale(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["cnncalc.scale"] = value  # read by parse_sets, as `--set scale=X`
+
+
 def set_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    # --scale rides with --set: every command that takes vars takes an Ultralytics scale too
+    fn = click.option("--scale", type=click.Choice(list("nsmlxb")), expose_value=False, callback=_keep_scale,
+                      help="An Ultralytics model YAML's scale (default: the letter in its name; = --set scale=X).")(fn)
     return click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                         help="Give a var of the file, or a symbolic size, this value (repeatable).")(fn)
 

@@ -50,13 +50,10 @@ from .app import (
 @strict_option
 @convention_option
 @click.option("--savings", is_flag=True, help="Also show what 1x1 bottlenecks and depthwise-separable pairs save.")
-@click.option("--scale", type=click.Choice(list("nsmlxb")),
-              help="An Ultralytics model YAML's scale (default: the letter in its name; = --set scale=X).")
 @output_option
 def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[str, ...], sets: tuple[str, ...],
               dtype: str, columns: str | None, wide: bool, depth: int | None, strict: bool,
-              convention: str = "cnncalc", savings: bool = False, output_path: str | None = None,
-              scale: str | None = None) -> None:
+              convention: str = "cnncalc", savings: bool = False, output_path: str | None = None) -> None:
     """The per-layer table: output shape, activations, parameters and MACs.
 
     FILE is a cnncalc YAML, Darknet .cfg, Caffe .prototxt or Ultralytics model YAML file, a bundled name
@@ -66,8 +63,6 @@ def summarize(files: tuple[str, ...], fmt: str, layout: str, input_sizes: tuple[
     from ..report import fold
 
     set_values = parse_sets(sets)
-    if scale:
-        set_values["scale"] = scale
     extra = parse_columns(columns)
     results = []
     status = Exit.OK
