@@ -108,19 +108,16 @@ def _prelu(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     return [_w("alpha", "weight", tf, (n,))]
 
 
-def _layer_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
-    c = ins[0][-1]  # Keras LayerNormalization's gamma and beta; torch LayerNorm's weight and bias
+def _affine_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
+    # a per-channel scale and shift when `affine`: Keras LayerNormalization's gamma and beta, torch
+    # LayerNorm's and InstanceNorm2d's weight and bias (ONNX InstanceNormalization's scale and B)
+    c = ins[0][-1]
     return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
 
 
 def _layer_scale(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
     c = ins[0][-1]  # Keras' LayerScale gamma; the exported LayerScale's weight
     return [_w("gamma", "weight", (c,), (c,))]
-
-
-def _instance_norm(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
-    c = ins[0][-1]  # torch InstanceNorm2d(affine=True)'s weight and bias; ONNX's scale and B
-    return [_w("gamma", "weight", (c,), (c,)), _b("beta", "bias", (c,))] if layer.affine else []
 
 
 def _operator(layer: Any, ins: Sequence[Shape], out: Shape) -> list[Tensor]:
@@ -154,8 +151,8 @@ Rule = Callable[[Any, Sequence[Shape], Shape], list[Tensor]]
 # keyed by the layer class's KIND (every activation function is the one kind `activation`)
 RULES: dict[str, Rule] = {
     "conv": _conv, "depthwise": _depthwise, "deconv": _deconv, "local": _local, "fc": _fc,
-    "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _layer_norm, "layer_scale": _layer_scale,
-    "instance_norm": _instance_norm, "operator": _operator,
+    "bn": _bn, "scale": _scale, "prelu": _prelu, "layer_norm": _affine_norm, "layer_scale": _layer_scale,
+    "instance_norm": _affine_norm, "operator": _operator,
     "normalization": _normalization, "dfl": _dfl,
     **{kind: _none for kind in (
         "pool", "gap", "gmp", "adaptive_pool", "flatten", "lrn", "dropout", "identity", "zeropad",

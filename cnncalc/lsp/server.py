@@ -91,19 +91,20 @@ class CnncalcServer(LanguageServer):
         if result.report is not None and result.report_text == result.text:
             # harmless floors (only padding, or what the stride skips anyway): information, as
             # the CLI's `note:` lines, never a warning (--strict passes them)
-            found += [self._note(uri, lines, n) for n in result.report.notes if n.loc is not None]
+            found += [self._diagnostic(uri, lines, n, note=True) for n in result.report.notes if n.loc is not None]
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, found, version))
 
-    def _diagnostic(self, uri: str, lines: list[str], problem: Any) -> lsp.Diagnostic:
+    def _diagnostic(self, uri: str, lines: list[str], problem: Any, note: bool = False) -> lsp.Diagnostic:
+        """A validate problem, or (`note`) a report's harmless floor, as information."""
         span = span_at(lines, problem.loc)
-        severity = lsp.DiagnosticSeverity.Error if problem.level == "error" else lsp.DiagnosticSeverity.Warning
+        if note:
+            severity, code = lsp.DiagnosticSeverity.Information, "note"
+        else:
+            error = problem.level == "error"
+            severity = lsp.DiagnosticSeverity.Error if error else lsp.DiagnosticSeverity.Warning
+            code = problem.kind
         return lsp.Diagnostic(self.to_client(uri, lines, span.line, span.start, span.end), problem.message,
-                              severity=severity, source="cnncalc", code=problem.kind)
-
-    def _note(self, uri: str, lines: list[str], note: Any) -> lsp.Diagnostic:
-        span = span_at(lines, note.loc)
-        return lsp.Diagnostic(self.to_client(uri, lines, span.line, span.start, span.end), note.message,
-                              severity=lsp.DiagnosticSeverity.Information, source="cnncalc", code="note")
+                              severity=severity, source="cnncalc", code=code)
 
     # ---- positions: the client's units (UTF-16 by default) <-> code points ---------------
 
