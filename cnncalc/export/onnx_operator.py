@@ -143,9 +143,11 @@ def _original(m: Model, leaf: Leaf) -> tuple[Any, Any] | None:
         model = m.cache.get("converted")
         if model is None:
             model = m.cache["converted"] = _convert(m.cache["source"], leaf, node.op_type, opset)
-        node = model.graph.node[index] if index < len(model.graph.node) else None
+        # the converter may add nodes (Constant axes): the node is the one writing the same tensor
+        written = node.output[0] if node.output else None
+        node = next((n for n in model.graph.node if n.output and n.output[0] == written), None)
         if node is None or node.op_type != leaf.layer.type:
-            raise _refuse(leaf, f"the file converted to opset {OPSET} no longer has it as node {index}")
+            raise _refuse(leaf, f"the file converted to opset {OPSET} no longer has it (node {index})")
     return model.graph, node
 
 

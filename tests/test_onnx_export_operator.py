@@ -1,0 +1,165 @@
+"""export --to onnx of an `operator` row (an imported ONNX operator cnncalc has no arithmetic for):
+a standard operator is re-emitted from its file (op type, attributes, constants; its weights
+random initializers counted as the row counts them), so onnxruntime runs it; anything else is
+one located error, exit 2. Files built with onnx.helper (tests/onnx_build.py); the independent
+source of the values is onnxruntime running the original file with the same weights.
+
+CPU budget: about 2 s.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+import numpy as np  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx_build import Graph, read  # noqa: E402
+
+from cnncalc.analysis import analyze_text  # noqa: E402
+from cnncalc.cli import main  # noqa: E402
+from cnncalc.errors import CnnError  # noqa: E402
+from cnncalc.export.onnx import OPSET, nchw, to_onnx  # noqa: E402
+
+
+def run(model: Any, x: Any, name: str = "input") -> Any:
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {name: x})[0]
+
+
+def with_weights_of(exported: Any, original: Any, names: dict[str, str]) -> Any:
+    """The exported model with the original file's weights: names maps ours -> the file's."""
+    theirs = {t.name: t for t in original.graph.initializer}
+    for tensor in exported.graph.initializer:
+        source = theirs[names[tensor.name]]
+        assert list(source.dims) == list(tensor.dims), tensor.name
+        tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(source), tensor.name))
+    return exported
+
+
+def unknown_ops() -> Graph:
+    """Conv, then three operators the reader has no arithmetic for: CumSum (an int64 axis and two
+    attributes), Einsum (a float weight and an equation), LpNormalization (attributes only)."""
+    g = Graph([1, 3, 6, 5])
+    g.node("Conv", ["x", g.weight("w", [4, 3, 3, 3])], "conv", pads=[1, 1, 1, 1])
+    g.node("CumSum", ["conv", g.const("axis", 2)], "cumsum", exclusive=1, reverse=1)
+    g.node("Einsum", ["cumsum", g.weight("gains", [4])], "einsum", equation="nchw,c->nchw")
+    g.node("LpNormalization", None, "lpnorm", axis=1, p=2)
+    return g
+
+
+def test_standard_operators_are_re_emitted_and_run_as_in_their_file() -> None:
+    original = unknown_ops().model()
+    data = original.SerializeToString()
+    report = read(original)
+    rows = {r.name: r for r in report.rows}
+    assert [rows[n].kind for n in ("cumsum", "einsum", "lpnorm")] == ["operator"] * 3
+    assert rows["einsum"].params == 4
+    model = to_onnx(report, source=data)
+    onnx.checker.check_model(model, full_check=True)
+    assert sum(int(np.prod(t.dims)) for t in model.graph.initializer) == report.totals.params + report.totals.buffers
+    nodes = {n.name: n for n in model.graph.node}
+    theirs = {n.name: n for n in original.graph.node}
+    for name in ("cumsum", "einsum", "lpnorm"):
+        assert nodes[name].op_type == theirs[name].op_type
+        assert list(nodes[name].attribute) == list(theirs[name].attribute)
+        assert "re-emitted" in nodes[name].doc_string and "node " in nodes[name].doc_string
+    assert "einsum.input1" in {t.name for t in model.graph.initializer}
+    with_weights_of(model, original, {"conv.weight": "w", "conv.bias": "b", "einsum.input1": "gains"})
+    x = np.random.default_rng(3).standard_normal((1, 3, 6, 5)).astype(np.float32)
+    out = run(model, x)
+    assert list(out.shape) == nchw(report.output)
+    np.testing.assert_allclose(out, run(original, x, "x"), rtol=1e-5, atol=1e-6)
+
+
+def test_an_operator_changed_since_the_files_opset_is_converted() -> None:
+    """ReduceL2 took its axes as an attribute until opset 18: written at opset 20 they are an input."""
+    g = Graph([1, 3, 6, 5])
+    g.node("Relu", None, "relu")
+    g.node("ReduceL2", None, "l2", axes=[1], keepdims=1)
+    g.node("Sigmoid", None, "gate")
+    original = g.model(opset=13)
+    report = read(original)
+    assert next(r for r in report.rows if r.name == "l2").kind == "operator"
+    model = to_onnx(report, source=original.SerializeToString())
+    node = next(n for n in model.graph.node if n.name == "l2")
+    assert node.op_type == "ReduceL2" and len(node.input) == 2 and model.opset_import[0].version == OPSET
+    x = np.random.default_rng(4).standard_normal((1, 3, 6, 5)).astype(np.float32)
+    np.testing.assert_allclose(run(model, x), run(original, x, "x"), rtol=1e-6)
+
+
+def custom_domain_model() -> Any:
+    """A Foo of domain com.example whose output shape the file records (value_info)."""
+    g = Graph([1, 3, 4, 4])
+    g.node("Relu", None, "r")
+    g.node("Foo", None, "foo", domain="com.example")
+    model = g.model()
+    model.graph.value_info.append(helper.make_tensor_value_info("foo", TensorProto.FLOAT, [1, 3, 4, 4]))
+    model.opset_import.append(helper.make_opsetid("com.example", 1))
+    return model
+
+
+def test_an_operator_of_another_domain_is_one_located_error(tmp_path: Path) -> None:
+    model = custom_domain_model()
+    report = read(model)
+    assert next(r for r in report.rows if r.name == "foo").kind == "operator"
+    with pytest.raises(CnnError) as err:
+        to_onnx(report, source=model.SerializeToString())
+    assert str(err.value).startswith("model.onnx: node 1 (Foo 'foo'): error: foo: cannot export to ONNX: operator Foo")
+    assert "com.example" in str(err.value) and "not a standard ONNX operator" in str(err.value)
+    # through the command: exit 2, one line, nothing written
+    path, out = tmp_path / "model.onnx", tmp_path / "out.onnx"
+    path.write_bytes(model.SerializeToString())
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "node 1 (Foo 'foo')" in result.stderr
+    assert not out.exists()
+
+
+def test_the_command_reads_the_file_again_from_disk(tmp_path: Path) -> None:
+    path, out = tmp_path / "ops.onnx", tmp_path / "out.onnx"
+    path.write_bytes(unknown_ops().model().SerializeToString())
+    result = CliRunner().invoke(main, ["export", str(path), "--to", "onnx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    model = onnx.load(str(out))
+    onnx.checker.check_model(model, full_check=True)
+    assert {"CumSum", "Einsum", "LpNormalization"} <= {n.op_type for n in model.graph.node}
+    assert run(model, np.ones((1, 3, 6, 5), np.float32)).shape == (1, 4, 6, 5)
+
+
+def test_a_file_not_at_hand_is_said() -> None:
+    report = read(unknown_ops().model(), "gone/ops.onnx")  # read from bytes; no such file on disk
+    with pytest.raises(CnnError, match="not at hand"):
+        to_onnx(report)
+
+
+def yaml_operator(args: str) -> Any:
+    return analyze_text(f"input: [6, 5, 3]\nlayers:\n  - operator: {args}\n", "net.yaml")
+
+
+def test_a_yaml_operator_without_weights_or_attributes_is_written() -> None:
+    report = yaml_operator("{type: Erf}")
+    model = to_onnx(report)
+    x = np.random.default_rng(5).standard_normal((1, 3, 6, 5)).astype(np.float32)
+    from math import erf
+
+    np.testing.assert_allclose(run(model, x), np.vectorize(erf)(x), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("args", "why"), [
+    ("{type: Einsum, params: 40}", "shapes of its 40 weight values are not recorded"),
+    ("{type: Einsum}", "checker rejects it"),  # its equation is an attribute YAML does not record
+    ("{type: MyOp}", "MyOp is not a standard ONNX operator"),
+    ("{type: Erf, output: [3, 3, 3]}", "ONNX shape inference"),
+])
+def test_a_yaml_operator_that_cannot_be_written_is_one_located_error(args: str, why: str) -> None:
+    with pytest.raises(CnnError) as err:
+        to_onnx(yaml_operator(args))
+    text = str(err.value)
+    assert text.startswith("net.yaml:3:5: error: operator1: cannot export to ONNX: operator ") and why in text
