@@ -92,8 +92,7 @@ def custom(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     name, what = leaf.name, leaf.layer.layer
     doc = (f"placeholder for the custom layer {what}: zeros of its recorded output shape "
            f"{'x'.join(str(d) for d in leaf.output)}; replace it with the real operator")
-    means = [m.node("ReduceMean", [src(leaf, i)], f"{name}/mean{i}", keepdims=0, doc=doc)
-             for i in range(len(leaf.inputs))]
+    means = [_mean(m, src(leaf, i), len(shape), f"{name}/mean{i}", doc) for i, shape in enumerate(inputs)]
     held = int(leaf.cost.params) + int(leaf.cost.buffers)
     if held:
         weight = m.weight(f"{name}.weight", [held], held)
@@ -102,3 +101,10 @@ def custom(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     zero = m.node("Mul", [total, m.scalar(f"{name}/zero", 0.0)], f"{name}/zero_scalar", doc=doc)
     m.warnings.append(f"layer '{name}' stands for the custom layer {what}: its output is zeros")
     return m.node("Expand", [zero, m.ints(f"{name}/shape", nchw(leaf.output))], name, doc=doc)
+
+
+def _mean(m: Model, x: str, rank: int, name: str, doc: str) -> str:
+    """The mean of every value of one batch item, kept as 1 x 1 (x 1 x 1): a tensor our reader
+    reads back as a row (a scalar would be none)."""
+    axes = m.ints(f"{name}_axes", list(range(1, 4 if rank == 3 else 2)))
+    return m.node("ReduceMean", [x, axes], name, keepdims=1, doc=doc)
