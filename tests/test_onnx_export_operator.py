@@ -163,3 +163,29 @@ def test_a_yaml_operator_that_cannot_be_written_is_one_located_error(args: str, 
         to_onnx(yaml_operator(args))
     text = str(err.value)
     assert text.startswith("net.yaml:3:5: error: operator1: cannot export to ONNX: operator ") and why in text
+
+
+def test_a_weight_an_earlier_node_counted_stays_uncounted() -> None:
+    """Two convs share one weight (the second an `operator` row with 0 params), and an Einsum reads
+    its weight through an Identity (as torch.onnx.export writes merged tensors): the file's count
+    is kept (the shared weight a Constant node), and onnxruntime gives the original's values."""
+    g = Graph([1, 3, 6, 5])
+    w = g.weight("w", [3, 3, 3, 3])
+    g.node("Conv", ["x", w], "conv1", pads=[1, 1, 1, 1])
+    g.node("Conv", ["conv1", w], "conv2", pads=[1, 1, 1, 1])
+    g.node("Identity", [g.weight("gains", [3])], "gains_id")
+    g.node("Einsum", ["conv2", "gains_id"], "einsum", equation="nchw,c->nchw")
+    original = g.model()
+    report = read(original)
+    rows = {r.name: (r.kind, r.params) for r in report.rows}
+    assert (rows["conv2"], rows["einsum"]) == (("operator", 0), ("operator", 3))
+    model = to_onnx(report, source=original.SerializeToString())
+    assert sorted(t.name for t in model.graph.initializer) == ["conv1.weight", "einsum.input1"]
+    conv2 = next(n for n in model.graph.node if n.name == "conv2")
+    assert "earlier node counted" in conv2.doc_string
+    with_weights_of(model, original, {"conv1.weight": "w", "einsum.input1": "gains"})
+    shared = next(n for n in model.graph.node if n.name == "conv2/input1")  # the Constant: the same values
+    shared.attribute[0].t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(original.graph.initializer[0]),
+                                                           "conv2/input1"))
+    x = np.random.default_rng(6).standard_normal((1, 3, 6, 5)).astype(np.float32)
+    np.testing.assert_allclose(run(model, x), run(original, x, "x"), rtol=1e-5, atol=1e-5)

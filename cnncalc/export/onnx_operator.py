@@ -63,7 +63,7 @@ def operator(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
                 raise _refuse(leaf, f"input {i} ('{t}') is computed from shapes in the file (folded when it was "
                                     "read); its value is not re-emitted")
             args.append(acts.pop(0))
-        elif tensor.data_type in _FLOAT_TYPES and t in inits:
+        elif tensor.data_type in _FLOAT_TYPES and tensor.name in inits and inits[tensor.name] is tensor:
             dims, size = [int(d) for d in tensor.dims], _numel(tensor)
             if size <= budget:
                 budget -= size
