@@ -269,3 +269,12 @@ def test_a_large_local_layer_is_a_handful_of_nodes() -> None:
     report = yaml_report("  - local: {filters: 8, f: 3, padding: same}\n", "[64, 64, 4]")
     model = to_onnx(report, fill=False)  # 4,096 positions: no weights needed to count the nodes
     assert len(model.graph.node) < 16
+
+
+def test_a_kind_missing_from_the_writers_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc.errors import CnnError
+    from cnncalc.export.onnx import _WRITERS
+
+    monkeypatch.delitem(_WRITERS, "cropping")
+    with pytest.raises(CnnError, match="cropping1: export to ONNX does not know the kind 'cropping'"):
+        to_onnx(yaml_report("  - cropping: 1\n"))
