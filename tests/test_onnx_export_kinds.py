@@ -278,3 +278,15 @@ def test_a_kind_missing_from_the_writers_is_an_error_naming_it(monkeypatch: pyte
     monkeypatch.delitem(_WRITERS, "cropping")
     with pytest.raises(CnnError, match="cropping1: export to ONNX does not know the kind 'cropping'"):
         to_onnx(yaml_report("  - cropping: 1\n"))
+
+
+def test_a_layer_that_shares_weights_reads_the_same_initializers() -> None:
+    """`shares`: one initializer read by both nodes (ONNX's weight sharing), counted once as we count it."""
+    report = analyze_text((ROOT / "tests" / "data" / "keras" / "shared.yaml").read_text(), "shared.yaml")
+    model = exported(report)
+    nodes = {n.name: list(n.input) for n in model.graph.node}
+    assert nodes["tower_2"][1:] == nodes["tower"][1:] == ["tower.weight", "tower.bias"]
+    assert nodes["dense_2"][1:] == ["dense.weight", "dense.bias"]
+    assert list(run(model, random_input(report)).shape) == nchw(report.output)
+    back = analyze_text(model.SerializeToString(), "shared.onnx")  # our reader counts a shared tensor once
+    assert back.totals.params == report.totals.params

@@ -48,6 +48,7 @@ def to_onnx(report: Report, seed: int = SEED, fill: bool = True, source: Any = N
         write = _WRITERS.get(type(leaf.layer).KIND)
         if write is None:
             raise CnnError(f"{leaf.name}: export to ONNX does not know the kind '{leaf.kind}'", leaf.loc)
+        m.share = (leaf.name, leaf.shares, leaf.loc) if leaf.shares else None
         out = write(m, leaf, inputs)
         activation = getattr(leaf.layer, "activation", None)
         if activation and type(leaf.layer).KIND != "activation":

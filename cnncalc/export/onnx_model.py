@@ -36,6 +36,8 @@ class Model:
     shapes: dict[str, Shape] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # added to the model's doc_string
     cache: dict[str, Any] = field(default_factory=dict)  # what a writer loads once (the source model)
+    share: tuple[str, str, Any] | None = None  # (this layer, the layer whose weights it uses, where)
+    made: dict[str, list[int]] = field(default_factory=dict)  # each initializer's dims
 
     def node(self, op: str, inputs: list[str], output: str, name: str | None = None, doc: str | None = None,
              **attrs: Any) -> str:
@@ -43,6 +45,15 @@ class Model:
         return output
 
     def weight(self, name: str, dims: list[int], fan_in: int, kind: str = "normal") -> str:
+        if self.share is not None and name.startswith(self.share[0] + "."):
+            # a layer that `shares` another's weights reads that layer's initializer: counted once
+            layer, first, loc = self.share
+            target = first + name[len(layer):]
+            if self.made.get(target) != list(dims):
+                raise CnnError(f"{layer}: shares {first}'s weights, but its {name[len(layer) + 1:]} is "
+                               f"{list(dims)}, not {self.made.get(target)}", loc)
+            return target
+        self.made[name] = list(dims)
         np = self.np
         if not self.fill:  # dims only, the data said to be in a file that is never written
             from onnx import TensorProto
