@@ -290,3 +290,30 @@ def test_a_layer_that_shares_weights_reads_the_same_initializers() -> None:
     assert list(run(model, random_input(report)).shape) == nchw(report.output)
     back = analyze_text(model.SerializeToString(), "shared.onnx")  # our reader counts a shared tensor once
     assert back.totals.params == report.totals.params
+
+
+@pytest.mark.parametrize("path", ["tests/data/keras/every_kind.yaml", "tests/data/keras/tiny.json"])
+def test_files_of_every_kind_export_and_run(path: str) -> None:
+    """every_kind.yaml holds 40 kinds in one network; tiny.json is a Keras model whose global pool
+    gives the vector [C] (keepdims false), which an fc reads as it is."""
+    from cnncalc.cli.app import read_source
+
+    text, display = read_source(str(ROOT / path))
+    report = analyze_text(text, display)
+    model = exported(report)
+    out = run(model, random_input(report))
+    assert list(out.shape) == nchw(report.output) and np.isfinite(out).all()
+
+
+@pytest.mark.parametrize(("args", "learned"), [("{scale: false}", ["bn1.bias"]), ("{center: false}", ["bn1.weight"])])
+def test_keras_batch_norm_without_gamma_or_beta(args: str, learned: list[str]) -> None:
+    report = yaml_report(f"  - bn: {args}\n")
+    model = exported(report)
+    w = weights(model)
+    assert sorted(w) == sorted([*learned, "bn1.running_mean", "bn1.running_var"])
+    x = random_input(report)
+    c = (-1, 1, 1)
+    gamma = w.get("bn1.weight", np.ones(8, np.float32)).reshape(c)
+    beta = w.get("bn1.bias", np.zeros(8, np.float32)).reshape(c)
+    want = (x - w["bn1.running_mean"].reshape(c)) / np.sqrt(w["bn1.running_var"].reshape(c) + 1e-5) * gamma + beta
+    np.testing.assert_allclose(run(model, x), want, rtol=1e-4, atol=1e-5)

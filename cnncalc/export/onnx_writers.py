@@ -66,7 +66,13 @@ def _pool(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
 
 
 def _global(op: str) -> Writer:
-    return lambda m, leaf, inputs: m.node(op, [src(leaf, 0)], leaf.name)
+    def write(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
+        if len(leaf.output) == 3:
+            return m.node(op, [src(leaf, 0)], leaf.name)
+        # keepdims: false (Keras' default) is the vector [C]: N x C, flattened after the pool
+        return m.node("Flatten", [m.node(op, [src(leaf, 0)], f"{leaf.name}/pool")], leaf.name, axis=1)
+
+    return write
 
 
 def _adaptive(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
@@ -110,9 +116,14 @@ def _bn(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
         centred = m.node("Sub", [src(leaf, 0), mean], f"{name}/centre")
         inv = m.weight(f"{name}.inverse_std", cs, c, "positive")
         return m.node("Mul", [centred, inv], name)
-    args = [src(leaf, 0), m.weight(f"{name}.weight", [c], c, "positive"), m.weight(f"{name}.bias", [c], c, "small"),
-            m.weight(f"{name}.running_mean", [c], c, "small"), m.weight(f"{name}.running_var", [c], c, "positive")]
-    return m.node("BatchNormalization", args, name, epsilon=float(leaf.layer.epsilon))
+    # Keras' scale: false / center: false: gamma 1 or beta 0 fixed, a Constant node (not counted)
+    layer = leaf.layer
+    gamma = (m.weight(f"{name}.weight", [c], c, "positive") if layer.scale
+             else m.floats(f"{name}/unit_scale", [1.0] * c))
+    beta = m.weight(f"{name}.bias", [c], c, "small") if layer.center else m.floats(f"{name}/zero_bias", [0.0] * c)
+    args = [src(leaf, 0), gamma, beta, m.weight(f"{name}.running_mean", [c], c, "small"),
+            m.weight(f"{name}.running_var", [c], c, "positive")]
+    return m.node("BatchNormalization", args, name, epsilon=float(layer.epsilon))
 
 
 def _instance_norm(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
