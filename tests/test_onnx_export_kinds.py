@@ -4,7 +4,8 @@ it to our output shape, its initializers hold exactly our params + buffers, and 
 checked against an independent source: Keras itself on the same weights (models built and saved
 at test time by one KERAS_BACKEND=torch process), or a loop written from the definition (local).
 
-CPU budget: about 12 s (the Keras process: import 6 s, four tiny models; the rest under 2 s).
+CPU budget: about 25 s (two Keras processes: import 2 x 6 s, four tiny models, two applications on
+the meta device; EfficientNetB0 and MobileNetV3Small run in onnxruntime 4 s; the rest under 3 s).
 """
 
 from __future__ import annotations
@@ -121,10 +122,41 @@ def keras_twins(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def read_keras(path: Path) -> Report:
+@pytest.fixture(scope="module")
+def keras_applications(keras_twins: Path) -> Path:
+    """Two keras.applications models (their Rescaling and Normalization layers, the Keras kinds'
+    first users), built on the meta device by tests/data/keras/build_reference.py."""
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    env.pop("KERAS_TORCH_DEVICE", None)
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "data" / "keras" / "build_reference.py"),
+                           str(keras_twins), *APPLICATIONS], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return keras_twins
+
+
+APPLICATIONS = ["EfficientNetB0", "MobileNetV3Small"]
+
+
+@pytest.mark.parametrize("name", APPLICATIONS)
+def test_a_keras_application_exports_with_keras_own_weight_count(keras_applications: Path, name: str) -> None:
+    import json
+
+    report = analyze_text(_mapped(keras_applications / f"{name}.keras"), f"{name}.keras", input_override="224x224x3")
+    assert {"rescaling", "normalization"} & {r.kind for r in report.rows}
+    model = exported(report)
+    keras_count = json.loads((keras_applications / "reference.json").read_text())["models"][name]["params"]
+    assert sum(int(np.prod(t.dims)) for t in model.graph.initializer) == keras_count  # Keras' count_params()
+    out = run(model, random_input(report))
+    assert list(out.shape) == nchw(report.output) == [1, 1000] and np.isfinite(out).all()
+
+
+def _mapped(path: Path) -> Any:
     with open(path, "rb") as fh:
-        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    return analyze_text(data, str(path))
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def read_keras(path: Path) -> Report:
+    return analyze_text(_mapped(path), str(path))
 
 
 @pytest.mark.parametrize("name", TWINS)
