@@ -189,3 +189,19 @@ def test_a_weight_an_earlier_node_counted_stays_uncounted() -> None:
                                                            "conv2/input1"))
     x = np.random.default_rng(6).standard_normal((1, 3, 6, 5)).astype(np.float32)
     np.testing.assert_allclose(run(model, x), run(original, x, "x"), rtol=1e-5, atol=1e-5)
+
+
+def test_an_input_computed_from_shapes_is_one_located_error() -> None:
+    """Expand's shape is Shape(r): arithmetic the reader folds away, whose value is not re-emitted."""
+    g = Graph([1, 3, 4, 4])
+    g.node("Relu", None, "r")
+    g.node("Shape", ["r"], "shape")
+    g.node("Expand", ["r", "shape"], "expand")
+    original = g.model()
+    report = read(original)
+    assert next(r for r in report.rows if r.name == "expand").kind == "operator"
+    with pytest.raises(CnnError) as err:
+        to_onnx(report, source=original.SerializeToString())
+    assert str(err.value) == (
+        "model.onnx: node 2 (Expand 'expand'): error: expand: cannot export to ONNX: operator Expand: input 1 "
+        "('shape') is computed from shapes in the file (folded when it was read); its value is not re-emitted")
