@@ -191,17 +191,62 @@ def test_a_weight_an_earlier_node_counted_stays_uncounted() -> None:
     np.testing.assert_allclose(run(model, x), run(original, x, "x"), rtol=1e-5, atol=1e-5)
 
 
-def test_an_input_computed_from_shapes_is_one_located_error() -> None:
-    """Expand's shape is Shape(r): arithmetic the reader folds away, whose value is not re-emitted."""
+def test_shape_arithmetic_the_reader_folded_is_computed_for_our_input() -> None:
+    """Tile's repeats are Concat(Gather(Shape(r), 0), 1, 2, 1), as torch.onnx.export writes such
+    things: their value for our input, a Constant node."""
     g = Graph([1, 3, 4, 4])
     g.node("Relu", None, "r")
     g.node("Shape", ["r"], "shape")
-    g.node("Expand", ["r", "shape"], "expand")
-    original = g.model()
+    g.node("Gather", ["shape", g.const("zero", 0)], "n", axis=0)
+    g.node("Unsqueeze", ["n", g.const("axes", [0])], "n1")
+    g.node("Concat", ["n1", g.const("rest", [1, 2, 1])], "repeats", axis=0)
+    g.node("Tile", ["r", "repeats"], "tile")
+    g.node("Sigmoid", None, "out")
+    original = g.model()  # the file records Tile's output shape (ONNX's inference cannot see the repeats)
+    original.graph.value_info.append(helper.make_tensor_value_info("tile", TensorProto.FLOAT, [1, 3, 8, 4]))
     report = read(original)
-    assert next(r for r in report.rows if r.name == "expand").kind == "operator"
+    assert next(r for r in report.rows if r.name == "tile").kind == "operator"
+    model = to_onnx(report, source=original.SerializeToString())
+    repeats = next(n for n in model.graph.node if n.name == "tile/input1")
+    assert numpy_helper.to_array(repeats.attribute[0].t).tolist() == [1, 1, 2, 1]
+    x = np.random.default_rng(7).standard_normal((1, 3, 4, 4)).astype(np.float32)
+    np.testing.assert_array_equal(run(model, x), run(original, x, "x"))
+    assert run(model, x).shape == (1, 3, 8, 4) == tuple(nchw(report.output))
+    assert next(n for n in model.graph.node if n.name == "tile").op_type == "Tile"
+
+
+def tile_model() -> Any:
+    g = Graph([1, 3, 4, 4])
+    g.node("Relu", None, "r")
+    g.node("Shape", ["r"], "shape")
+    g.node("Tile", ["r", "shape"], "tile")
+    g.node("Sigmoid", None, "out")
+    model = g.model()
+    model.graph.value_info.append(helper.make_tensor_value_info("tile", TensorProto.FLOAT, [1, 9, 16, 16]))
+    return model
+
+
+def test_shape_arithmetic_that_cannot_be_computed_is_one_located_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc.export import onnx_operator
+
+    original = tile_model()
+    report = read(original)
+    assert to_onnx(report, source=original.SerializeToString()) is not None  # computed: Tile(r, [1, 3, 4, 4])
+    monkeypatch.setattr(onnx_operator, "fold", lambda *args: None)  # as when the evaluator cannot run it
     with pytest.raises(CnnError) as err:
         to_onnx(report, source=original.SerializeToString())
     assert str(err.value) == (
-        "model.onnx: node 2 (Expand 'expand'): error: expand: cannot export to ONNX: operator Expand: input 1 "
-        "('shape') is computed from shapes in the file (folded when it was read); its value is not re-emitted")
+        "model.onnx: node 2 (Tile 'tile'): error: tile: cannot export to ONNX: operator Tile: input 1 ('shape') is "
+        "computed from shapes in the file (folded when it was read), and its value cannot be computed here")
+
+
+def test_the_shape_a_fold_reads_comes_from_our_input() -> None:
+    """A dynamic file: the Shape's value is the one of the input we export (--input), not the file's."""
+    from cnncalc.export.onnx_folded import fold
+
+    g = Graph(["batch", 3, "height", "width"])
+    g.node("Relu", None, "r")
+    g.node("Shape", ["r"], "shape")
+    value = fold("shape", g.model(), [1, 3, 10, 7], {})
+    assert numpy_helper.to_array(value).tolist() == [1, 3, 10, 7]
+    assert fold("shape", g.model(), [1, 30], {}) is None  # a rank the file's input does not have: unknown

@@ -6,7 +6,8 @@ arithmetic for. It is re-emitted as the file has it, so that onnxruntime runs it
 - only standard ONNX operators (domain '' / ai.onnx) are written; one whose definition changed
   between the file's opset and ours is taken from the file converted by onnx.version_converter;
 - its activation inputs are our tensors; its constant inputs (integer initializers, Constant
-  nodes) are Constant nodes holding the file's values; its floating-point initializers are
+  nodes) are Constant nodes holding the file's values, and so is shape arithmetic the reader
+  folded away, its value computed for our input (`onnx_folded`); its floating-point initializers are
   random initializers `layer.inputN` (uniform 0.5 .. 1.5: safe under Sqrt, Log or a division), as
   many values as the row counts as params + buffers; one the row does not count (a weight an
   earlier node counted) is a Constant node of random values, which ONNX does not count either;
@@ -24,8 +25,9 @@ import re
 from typing import Any
 
 from ..errors import CnnError
-from ..graph import Leaf
+from ..graph import INPUT, Leaf
 from ..layers import Shape
+from .onnx_folded import depends_on_values, fold
 from .onnx_model import OPSET, Model, nchw
 
 _FLOAT_TYPES = {1, 10, 11, 16}  # FLOAT, FLOAT16, DOUBLE, BFLOAT16
@@ -41,7 +43,8 @@ def operator(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     found = _original(m, leaf)
     if found is None:
         return _from_yaml(m, leaf, onnx)
-    graph, node = found
+    model, node = found
+    graph = model.graph
     if node.domain not in ("", "ai.onnx") or not onnx.defs.has(node.op_type):
         raise _refuse(leaf, f"{node.op_type} (domain {node.domain or 'ai.onnx'}) is not a standard ONNX operator, "
                             "so onnxruntime has no implementation of it to run")
@@ -58,10 +61,16 @@ def operator(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
             args.append("")
             continue
         tensor = _constant(t, inits, producers, onnx)
-        if tensor is None:  # an activation: ours, in order
-            if not acts:
+        if tensor is None and not depends_on_values(t, graph, producers, set(inits)):
+            # shape arithmetic the reader folded: its value for our input, a Constant node
+            tensor = fold(t, model, nchw(m.shapes[INPUT]), m.cache)
+            if tensor is None:
                 raise _refuse(leaf, f"input {i} ('{t}') is computed from shapes in the file (folded when it was "
-                                    "read); its value is not re-emitted")
+                                    "read), and its value cannot be computed here")
+            args.append(m.constant(f"{leaf.name}/input{i}", tensor))
+        elif tensor is None:  # an activation: ours, in order
+            if not acts:
+                raise _refuse(leaf, f"input {i} ('{t}') reads a tensor the row does not")
             args.append(acts.pop(0))
         elif tensor.data_type in _FLOAT_TYPES and tensor.name in inits and inits[tensor.name] is tensor:
             dims, size = [int(d) for d in tensor.dims], _numel(tensor)
@@ -126,7 +135,7 @@ def verify_shapes(m: Model, model: Any) -> None:
 
 
 def _original(m: Model, leaf: Leaf) -> tuple[Any, Any] | None:
-    """(graph, node) of the row in its .onnx file; None when the row was not read from one."""
+    """(model, node) of the row in its .onnx file; None when the row was not read from one."""
     match = _PLACE.match(getattr(leaf.loc, "place", "") or "")
     if match is None:
         return None
@@ -148,7 +157,7 @@ def _original(m: Model, leaf: Leaf) -> tuple[Any, Any] | None:
         node = next((n for n in model.graph.node if n.output and n.output[0] == written), None)
         if node is None or node.op_type != leaf.layer.type:
             raise _refuse(leaf, f"the file converted to opset {OPSET} no longer has it (node {index})")
-    return model.graph, node
+    return model, node
 
 
 def _load(m: Model, leaf: Leaf) -> Any:
