@@ -4,7 +4,7 @@ random initializers counted as the row counts them), so onnxruntime runs it; any
 one located error, exit 2. Files built with onnx.helper (tests/onnx_build.py); the independent
 source of the values is onnxruntime running the original file with the same weights.
 
-CPU budget: about 2 s.
+CPU budget: about 8 s (torch's import and one torch.onnx.export: 5 s).
 """
 
 from __future__ import annotations
@@ -250,3 +250,37 @@ def test_the_shape_a_fold_reads_comes_from_our_input() -> None:
     value = fold("shape", g.model(), [1, 3, 10, 7], {})
     assert numpy_helper.to_array(value).tolist() == [1, 3, 10, 7]
     assert fold("shape", g.model(), [1, 30], {}) is None  # a rank the file's input does not have: unknown
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter, as a user's
+def test_a_torch_export_with_operators_we_do_not_know(tmp_path: Path) -> None:
+    """torch.onnx.export of cumsum, einsum, repeat, normalize and expand (opset 17, a dynamic
+    batch): CumSum, Einsum, Expand, Tile and ReduceL2 rows, their shape arithmetic computed, the
+    file written again at opset 20 gives torch's own values on torch's weights."""
+    torch = pytest.importorskip("torch")
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.c = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.g = torch.nn.Parameter(torch.linspace(0.5, 2.0, 8))
+
+        def forward(self, x: Any) -> Any:
+            y = torch.einsum("nchw,c->nchw", torch.cumsum(self.c(x), dim=2), self.g)
+            y = torch.nn.functional.normalize(y.repeat(1, 1, 2, 1), dim=1)
+            return y.expand(y.shape[0], -1, -1, -1)
+
+    net = Net().eval()
+    x = torch.randn(1, 3, 8, 6)
+    path = tmp_path / "net.onnx"
+    torch.onnx.export(net, (x,), str(path), input_names=["x"], opset_version=17, dynamo=False,
+                      dynamic_axes={"x": {0: "batch"}})
+    report = analyze_text(path.read_bytes(), str(path))
+    kinds = {r.name: r.kind for r in report.rows}
+    assert {kinds[n] for n in ("/CumSum", "/Einsum", "/Tile", "/ReduceL2")} == {"operator"}
+    model = to_onnx(report)  # the file read again from disk
+    with_weights_of(model, onnx.load(str(path)), {"/c/Conv.weight": "c.weight", "/c/Conv.bias": "c.bias",
+                                                 "/Einsum.input1": "g"})
+    with torch.no_grad():
+        want = net(x).numpy()
+    np.testing.assert_allclose(run(model, x.numpy()), want, rtol=1e-4, atol=1e-5)

@@ -43,6 +43,7 @@ def to_onnx(report: Report, seed: int = SEED, fill: bool = True, source: Any = N
                        f"({', '.join(report.symbols)}): pass --input", Location(report.file))
     m = Model(np, onnx.helper, np.random.default_rng(seed), fill, report.file, source)
     m.shapes[INPUT] = graph.input
+    m.cache["leaves"] = graph.leaves  # an imported operator's folded inputs use the rows' shapes
     for leaf in graph.leaves:
         inputs = [graph.shape_of(i) for i in leaf.inputs]
         write = _WRITERS.get(type(leaf.layer).KIND)

@@ -9,8 +9,10 @@ and onnx's reference evaluator runs the few nodes left (integers only: no convol
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+_PLACE = re.compile(r"node (\d+) \(")
 MAX_NODES = 10_000  # shape arithmetic is a handful of nodes; more is not that
 
 
@@ -40,7 +42,7 @@ def fold(t: str, model: Any, our_input: list[int], cache: dict[str, Any]) -> Any
 
     shapes = cache.get("shapes")
     if shapes is None:
-        shapes = cache["shapes"] = _inferred_shapes(model, our_input)
+        shapes = cache["shapes"] = _inferred_shapes(model, our_input, _ours(model, cache.get("leaves", [])))
     producers = {o: n for n in model.graph.node for o in n.output}
     inits = {i.name: i for i in model.graph.initializer}
     nodes: list[Any] = []
@@ -100,12 +102,33 @@ def _topological(nodes: list[Any]) -> list[Any]:
     return order
 
 
-def _inferred_shapes(model: Any, our_input: list[int]) -> dict[str, list[int]]:
-    """Every tensor's concrete shape, the file's input fixed to ours (batch 1)."""
+def _ours(model: Any, leaves: list[Any]) -> dict[str, list[int]]:
+    """The tensors whose shapes the reader found (its rows: `node 17` writes the row's output),
+    N x C x H x W or N x units: where ONNX's own inference stops (an Expand by a computed shape),
+    the reader's folding went on."""
+    from .onnx_model import nchw
+
+    nodes = model.graph.node
+    known: dict[str, list[int]] = {}
+    for leaf in leaves:
+        match = _PLACE.match(getattr(leaf.loc, "place", "") or "")
+        if match and int(match.group(1)) < len(nodes) and nodes[int(match.group(1))].output:
+            known[nodes[int(match.group(1))].output[0]] = nchw(leaf.output)
+    return known
+
+
+def _inferred_shapes(model: Any, our_input: list[int], known: dict[str, list[int]]) -> dict[str, list[int]]:
+    """Every tensor's concrete shape, the file's input fixed to ours (batch 1), with what the
+    reader found beside ONNX's inference."""
     import onnx
 
     probe = onnx.ModelProto()
     probe.CopyFrom(model)
+    if len(probe.graph.node) == len(model.graph.node):
+        typed = {v.name for v in [*probe.graph.value_info, *probe.graph.output]}
+        for name, dims in known.items():
+            if name not in typed and len(dims) == len(our_input):
+                probe.graph.value_info.append(onnx.helper.make_tensor_value_info(name, 1, dims))
     inits = {i.name for i in probe.graph.initializer}
     first = next((i for i in probe.graph.input if i.name not in inits), None)
     if first is not None:
@@ -126,4 +149,4 @@ def _inferred_shapes(model: Any, our_input: list[int]) -> dict[str, list[int]]:
         dims = v.type.tensor_type.shape.dim
         if all(d.HasField("dim_value") for d in dims):
             out[v.name] = [d.dim_value for d in dims]
-    return out
+    return {**{k: v for k, v in known.items() if len(v) == len(our_input)}, **out}
