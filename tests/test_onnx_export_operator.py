@@ -71,6 +71,7 @@ def test_standard_operators_are_re_emitted_and_run_as_in_their_file() -> None:
         assert list(nodes[name].attribute) == list(theirs[name].attribute)
         assert "re-emitted" in nodes[name].doc_string and "node " in nodes[name].doc_string
     assert "einsum.input1" in {t.name for t in model.graph.initializer}
+    assert "written again from the file" in model.doc_string and "uniform(0.5, 1.5)" in model.doc_string
     with_weights_of(model, original, {"conv.weight": "w", "conv.bias": "b", "einsum.input1": "gains"})
     x = np.random.default_rng(3).standard_normal((1, 3, 6, 5)).astype(np.float32)
     out = run(model, x)

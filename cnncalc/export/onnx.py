@@ -69,7 +69,7 @@ def to_onnx(report: Report, seed: int = SEED, fill: bool = True, source: Any = N
             f"{report.name or 'network'} exported by cnncalc export --to onnx. The weights are random "
             f"(numpy default_rng(seed={seed}), normal / sqrt(fan-in)), not trained: for shapes, "
             "parameter counts, timing and tools such as Netron, onnxruntime or TensorRT."
-            + "".join(f" Warning: {w}." for w in m.warnings)),
+            + "".join(f" {n}." for n in m.notes.values()) + "".join(f" Warning: {w}." for w in m.warnings)),
     )
     model.ir_version = 10
     if not fill:

@@ -35,6 +35,7 @@ class Model:
     inits: list[Any] = field(default_factory=list)
     shapes: dict[str, Shape] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # added to the model's doc_string
+    notes: dict[str, str] = field(default_factory=dict)  # the same, said once per key
     cache: dict[str, Any] = field(default_factory=dict)  # what a writer loads once (the source model)
     share: tuple[str, str, Any] | None = None  # (this layer, the layer whose weights it uses, where)
     made: dict[str, list[int]] = field(default_factory=dict)  # each initializer's dims

@@ -96,6 +96,8 @@ def operator(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     _check_node(leaf, new, onnx)
     m.nodes.append(new)
     m.cache.setdefault("verify", []).append(leaf)
+    m.notes["operator"] = ("Operators cnncalc has no arithmetic for are written again from the file they were "
+                           "read from, their weights random uniform(0.5, 1.5)")
     return leaf.name
 
 
