@@ -349,3 +349,46 @@ def test_keras_batch_norm_without_gamma_or_beta(args: str, learned: list[str]) -
     beta = w.get("bn1.bias", np.zeros(8, np.float32)).reshape(c)
     want = (x - w["bn1.running_mean"].reshape(c)) / np.sqrt(w["bn1.running_var"].reshape(c) + 1e-5) * gamma + beta
     np.testing.assert_allclose(run(model, x), want, rtol=1e-4, atol=1e-5)
+
+
+# ---- what ONNX's operators cannot say as such (found by random networks) -----------------------
+
+EDGE_CASES = {
+    "a max pool padded past its kernel": "  - pool: {mode: max, f: 1, s: 3, padding: [2, 1], ceil: true}\n",
+    "an average pool, a window in the padding": "  - pool: {mode: avg, f: [2, 1], s: 1, padding: 2, ceil: true}\n",
+    "a max pool, asymmetric padding": "  - pool: {mode: max, f: 2, s: 3, padding: [2, 2, 2, 1], ceil: true}\n",
+    "an LRN of an even size": "  - lrn: {size: 4}\n",
+    "an LRN on a vector": "  - gap: {keepdims: false}\n  - lrn: {size: 3}\n",
+    "a layer norm that learns nothing": "  - layer_norm: {affine: false}\n",
+    "a channel shuffle of a vector": "  - gap: {keepdims: false}\n  - channel_shuffle: 4\n",
+    "a custom layer giving a vector after an image": "  - custom: {output: [4], layer: MyLayer}\n  - dropout: 0.5\n",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("body", EDGE_CASES.values(), ids=EDGE_CASES.keys())
+def test_what_onnx_cannot_say_directly_still_gives_our_shape(body: str) -> None:
+    report = yaml_report(body)
+    model = exported(report)
+    out = run(model, random_input(report))
+    assert list(out.shape) == nchw(report.output) and np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("size", [2, 4, 5])
+def test_lrn_gives_pytorchs_values(size: int) -> None:
+    """Odd sizes are ONNX's LRN, even ones the same sum written out: PyTorch's values either way."""
+    torch = pytest.importorskip("torch")
+    report = yaml_report(f"  - lrn: {{size: {size}, alpha: 0.5, beta: 0.75, k: 2}}\n")
+    x = random_input(report)
+    want = torch.nn.LocalResponseNorm(size, alpha=0.5, beta=0.75, k=2)(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(run(exported(report), x), want, rtol=1e-5, atol=1e-6)
+
+
+def test_a_pool_padded_past_its_kernel_gives_the_windows_by_hand() -> None:
+    """f 1, s 3, 2 rows of padding on top: the windows are rows -2, 1, 4, ... of the input padded
+    with the lowest float (max pooling), i.e. the padding row then every third row from 1."""
+    report = yaml_report("  - pool: {mode: max, f: 1, s: 3, padding: [2, 0, 0, 0], ceil: true}\n")
+    x = random_input(report)
+    out = run(exported(report), x)
+    assert list(out.shape) == nchw(report.output)
+    np.testing.assert_array_equal(out[:, :, 1:, :], x[:, :, 1::3, ::3][:, :, : out.shape[2] - 1, :])
+    assert (out[:, :, 0, :] < -1e38).all()  # the first window holds padding only

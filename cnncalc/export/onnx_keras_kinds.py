@@ -99,6 +99,9 @@ def custom(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
         means.append(m.node("ReduceMean", [weight], f"{name}/mean_weight", keepdims=0, doc=doc))
     total = means[0] if len(means) == 1 else m.node("Sum", means, f"{name}/sum", doc=doc)
     zero = m.node("Mul", [total, m.scalar(f"{name}/zero", 0.0)], f"{name}/zero_scalar", doc=doc)
+    # one value of the output's rank: Expand broadcasts it, and the rank is the output's
+    zero = m.node("Reshape", [zero, m.ints(f"{name}/one_shape", [1] * len(nchw(leaf.output)))], f"{name}/zero_value",
+                  doc=doc)
     m.warnings.append(f"layer '{name}' stands for the custom layer {what}: its output is zeros")
     return m.node("Expand", [zero, m.ints(f"{name}/shape", nchw(leaf.output))], name, doc=doc)
 

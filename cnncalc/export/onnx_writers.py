@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import CnnError
 from ..graph import Leaf
 from ..layers import Shape
+from .onnx_edge import LOWEST, channel_shuffle, lrn, window_input
 from .onnx_keras_kinds import cropping, custom, normalization, rescaling, reshape
 from .onnx_local import local
 from .onnx_model import Model, Writer, channel_shape, src
@@ -28,11 +29,14 @@ def _conv(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
         filters, groups = layer.filters, layer.groups
     fh, fw = layer.f
     fan_in = (c_in // groups) * fh * fw
-    args = [src(leaf, 0), m.weight(f"{leaf.name}.weight", [filters, c_in // groups, fh, fw], fan_in)]
+    extent = [int(d) * (int(f) - 1) + 1 for d, f in zip(layer.dilation, layer.f)]
+    x, pads, _ = window_input(m, leaf, src(leaf, 0), inputs, extent, [int(d) for d in layer.s], _pads(leaf),
+                              pool=False)
+    args = [x, m.weight(f"{leaf.name}.weight", [filters, c_in // groups, fh, fw], fan_in)]
     if layer.bias:
         args.append(m.weight(f"{leaf.name}.bias", [filters], fan_in))
     return m.node("Conv", args, leaf.name, kernel_shape=[fh, fw], strides=list(layer.s),
-                  dilations=list(layer.dilation), pads=_pads(leaf), group=groups)
+                  dilations=list(layer.dilation), pads=pads, group=groups)
 
 
 def _deconv(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
@@ -61,8 +65,11 @@ def _pool(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     layer = leaf.layer
     op = "MaxPool" if layer.mode == "max" else "AveragePool"
     extra = {} if op == "MaxPool" else {"count_include_pad": 1}
-    return m.node(op, [src(leaf, 0)], leaf.name, kernel_shape=list(layer.f), strides=list(layer.stride),
-                  pads=_pads(leaf), ceil_mode=int(layer.ceil), **extra)
+    f, s = [int(d) for d in layer.f], [int(d) for d in layer.stride]
+    x, pads, said = window_input(m, leaf, src(leaf, 0), inputs, f, s, _pads(leaf), bool(layer.ceil),
+                                 LOWEST if op == "MaxPool" else 0.0)
+    ceil = int(layer.ceil) if said else 0
+    return m.node(op, [x], leaf.name, kernel_shape=f, strides=s, pads=pads, ceil_mode=ceil, **extra)
 
 
 def _global(op: str) -> Writer:
@@ -139,22 +146,15 @@ def _layer_norm(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     c = int(inputs[0][-1])
     name = leaf.name
     x = src(leaf, 0)
-    args = [x, m.weight(f"{name}.weight", [c], c, "positive")]
     if getattr(leaf.layer, "affine", True):
-        args.append(m.weight(f"{name}.bias", [c], c, "small"))
-    else:
-        raise CnnError(f"{name}: layer_norm without affine has no ONNX form here", leaf.loc)
+        args = [x, m.weight(f"{name}.weight", [c], c, "positive"), m.weight(f"{name}.bias", [c], c, "small")]
+    else:  # nothing learned: gamma 1 as a Constant node (not counted), no beta
+        args = [x, m.floats(f"{name}/unit_scale", [1.0] * c)]
     if len(inputs[0]) != 3:
         return m.node("LayerNormalization", args, name, axis=-1, epsilon=float(leaf.layer.epsilon))
     args[0] = m.node("Transpose", [x], f"{name}/to_channels_last", perm=[0, 2, 3, 1])
     normed = m.node("LayerNormalization", args, f"{name}/normalize", axis=-1, epsilon=float(leaf.layer.epsilon))
     return m.node("Transpose", [normed], name, perm=[0, 3, 1, 2])
-
-
-def _lrn(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
-    layer = leaf.layer
-    return m.node("LRN", [src(leaf, 0)], leaf.name, size=layer.size, alpha=float(layer.alpha),
-                  beta=float(layer.beta), bias=float(layer.k))
 
 
 def _dropout(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
@@ -281,16 +281,6 @@ def _prelu(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     return m.node("PRelu", [src(leaf, 0), slope], leaf.name)
 
 
-def _channel_shuffle(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
-    h, w, c = (int(d) for d in inputs[0])
-    g = leaf.layer.groups
-    split = m.ints(f"{leaf.name}/grouped_shape", [1, g, c // g, h, w])
-    grouped = m.node("Reshape", [src(leaf, 0), split], f"{leaf.name}/group")
-    swapped = m.node("Transpose", [grouped], f"{leaf.name}/swap", perm=[0, 2, 1, 3, 4])
-    back = m.ints(f"{leaf.name}/shape", [1, c, h, w])
-    return m.node("Reshape", [swapped, back], leaf.name)
-
-
 def _attention(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     """Multi-head self-attention over the positions, as Ultralytics' Attention:
     softmax(q^T k / sqrt(key_dim)), then v attn^T."""
@@ -345,7 +335,7 @@ _WRITERS: dict[str, Writer] = {
     "bn": _bn,
     "instance_norm": _instance_norm,
     "layer_norm": _layer_norm,
-    "lrn": _lrn,
+    "lrn": lrn,
     "dropout": _dropout,
     "activation": _activation,
     "identity": _identity,
@@ -357,7 +347,7 @@ _WRITERS: dict[str, Writer] = {
     "split": _split,
     "slice": _slice,
     "space_to_depth": _space_to_depth,
-    "channel_shuffle": _channel_shuffle,
+    "channel_shuffle": channel_shuffle,
     "add": _merge("Sum"),
     "concat": lambda m, leaf, inputs: m.node("Concat", list(leaf.inputs), leaf.name, axis=1),
     "multiply": _multiply,
