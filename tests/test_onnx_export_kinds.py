@@ -4,8 +4,9 @@ it to our output shape, its initializers hold exactly our params + buffers, and 
 checked against an independent source: Keras itself on the same weights (models built and saved
 at test time by one KERAS_BACKEND=torch process), or a loop written from the definition (local).
 
-CPU budget: about 25 s (two Keras processes: import 2 x 6 s, four tiny models, two applications on
-the meta device; EfficientNetB0 and MobileNetV3Small run in onnxruntime 4 s; the rest under 3 s).
+CPU budget: about 35 s (two Keras processes: import 2 x 6 s, four tiny models, two applications on
+the meta device; EfficientNetB0 and MobileNetV3Small run in onnxruntime 4 s; 60 random networks 8 s;
+the rest under 4 s).
 """
 
 from __future__ import annotations
@@ -392,3 +393,29 @@ def test_a_pool_padded_past_its_kernel_gives_the_windows_by_hand() -> None:
     assert list(out.shape) == nchw(report.output)
     np.testing.assert_array_equal(out[:, :, 1:, :], x[:, :, 1::3, ::3][:, :, : out.shape[2] - 1, :])
     assert (out[:, :, 0, :] < -1e38).all()  # the first window holds padding only
+
+
+def test_random_networks_export_and_run() -> None:
+    """Networks drawn by the PyTorch export's strategy (every kind, blocks, branches, odd
+    paddings): each exports, passes full_check, holds our params + buffers and runs to our shape;
+    the only refusals are the documented ones (a YAML operator ONNX does not define, a Darknet
+    shortcut of unequal shapes). CPU: about 8 s (torch's import for the strategy, 60 networks)."""
+    pytest.importorskip("torch")
+    from hypothesis import HealthCheck, given, settings
+    from test_export_pytorch import networks
+
+    from cnncalc.errors import CnnError
+
+    @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(networks())
+    def check(text: str) -> None:
+        report = analyze_text(text, "net.yaml")
+        try:
+            model = exported(report)
+        except CnnError as exc:
+            assert "is not a standard ONNX operator" in str(exc) or "shortcut of unequal shapes" in str(exc), str(exc)
+            return
+        out = run(model, random_input(report))
+        assert list(out.shape) == nchw(report.output)
+
+    check()
