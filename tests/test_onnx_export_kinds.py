@@ -398,8 +398,8 @@ def test_a_pool_padded_past_its_kernel_gives_the_windows_by_hand() -> None:
 def test_random_networks_export_and_run() -> None:
     """Networks drawn by the PyTorch export's strategy (every kind, blocks, branches, odd
     paddings): each exports, passes full_check, holds our params + buffers and runs to our shape;
-    the only refusals are the documented ones (a YAML operator ONNX does not define, a Darknet
-    shortcut of unequal shapes). CPU: about 8 s (torch's import for the strategy, 60 networks)."""
+    the only refusal is the documented one (a YAML operator ONNX does not define). CPU: about 8 s
+    (torch's import for the strategy, 60 networks)."""
     pytest.importorskip("torch")
     from hypothesis import HealthCheck, given, settings
     from test_export_pytorch import networks
@@ -413,9 +413,40 @@ def test_random_networks_export_and_run() -> None:
         try:
             model = exported(report)
         except CnnError as exc:
-            assert "is not a standard ONNX operator" in str(exc) or "shortcut of unequal shapes" in str(exc), str(exc)
+            assert "is not a standard ONNX operator" in str(exc), str(exc)
             return
         out = run(model, random_input(report))
         assert list(out.shape) == nchw(report.output)
 
     check()
+
+
+def darknet_shortcut(out: Any, add: Any) -> Any:
+    """Darknet's shortcut_cpu (blas.c), its loops as written: `out` (the first input, c2 x h2 x w2)
+    gets `add` (c1 x h1 x w1) where they overlap, stride = w1 / w2, sample = w2 / w1."""
+    out = out.copy()
+    _, c2, h2, w2 = out.shape
+    _, c1, h1, w1 = add.shape
+    stride, sample = max(w1 // w2, 1), max(w2 // w1, 1)
+    for k in range(min(c1, c2)):
+        for j in range(min(h1, h2)):
+            for i in range(min(w1, w2)):
+                out[0, k, j * sample, i * sample] += add[0, k, j * stride, i * stride]
+    return out
+
+
+@pytest.mark.parametrize("other", [
+    "  - upsample: {factor: 2}\n  - conv: {filters: 3, f: 1, name: other}\n",  # larger, fewer channels
+    "  - conv: {filters: 6, f: 1, s: 2, name: other}\n",  # smaller, more channels
+    "  - conv: {filters: 2, f: 1, name: other}\n",  # the same size, fewer channels
+])
+def test_a_darknet_shortcut_of_unequal_shapes_adds_where_they_overlap(other: str) -> None:
+    """A larger map sampled, a smaller one spread, more and fewer channels: Darknet's own loops."""
+    report = yaml_report(other + "  - shortcut: {from: [input, other]}\n", "[8, 8, 4]")
+    model = exported(report)
+    model.graph.output.append(onnx.helper.make_empty_tensor_value_info("other"))
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    x = random_input(report)
+    out, added = session.run(None, {"input": x})
+    assert list(out.shape) == nchw(report.output) == [1, 4, 8, 8]
+    np.testing.assert_allclose(out, darknet_shortcut(x, added), rtol=1e-6, atol=1e-6)

@@ -77,3 +77,38 @@ def window_input(
     amounts = m.ints(f"{leaf.name}/pads", [0, 0, begins[0], begins[1], 0, 0, need[0], need[1]])
     padded = m.node("Pad", [x, amounts, m.scalar(f"{leaf.name}/pad_value", fill)], f"{leaf.name}/pad")
     return padded, [0, 0, 0, 0], False
+
+
+def shortcut(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
+    """Darknet's [shortcut] (shortcut_cpu in blas.c): each later input added into the first where
+    they overlap: its first min(C) channels; a larger map sampled every n_big / n_small (a strided
+    Slice), a smaller one added at every n_big / n_small-th position (zeros inserted between its
+    values by a Pad of a reshaped tensor); the result keeps the first input's shape."""
+    name = leaf.name
+    h, w, c = (int(d) for d in inputs[0])
+    terms = [src(leaf, 0)]
+    for i, shape in enumerate(inputs[1:], 1):
+        x, (hi, wi, ci) = src(leaf, i), (int(d) for d in shape)
+        if (hi, wi, ci) == (h, w, c):
+            terms.append(x)
+            continue
+        keep = min(c, ci)
+        steps = [max(hi // h, 1), max(wi // w, 1)]
+        x = m.node("Slice", [x, m.ints(f"{name}/in{i}_starts", [0, 0, 0]), m.ints(f"{name}/in{i}_ends", [keep, hi, wi]),
+                             m.ints(f"{name}/in{i}_axes", [1, 2, 3]), m.ints(f"{name}/in{i}_steps", [1, *steps])],
+                   f"{name}/in{i}_overlap")
+        a, b = -(-hi // steps[0]), -(-wi // steps[1])
+        spread = [max(h // a, 1), max(w // b, 1)]
+        if spread != [1, 1]:  # a smaller map lands on every spread-th position: zeros between
+            cells_shape = m.ints(f"{name}/in{i}_cells_shape", [1, keep, a, 1, b, 1])
+            cells = m.node("Reshape", [x, cells_shape], f"{name}/in{i}_cells")
+            gaps = m.ints(f"{name}/in{i}_gaps", [0, 0, 0, 0, 0, 0, 0, 0, 0, spread[0] - 1, 0, spread[1] - 1])
+            spaced = m.node("Pad", [cells, gaps], f"{name}/in{i}_spaced")
+            spread_shape = m.ints(f"{name}/in{i}_spread_shape", [1, keep, a * spread[0], b * spread[1]])
+            x = m.node("Reshape", [spaced, spread_shape], f"{name}/in{i}_spread")
+            a, b = a * spread[0], b * spread[1]
+        if (keep, a, b) != (c, h, w):  # zeros for the channels (and any edge) it does not reach
+            rest = m.ints(f"{name}/in{i}_rest", [0, 0, 0, 0, 0, c - keep, h - a, w - b])
+            x = m.node("Pad", [x, rest], f"{name}/in{i}_placed")
+        terms.append(x)
+    return m.node("Sum", terms, name)

@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import CnnError
 from ..graph import Leaf
 from ..layers import Shape
-from .onnx_edge import LOWEST, channel_shuffle, lrn, window_input
+from .onnx_edge import LOWEST, channel_shuffle, lrn, shortcut, window_input
 from .onnx_keras_kinds import cropping, custom, normalization, rescaling, reshape
 from .onnx_local import local
 from .onnx_model import Model, Writer, channel_shape, src
@@ -253,12 +253,6 @@ def _multiply(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     return out
 
 
-def _shortcut(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
-    if any(tuple(s) != tuple(inputs[0]) for s in inputs):
-        raise CnnError(f"{leaf.name}: a Darknet shortcut of unequal shapes has no ONNX operator", leaf.loc)
-    return _merge("Sum")(m, leaf, inputs)
-
-
 def _scale(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
     c = int(inputs[0][-1])
     cs = channel_shape(inputs[0])
@@ -352,7 +346,7 @@ _WRITERS: dict[str, Writer] = {
     "concat": lambda m, leaf, inputs: m.node("Concat", list(leaf.inputs), leaf.name, axis=1),
     "multiply": _multiply,
     "maximum": _merge("Max"),
-    "shortcut": _shortcut,
+    "shortcut": shortcut,
     "scale": _scale,
     "layer_scale": _layer_scale,
     "prelu": _prelu,
