@@ -450,3 +450,22 @@ def test_a_darknet_shortcut_of_unequal_shapes_adds_where_they_overlap(other: str
     out, added = session.run(None, {"input": x})
     assert list(out.shape) == nchw(report.output) == [1, 4, 8, 8]
     np.testing.assert_allclose(out, darknet_shortcut(x, added), rtol=1e-6, atol=1e-6)
+
+
+def test_a_transposed_conv_with_an_output_padding_onnx_refuses_gives_pytorchs_values() -> None:
+    """output_padding 1 at stride 1 (dilation 2): onnxruntime wants it below the stride; the extra
+    row holds the bias alone, as in PyTorch's ConvTranspose2d (which takes it below the dilation)."""
+    torch = pytest.importorskip("torch")
+    report = yaml_report("  - deconv: {filters: 2, f: 2, dilation: 2, output_padding: [1, 0], padding: valid}\n",
+                         "[5, 4, 3]")
+    model = exported(report)
+    w = weights(model)
+    conv = torch.nn.ConvTranspose2d(3, 2, 2, dilation=2, output_padding=(1, 0))
+    with torch.no_grad():
+        conv.weight.copy_(torch.from_numpy(w["deconv1.weight"]))
+        conv.bias.copy_(torch.from_numpy(w["deconv1.bias"].reshape(2)))
+        x = random_input(report)
+        want = conv(torch.from_numpy(x)).numpy()
+    out = run(model, x)
+    assert list(out.shape) == nchw(report.output) == list(want.shape)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)

@@ -55,10 +55,20 @@ def _deconv(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
             else:
                 out_pad[axis] = -total
     args = [src(leaf, 0), m.weight(f"{leaf.name}.weight", [c_in, layer.filters, fh, fw], c_in * fh * fw)]
-    if layer.bias:
-        args.append(m.weight(f"{leaf.name}.bias", [layer.filters], c_in * fh * fw))
-    return m.node("ConvTranspose", args, leaf.name, kernel_shape=[fh, fw], strides=list(layer.s),
-                  dilations=list(layer.dilation), pads=pads, output_padding=out_pad)
+    attrs = {"kernel_shape": [fh, fw], "strides": list(layer.s), "dilations": list(layer.dilation), "pads": pads}
+    if all(p < int(s) for p, s in zip(out_pad, layer.s)):
+        if layer.bias:
+            args.append(m.weight(f"{leaf.name}.bias", [layer.filters], c_in * fh * fw))
+        return m.node("ConvTranspose", args, leaf.name, output_padding=out_pad, **attrs)
+    # an output_padding onnxruntime refuses (not below the stride): the rows it adds
+    # at the end hold the bias alone, as PyTorch's do: zeros by a Pad, then the bias
+    body = m.node("ConvTranspose", args, f"{leaf.name}/transposed", **attrs)
+    grown = m.ints(f"{leaf.name}/output_padding", [0, 0, 0, 0, 0, 0, *out_pad])
+    if not layer.bias:
+        return m.node("Pad", [body, grown], leaf.name)
+    padded = m.node("Pad", [body, grown], f"{leaf.name}/output_padded")
+    bias = m.weight(f"{leaf.name}.bias", [layer.filters, 1, 1], c_in * fh * fw)
+    return m.node("Add", [padded, bias], leaf.name)
 
 
 def _pool(m: Model, leaf: Leaf, inputs: list[Shape]) -> str:
