@@ -462,8 +462,8 @@ def test_a_transposed_conv_with_an_output_padding_onnx_refuses_gives_pytorchs_va
     w = weights(model)
     conv = torch.nn.ConvTranspose2d(3, 2, 2, dilation=2, output_padding=(1, 0))
     with torch.no_grad():
-        conv.weight.copy_(torch.from_numpy(w["deconv1.weight"]))
-        conv.bias.copy_(torch.from_numpy(w["deconv1.bias"].reshape(2)))
+        conv.weight.copy_(torch.from_numpy(w["deconv1.weight"].copy()))
+        conv.bias.copy_(torch.from_numpy(w["deconv1.bias"].reshape(2).copy()))
         x = random_input(report)
         want = conv(torch.from_numpy(x)).numpy()
     out = run(model, x)
