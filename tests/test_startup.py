@@ -92,13 +92,26 @@ def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
     assert {"cnncalc.cli.summarize", "cnncalc.render.json_out"} <= modules  # the check can fail
 
 
-def test_summarize_table_loads_rich_and_no_more() -> None:
+def test_summarize_table_loads_no_rich() -> None:
+    """Every column at its natural width: render/plain_table.py draws what rich would, rich unloaded."""
     out, err, modules, status = _run("summarize", "resnet50")
     assert status == 0
     assert out + err == _golden("summarize.table")
-    assert _third_party(modules) <= {"click", "yaml", "_yaml", "rich"}, _third_party(modules)
-    assert "rich.table" in modules
+    assert _third_party(modules) <= {"click", "yaml", "_yaml"}, _third_party(modules)
+    assert "rich" not in modules
     assert [m for m in NEVER_FOR_SUMMARIZE if m in modules - _at_start()] == []
+    assert "cnncalc.render.plain_table" in modules  # the check can fail
+
+
+def test_a_table_that_must_fold_still_gets_rich() -> None:
+    """A symbolic table wider than the terminal folds its expressions: that is rich's work."""
+    out, _, modules, status = _run("summarize", "lenet5", "--input", "HxWx1", "--columns", "rf,jump,bytes")
+    assert status == 0
+    # conv1's MACs, 150*(H - 4)*(W - 4) (5*5*1 weights by 6 filters), folded over two lines
+    conv1 = out.splitlines().index(next(line for line in out.splitlines() if line.startswith("conv1 ")))
+    assert "150*(H - 4)*(W -" in out.splitlines()[conv1] and out.splitlines()[conv1 + 1].endswith(" 4)")
+    assert max(len(line) for line in out.splitlines()) <= 120  # $COLUMNS in _run
+    assert "rich.table" in modules
 
 
 # Commands whose output is not a rich table: no rich, no sympy, and of the command modules only

@@ -1,0 +1,204 @@
+"""render/plain_table.py draws summarize's table without rich: byte for byte what rich draws.
+
+The reference is rich itself (a dependency, so always here): `table.to_text(..., plain=False)`
+lays the same sheet out with rich's Table, as the table was drawn before. Every bundled network
+is drawn under eight option sets (a 120-column terminal, --wide, 80 and 60 columns, the extra
+columns, frozen layers in dim rows, another convention, a title too long for one line), with
+colour (the ANSI sequences of color_system="standard") and without.
+
+CPU budget, about 15 s on an idle machine: rich lays a row out in about 0.5 ms, so each network
+is drawn by rich in full once (120 columns, in colour; rich's colourless text is that text without
+its escape sequences, which test_rich_without_colour_is_rich_with_colour_minus_its_codes
+checks on three networks), and the seven other option sets on a sample of its rows (the first,
+the last, the widest of every column and the frozen ones), which both drawers fit alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.text import Text
+
+from cnncalc import bundled
+from cnncalc.analysis import analyze_text
+from cnncalc.cli import read_source
+from cnncalc.conventions import apply
+from cnncalc.render import plain_table, table
+from cnncalc.render.terminal import without_trailing_spaces
+from cnncalc.render.values import extra_cells, extra_keys, row_cells
+from cnncalc.report import Report, Row, fold
+from tests.hostile_names import ALL
+
+ROOT = Path(__file__).resolve().parents[1]
+NETWORKS = sorted(p.stem for p in (ROOT / "architectures").glob("*.yaml"))
+EVERY_EXTRA = ("rf", "jump", "from", "trainable", "buffers", "bytes")
+_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def test_every_bundled_network_is_drawn() -> None:
+    assert NETWORKS == bundled.names() and len(NETWORKS) >= 50
+
+
+@functools.cache
+def analysed(name: str, input_size: str | None = None) -> Report:
+    text, display = read_source(name)
+    return analyze_text(text, display, {}, input_size)
+
+
+def sample(report: Report, rows: list[Row], keys: tuple[str, ...]) -> list[Row]:
+    """The first rows, the last, the widest of every column and the frozen ones, in order."""
+    picked = set(range(min(3, len(rows)))) | {len(rows) - 1}
+    cells = [[*row_cells(r, True), *extra_cells(report, r, list(keys))] for r in rows]
+    for i in range(len(cells[0])):
+        picked.add(max(range(len(rows)), key=lambda n: len(cells[n][i])))
+    picked.update([n for n, r in enumerate(rows) if r.trainable == 0 and r.params][:2])
+    return [rows[n] for n in sorted(picked)]
+
+
+def frozen(rows: list[Row]) -> list[Row]:
+    """Every other layer holding parameters frozen (trainable 0): a dim row."""
+    learned = [n for n, r in enumerate(rows) if r.params]
+    return [replace(r, trainable=0) if n in learned[::2] else r for n, r in enumerate(rows)]
+
+
+def case(name: str, option: str) -> tuple[Report, list[Row], tuple[str, ...], int | None]:
+    """The report, its rows, the extra columns and the width that `option` gives."""
+    report = analysed(name)
+    extra: tuple[str, ...] = ()
+    width: int | None = 120
+    if option == "convention":
+        report = apply(copy.copy(report), "fvcore")
+    elif option == "long-title":  # two heading lines at 80 columns, the title shortened in the middle
+        report = copy.copy(report)
+        report.name = f"{report.name} as trained on a very long data set name, {report.name} again"
+        width = 80
+    rows = fold(report, None)
+    if option == "frozen":
+        rows = frozen(rows)
+    elif option == "extra":
+        extra = EVERY_EXTRA
+    width = {"wide": None, "80": 80, "60": 60}.get(option, width)
+    return report, rows, extra, width
+
+
+def plain(reports: list[tuple[Report, list[Row]]], extra: tuple[str, ...], width: int | None,
+          color: bool) -> str:
+    """What the plain drawer writes, and that it is the plain drawer which wrote it."""
+    for report, rows in reports:
+        s, folding = table.sheet(report, rows, extra, width)
+        assert not folding and plain_table.draw(s, width or max(table.natural(s), 20), color) is not None
+    return table.to_text(reports, extra, width, color)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_network_in_full_is_drawn_as_rich_draws_it(name: str) -> None:
+    report, rows, extra, width = case(name, "default")
+    reference = table.to_text([(report, rows)], extra, width, True, plain=False)
+    assert plain([(report, rows)], extra, width, True) == reference
+    colourless = without_trailing_spaces(_CODE.sub("", reference))
+    assert plain([(report, rows)], extra, width, False) == colourless
+    assert "\x1b[3minput" in reference and "─" * 20 in reference  # an italic input row, the rule
+
+
+OPTIONS = ["wide", "80", "60", "extra", "frozen", "convention", "long-title"]
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_option_set_is_drawn_as_rich_draws_it(name: str, option: str) -> None:
+    report, rows, extra, width = case(name, option)
+    rows = sample(report, rows, tuple(extra_keys(report, extra)))
+    reference = table.to_text([(report, rows)], extra, width, True, plain=False)
+    assert plain([(report, rows)], extra, width, True) == reference
+    colourless = without_trailing_spaces(_CODE.sub("", reference))
+    assert plain([(report, rows)], extra, width, False) == colourless
+    # the feature each option set is there for is in the drawing
+    lines = _CODE.sub("", reference).splitlines()
+    if option == "frozen":
+        assert "\x1b[2m" in reference
+    elif option == "convention":
+        assert "Convention: fvcore" in reference
+    elif option == "long-title":
+        assert "…" in lines[0] and lines[1] == f"(input {' x '.join(map(str, report.input))})"
+    elif option == "extra":
+        # each extra column heads the table, or the fit note names it left out
+        left_out = " ".join(lines).partition("left out: ")[2].split(";")[0].split(", ")
+        shown = [c.strip() for c in lines[2].split("   ") + left_out]
+        assert {"RF", "Jump", "From", "Trainable", "Buffers", "Param bytes"} <= set(shown), shown
+    elif option in ("80", "60"):
+        assert max(len(_CODE.sub("", line)) for line in lines) <= int(option)
+
+
+def test_rich_without_colour_is_rich_with_colour_minus_its_codes() -> None:
+    for name, width in (("lenet5", 60), ("resnet18", 120), ("googlenet", 80)):
+        report = analysed(name)
+        rows = frozen(fold(report, None))
+        coloured = table.to_text([(report, rows)], (), width, True, plain=False)
+        assert "\x1b[2m" in coloured and "\x1b[1m" in coloured and "\x1b[3m" in coloured
+        colourless = table.to_text([(report, rows)], (), width, False, plain=False)
+        assert without_trailing_spaces(_CODE.sub("", coloured)) == colourless
+
+
+def test_several_files_are_drawn_one_after_another() -> None:
+    reports = [(analysed(n), fold(analysed(n), None)) for n in ("lenet5", "alexnet", "popquiz")]
+    for width in (80, None):
+        for color in (False, True):
+            assert plain(reports, ("rf",), width, color) == table.to_text(reports, ("rf",), width, color, plain=False)
+
+
+SYMBOLIC = [("lenet5", "HxWx1", 120, ()), ("lenet5", "HxWx1", None, EVERY_EXTRA), ("lenet5", "HxWx1", 80, ()),
+            ("lenet5", "HxWx1", None, ()), ("alexnet", "HxWx3", None, ())]
+
+
+@pytest.mark.parametrize(("name", "size", "width", "extra"), SYMBOLIC)
+def test_symbolic_tables_fold_with_rich_and_fit_without(name: str, size: str, width: int | None,
+                                                       extra: tuple[str, ...]) -> None:
+    """A symbolic table wider than the terminal folds its expressions (rich's work); one that fits
+    is drawn plainly. Either way the text is rich's."""
+    report = analysed(name, size)
+    rows = fold(report, None)
+    s, folding = table.sheet(report, rows, extra, width)
+    fits = sum(s.widths()) + 3 * (len(s.columns) - 1) <= (width or 10**6)
+    assert folding == (not fits)
+    console = width or max(table.natural(s), 20)  # --wide: the table's width; the footer may pass it
+    footer = max(len(label) for label, _ in s.footer) + 2 + max(len(value) for _, value in s.footer)
+    drawn = plain_table.draw(s, console, False)
+    assert (drawn is None) == (not fits or footer > console)
+    if drawn is not None:  # (otherwise to_text calls rich, the reference itself)
+        for color in (False, True):
+            reference = table.to_text([(report, rows)], extra, width, color, plain=False)
+            assert table.to_text([(report, rows)], extra, width, color) == reference
+
+
+@pytest.mark.parametrize("hostile", ALL.values(), ids=ALL.keys())
+def test_a_hostile_name_is_drawn_as_rich_draws_it(hostile: str) -> None:
+    """Names rich would not draw one column per character (wide, combining, escaped control
+    characters are narrow) go to rich; the others are drawn plainly; the text is rich's."""
+    report = copy.copy(analysed("lenet5"))
+    report.name = hostile
+    rows = [replace(r, name=hostile if i == 2 else r.name) for i, r in enumerate(fold(report, None))]
+    for width in (80, None) if len(hostile) < 200 else (80,):  # rich takes 20 s for a 5,000-column line
+        reference = table.to_text([(report, rows)], ("from",), width, True, plain=False)
+        assert table.to_text([(report, rows)], ("from",), width, True) == reference
+        colourless = without_trailing_spaces(_CODE.sub("", reference))
+        assert table.to_text([(report, rows)], ("from",), width, False) == colourless
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" ab;(),-", max_size=60), st.integers(min_value=1, max_value=30))
+def test_wrap_breaks_lines_where_rich_does(text: str, width: int) -> None:
+    ours = plain_table.wrap(text, width)
+    console = Console(width=width, file=None)
+    theirs = [str(line) for line in Text(text).wrap(console, width)]
+    if ours is None:  # a word (with the spaces before it) longer than the line: rich folds it,
+        assert any(len(w) > width for w in re.findall(r"\s*\S+", text))  # and rich draws the table
+    else:
+        assert ours == theirs
