@@ -31,7 +31,8 @@ from cnncalc import bundled
 from cnncalc.analysis import analyze_text
 from cnncalc.cli import read_source
 from cnncalc.conventions import apply
-from cnncalc.render import plain_table, table
+from cnncalc.memory import Memory, estimate
+from cnncalc.render import memory_table, plain_table, table
 from cnncalc.render.terminal import without_trailing_spaces
 from cnncalc.render.values import extra_cells, extra_keys, row_cells
 from cnncalc.report import Report, Row, fold
@@ -202,3 +203,43 @@ def test_wrap_breaks_lines_where_rich_does(text: str, width: int) -> None:
         assert any(len(w) > width for w in re.findall(r"\s*\S+", text))  # and rich draws the table
     else:
         assert ours == theirs
+
+
+# ---- cnncalc memory: the same drawer ---------------------------------------------------------
+
+
+def memory_sample(name: str) -> Memory:
+    """The memory table of a bundled network on a sample of its layers (the first, the last, the
+    peak, the widest of every column)."""
+    m = estimate(analysed(name))
+    cells = [[r.name, r.kind, f"{r.activation_bytes:,}", f"{r.param_bytes:,}", f"{r.live_bytes:,}"] for r in m.layers]
+    picked = {0, len(m.layers) - 1, next(n for n, r in enumerate(m.layers) if r.name == m.peak_layer)}
+    picked |= {max(range(len(cells)), key=lambda n: len(cells[n][i])) for i in range(5)}
+    return replace(m, layers=[m.layers[n] for n in sorted(picked)])
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_memory_table_is_drawn_as_rich_draws_it(name: str) -> None:
+    m = memory_sample(name)
+    for width in (120, 80):  # (at 60 the footer of many networks wraps: rich draws those)
+        assert memory_table.draw(memory_table.sheet(m, width), width, True) is not None
+        reference = memory_table.to_text(m, width, True, plain=False)
+        assert memory_table.to_text(m, width, True) == reference
+        bold = [line for line in reference.splitlines() if line.startswith("\x1b[1m")]
+        title = reference.split("\n\n")[0].count("\n") + 1  # a long title wraps
+        assert len(bold) == title + 2  # the title, the header and the peak's row
+        colourless = without_trailing_spaces(_CODE.sub("", reference))
+        assert memory_table.to_text(m, width, False) == colourless
+
+
+def test_memory_tables_in_full_and_with_a_wrapped_title() -> None:
+    """Every layer of a network; a title longer than the terminal wraps at spaces, as rich's."""
+    for name, width in (("resnet50", 80),):
+        m = estimate(analysed(name))
+        for color in (False, True):
+            assert memory_table.to_text(m, width, color) == memory_table.to_text(m, width, color, plain=False)
+    m = replace(memory_sample("alexnet"), name="AlexNet " * 12)
+    out = memory_table.to_text(m, 60, False)
+    assert out.startswith("AlexNet AlexNet") and out.splitlines()[1].startswith("AlexNet")
+    for color in (False, True):
+        assert memory_table.to_text(m, 60, color) == memory_table.to_text(m, 60, color, plain=False)

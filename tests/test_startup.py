@@ -114,12 +114,13 @@ def test_a_table_that_must_fold_still_gets_rich() -> None:
     assert "rich.table" in modules
 
 
-# Commands whose output is not a rich table: no rich, no sympy, and of the command modules only
-# their own (work.py borrows summarize.py's writer).
+# Commands whose output is not a rich table (memory's table is drawn as summarize's): no rich, no
+# sympy, and of the command modules only their own (work.py borrows summarize.py's writer).
 PLAIN_COMMANDS = [
     ["validate", "lenet5"], ["explain", "lenet5"], ["compare", "lenet5", "alexnet"], ["diagram", "lenet5"],
     ["export", "lenet5", "--to", "pytorch"], ["schema"], ["list", "--format", "json"],
-    ["memory", "lenet5", "--format", "json"], ["calc", "32x32x3", "conv 6 f=5", "--format", "json"],
+    ["memory", "lenet5", "--format", "json"], ["memory", "lenet5"],
+    ["calc", "32x32x3", "conv 6 f=5", "--format", "json"],
 ]
 
 

@@ -35,12 +35,13 @@ class Sheet:
     """What a table shows, before either drawer: lines above, columns, rows and their styles
     (None, or one of bold, dim, italic), the footer's (label, value) pairs, lines below."""
 
-    __slots__ = ("heading", "columns", "right", "rows", "styles", "footer", "tail")
+    __slots__ = ("heading", "columns", "right", "rows", "styles", "footer", "tail", "heading_wraps")
 
     def __init__(self, heading: list[tuple[str, str | None]], columns: list[str], right: list[bool],
                  rows: list[list[str]], styles: list[str | None], footer: list[tuple[str, str]],
-                 tail: list[tuple[str, str | None]]) -> None:
-        self.heading = heading  # never wrapped (rich: no_wrap)
+                 tail: list[tuple[str, str | None]], heading_wraps: bool = False) -> None:
+        self.heading = heading  # wrapped as the tail when heading_wraps, else never (rich: no_wrap)
+        self.heading_wraps = heading_wraps
         self.columns = columns
         self.right = right  # right-justified columns
         self.rows = rows
@@ -94,16 +95,24 @@ def draw(sheet: Sheet, width: int, color: bool) -> str | None:
     texts = [t for t, _ in sheet.heading] + [t for t, _ in sheet.tail] + sheet.columns
     texts += [c for r in sheet.rows for c in r] + [t for pair in sheet.footer for t in pair]
     if (table_width > width or labels + 2 + values > width or not _NARROW.fullmatch("".join(texts))
-            or any(len(t) > width for t, _ in sheet.heading)):
+            or not sheet.heading_wraps and any(len(t) > width for t, _ in sheet.heading)):
         return None
-    tail: list[str] = []
-    for text, style in sheet.tail:
-        lines = wrap(text, width)
-        if lines is None:
-            return None
-        tail += [_span(line, style, color) for line in lines]
-    out = [_span(text, style, color) for text, style in sheet.heading]
-    out += ["", _row(sheet.columns, widths, sheet.right, "bold", color), RULE * table_width]
+    heading = _wrapped(sheet.heading, width, color) if sheet.heading_wraps else [
+        _span(text, style, color) for text, style in sheet.heading]
+    tail = _wrapped(sheet.tail, width, color)
+    if heading is None or tail is None:
+        return None
+    out = heading + ["", _row(sheet.columns, widths, sheet.right, "bold", color), RULE * table_width]
     out += [_row(r, widths, sheet.right, s, color) for r, s in zip(sheet.rows, sheet.styles)]
     out += [""] + [f"{label.ljust(labels)}  {value.rjust(values)}" for label, value in sheet.footer]
     return "\n".join(out + tail) + "\n"
+
+
+def _wrapped(texts: list[tuple[str, str | None]], width: int, color: bool) -> list[str] | None:
+    out = []
+    for text, style in texts:
+        lines = wrap(text, width)
+        if lines is None:
+            return None
+        out += [_span(line, style, color) for line in lines]
+    return out
