@@ -7,10 +7,11 @@ columns, frozen layers in dim rows, another convention, a title too long for one
 colour (the ANSI sequences of color_system="standard") and without.
 
 CPU budget, about 15 s on an idle machine: rich lays a row out in about 0.5 ms, so each network
-is drawn by rich in full once (120 columns, in colour; rich's colourless text is that text without
-its escape sequences, which test_rich_without_colour_is_rich_with_colour_minus_its_codes
+is drawn by rich once on up to 170 rows (120 columns, in colour; rich's colourless text is that
+text without its escape sequences, which test_rich_without_colour_is_rich_with_colour_minus_its_codes
 checks on three networks), and the seven other option sets on a sample of its rows (the first,
-the last, the widest of every column and the frozen ones), which both drawers fit alike.
+the last, the widest of every column and the frozen ones), which both drawers fit alike. The
+memory and sweep tables, drawn by the same module, are checked the same way on samples.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from cnncalc.analysis import analyze_text
 from cnncalc.cli import read_source
 from cnncalc.conventions import apply
 from cnncalc.memory import Memory, estimate
-from cnncalc.render import memory_table, plain_table, table
+from cnncalc.render import memory_table, plain_table, sweep, table
 from cnncalc.render.terminal import without_trailing_spaces
 from cnncalc.render.values import extra_cells, extra_keys, row_cells
 from cnncalc.report import Report, Row, fold
@@ -54,9 +55,9 @@ def analysed(name: str, input_size: str | None = None) -> Report:
     return analyze_text(text, display, {}, input_size)
 
 
-def sample(report: Report, rows: list[Row], keys: tuple[str, ...]) -> list[Row]:
+def sample(report: Report, rows: list[Row], keys: tuple[str, ...], first: int = 3) -> list[Row]:
     """The first rows, the last, the widest of every column and the frozen ones, in order."""
-    picked = set(range(min(3, len(rows)))) | {len(rows) - 1}
+    picked = set(range(min(first, len(rows)))) | {len(rows) - 1}
     cells = [[*row_cells(r, True), *extra_cells(report, r, list(keys))] for r in rows]
     for i in range(len(cells[0])):
         picked.add(max(range(len(rows)), key=lambda n: len(cells[n][i])))
@@ -99,9 +100,16 @@ def plain(reports: list[tuple[Report, list[Row]]], extra: tuple[str, ...], width
     return table.to_text(reports, extra, width, color)
 
 
+FULL = 170  # rows: 31 of the 50 networks (resnet50's 167 among them); the larger ones on a sample
+
+
 @pytest.mark.parametrize("name", NETWORKS)
-def test_every_network_in_full_is_drawn_as_rich_draws_it(name: str) -> None:
+def test_every_network_is_drawn_as_rich_draws_it(name: str) -> None:
+    """In full up to FULL rows; a larger network on its first 150 rows, its last and the widest of
+    every column (so its columns are as wide, and fitted alike)."""
     report, rows, extra, width = case(name, "default")
+    if len(rows) > FULL:
+        rows = sample(report, rows, tuple(extra_keys(report, extra)), first=150)
     reference = table.to_text([(report, rows)], extra, width, True, plain=False)
     assert plain([(report, rows)], extra, width, True) == reference
     colourless = without_trailing_spaces(_CODE.sub("", reference))
@@ -243,3 +251,43 @@ def test_memory_tables_in_full_and_with_a_wrapped_title() -> None:
     assert out.startswith("AlexNet AlexNet") and out.splitlines()[1].startswith("AlexNet")
     for color in (False, True):
         assert memory_table.to_text(m, 60, color) == memory_table.to_text(m, 60, color, plain=False)
+
+
+# ---- summarize --input A --input B: the sweep table, the same drawer -------------------------
+
+
+def sweep_group(name: str) -> list[tuple[Report, list[Row]]]:
+    """A bundled network at its own input and at twice its height and width, on a sample of its
+    layers (the first, the last, the longest name, every fifth), the same layers at both sizes."""
+    report = analysed(name)
+    h, w, c = report.input
+    twice = analysed(name, f"{2 * h}x{2 * w}x{c}")
+    rows = fold(report, None)
+    picked = {*range(min(3, len(rows))), len(rows) - 1, max(range(len(rows)), key=lambda n: len(rows[n].name))}
+    names = {rows[n].name for n in picked | set(range(0, len(rows), max(len(rows) // 5, 1)))}
+    return [(r, [row for row in fold(r, None) if row.name in names]) for r in (report, twice)]
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_every_sweep_table_is_drawn_as_rich_draws_it(name: str) -> None:
+    group = sweep_group(name)
+    for width in (120, 80):
+        assert sweep.plain(group, width, True) is not None
+        reference = sweep.to_text([group], width, True, use_plain=False)
+        assert sweep.to_text([group], width, True) == reference
+        assert reference.startswith("\x1b[1m") and "\x1b[1mTotals" in reference  # bold title and headers
+        assert sweep.to_text([group], width, False) == without_trailing_spaces(_CODE.sub("", reference))
+
+
+def test_sweep_tables_in_full_and_several_files() -> None:
+    """Every layer of resnet50 at 224 and 320, and two files' sweeps one after the other, --wide
+    too; at 60 columns, where the sweep cannot fit, rich shrinks it (and draws it)."""
+    groups = [[(analysed(n, s), fold(analysed(n, s), None)) for s in sizes]
+              for n, sizes in (("resnet50", ("224x224x3", "320x320x3")), ("lenet5", ("32x32x1", "28x28x1")))]
+    for width in (80, None):
+        assert sweep.plain(groups[0], width, True) is not None
+        reference = sweep.to_text(groups, width, True, use_plain=False)
+        assert sweep.to_text(groups, width, True) == reference
+        assert sweep.to_text(groups, width, False) == without_trailing_spaces(_CODE.sub("", reference))
+    assert sweep.plain(groups[0], 60, False) is None
+    assert sweep.to_text(groups[:1], 60, False) == sweep.to_text(groups[:1], 60, False, use_plain=False)

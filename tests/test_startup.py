@@ -103,6 +103,14 @@ def test_summarize_table_loads_no_rich() -> None:
     assert "cnncalc.render.plain_table" in modules  # the check can fail
 
 
+def test_a_sweep_table_loads_no_rich() -> None:
+    out, err, modules, status = _run("summarize", "popquiz", "--input", "299x299x3", "--input", "227x227x3")
+    golden = ROOT / "tests" / "goldens" / "_commands" / "summarize.sweep.txt"
+    assert status == 0
+    assert out + err == golden.read_text(encoding="utf-8").split("\n", 2)[2]
+    assert "rich" not in modules and "cnncalc.render.plain_table" in modules
+
+
 def test_a_table_that_must_fold_still_gets_rich() -> None:
     """A symbolic table wider than the terminal folds its expressions: that is rich's work."""
     out, _, modules, status = _run("summarize", "lenet5", "--input", "HxWx1", "--columns", "rf,jump,bytes")

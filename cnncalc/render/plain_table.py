@@ -88,27 +88,43 @@ def wrap(text: str, width: int) -> list[str] | None:
 def draw(sheet: Sheet, width: int, color: bool) -> str | None:
     """The sheet as rich prints it on a console `width` columns wide, trailing spaces and all
     (the caller strips them as it strips rich's); None where rich would lay it out otherwise."""
-    widths = sheet.widths()
-    table_width = sum(widths) + 3 * (len(widths) - 1)
     labels = max((len(label) for label, _ in sheet.footer), default=0)
     values = max((len(value) for _, value in sheet.footer), default=0)
-    texts = [t for t, _ in sheet.heading] + [t for t, _ in sheet.tail] + sheet.columns
-    texts += [c for r in sheet.rows for c in r] + [t for pair in sheet.footer for t in pair]
-    if (table_width > width or labels + 2 + values > width or not _NARROW.fullmatch("".join(texts))
+    texts = [t for t, _ in sheet.heading] + [t for t, _ in sheet.tail] + [t for pair in sheet.footer for t in pair]
+    if (labels + 2 + values > width or not narrow(texts)
             or not sheet.heading_wraps and any(len(t) > width for t, _ in sheet.heading)):
         return None
-    heading = _wrapped(sheet.heading, width, color) if sheet.heading_wraps else [
+    heading = wrapped(sheet.heading, width, color) if sheet.heading_wraps else [
         _span(text, style, color) for text, style in sheet.heading]
-    tail = _wrapped(sheet.tail, width, color)
-    if heading is None or tail is None:
+    table = table_lines(sheet.columns, sheet.right, sheet.rows, sheet.styles, width, color)
+    tail = wrapped(sheet.tail, width, color)
+    if heading is None or table is None or tail is None:
         return None
-    out = heading + ["", _row(sheet.columns, widths, sheet.right, "bold", color), RULE * table_width]
-    out += [_row(r, widths, sheet.right, s, color) for r, s in zip(sheet.rows, sheet.styles)]
-    out += [""] + [f"{label.ljust(labels)}  {value.rjust(values)}" for label, value in sheet.footer]
+    out = heading + [""] + table + [""]
+    out += [f"{label.ljust(labels)}  {value.rjust(values)}" for label, value in sheet.footer]
     return "\n".join(out + tail) + "\n"
 
 
-def _wrapped(texts: list[tuple[str, str | None]], width: int, color: bool) -> list[str] | None:
+def narrow(texts: list[str]) -> bool:
+    """Every character one column wide, as `len` counts it (and as rich draws it)."""
+    return bool(_NARROW.fullmatch("".join(texts)))
+
+
+def table_lines(columns: list[str], right: list[bool], rows: list[list[str]], styles: list[str | None],
+                width: int, color: bool) -> list[str] | None:
+    """A `Table(box=SIMPLE_HEAD, show_edge=False, pad_edge=False)` of these cells, every column
+    at its natural width: the header, the rule, the rows; None when it is wider than `width`
+    or a cell's characters are not one column each (rich would shrink or measure otherwise)."""
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    table_width = sum(widths) + 3 * (len(widths) - 1)
+    if table_width > width or not narrow(columns) or not narrow([c for r in rows for c in r]):
+        return None
+    out = [_row(columns, widths, right, "bold", color), RULE * table_width]
+    return out + [_row(r, widths, right, s, color) for r, s in zip(rows, styles)]
+
+
+def wrapped(texts: list[tuple[str, str | None]], width: int, color: bool) -> list[str] | None:
+    """Lines of text as rich's `Text(text, style=style)` prints them, wrapped at `width`."""
     out = []
     for text, style in texts:
         lines = wrap(text, width)
