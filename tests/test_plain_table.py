@@ -291,3 +291,12 @@ def test_sweep_tables_in_full_and_several_files() -> None:
         assert sweep.to_text(groups, width, False) == without_trailing_spaces(_CODE.sub("", reference))
     assert sweep.plain(groups[0], 60, False) is None
     assert sweep.to_text(groups[:1], 60, False) == sweep.to_text(groups[:1], 60, False, use_plain=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" ab\n\t\r", max_size=40))
+def test_trailing_spaces_go_as_the_expression_takes_them(text: str) -> None:
+    """The fast path for text without escape sequences strips what the expression strips."""
+    assert without_trailing_spaces(text) == re.sub(r" +((?:\x1b\[[0-9;]*m)*)$", r"\1", text, flags=re.M)
+    coloured = text.replace("a", "\x1b[2ma \x1b[0m")
+    assert without_trailing_spaces(coloured) == re.sub(r" +((?:\x1b\[[0-9;]*m)*)$", r"\1", coloured, flags=re.M)

@@ -32,7 +32,10 @@ _TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.M)
 
 
 def without_trailing_spaces(text: str) -> str:
-    """rich pads every line to the table's width; a line ends at its last character."""
+    """rich pads every line to the table's width; a line ends at its last character (before the
+    escape sequences that close its styles, when it has any)."""
+    if "\x1b" not in text:  # the same, several times faster than the expression on big tables
+        return "\n".join(line.rstrip(" ") for line in text.split("\n"))
     return _TRAILING.sub(r"\1", text)
 
 
