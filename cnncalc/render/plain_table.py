@@ -13,9 +13,11 @@ on a console with `color_system="standard"` (or none), markup, emoji and highlig
 - the footer is the labels left-justified, two spaces, the values right-justified;
 - a text line under the table (convention, fit note) wraps at spaces as rich's `divide_line` does.
 
-`draw` returns None whenever rich would do something else (a line wider than the console, which
-rich would shrink, fold or crop; a character whose terminal width is not one column; a word too
-long for a line), and the caller asks rich. tests/test_plain_table.py holds the two drawers
+`draw` lays out summarize's and memory's `Sheet`; `table_lines` and `wrapped`, its parts, serve a
+table of another shape (the sweep's: a title, two tables, a note). Each returns None whenever
+rich would do something else (a line wider than the console, which rich would shrink, fold or
+crop; a character whose terminal width is not one column; a word too long for a line), and the
+caller asks rich. tests/test_plain_table.py holds the two drawers
 equal, byte for byte, over every bundled network and the CLI's option sets.
 """
 
