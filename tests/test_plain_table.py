@@ -6,7 +6,8 @@ is drawn under eight option sets (a 120-column terminal, --wide, 80 and 60 colum
 columns, frozen layers in dim rows, another convention, a title too long for one line), with
 colour (the ANSI sequences of color_system="standard") and without.
 
-CPU budget, about 15 s on an idle machine: rich lays a row out in about 0.5 ms, so each network
+CPU budget: 23 s measured (user time of the whole file under a load average of 6 on the two
+shared cores; under 20 s wanted). rich lays a row out in about 0.5 to 1 ms, so each network
 is drawn by rich once on up to 170 rows (120 columns, in colour; rich's colourless text is that
 text without its escape sequences, which test_rich_without_colour_is_rich_with_colour_minus_its_codes
 checks on three networks), and the seven other option sets on a sample of its rows (the first,
