@@ -87,12 +87,14 @@ def _conv(r: Reader, v: View) -> None:
     w = v.inputs[1] if len(v.inputs) > 1 else ""
     if not r.is_init(w):
         return unknown(r, v, "its weights are not an initializer")
-    if r.is_claimed(w):
-        return shared(r, v)
     dims = r.dims(w)
+    if len(dims) < 3:
+        raise CnnError(f"weights '{w}' have {len(dims)} dims; a Conv's have 3 or 4", v.loc)
     kernel = list(v.attrs.get("kernel_shape", dims[2:]))
     group = v.attrs.get("group", 1)
     args: dict[str, Any] = {"filters": dims[0], **_spatial(r, v, kernel)}
+    if r.is_claimed(w):
+        return shared(r, v, kind="conv", args={**args, "groups": group})
     c_in = r.dims(v.inputs[0])
     if c_in is not None and len(c_in) > 1 and isinstance(c_in[1], int) and c_in[1] != dims[1] * group:
         raise CnnError(f"weights '{w}' expect {dims[1] * group} input channels, the input has {c_in[1]}", v.loc)
@@ -107,10 +109,10 @@ def _conv_transpose(r: Reader, v: View) -> None:
     w = v.inputs[1] if len(v.inputs) > 1 else ""
     if not r.is_init(w):
         return unknown(r, v, "its weights are not an initializer")
-    if r.is_claimed(w):
-        return shared(r, v)
     a = v.attrs
     dims = r.dims(w)
+    if len(dims) < 3:
+        raise CnnError(f"weights '{w}' have {len(dims)} dims; a ConvTranspose's have 3 or 4", v.loc)
     if a.get("group", 1) != 1:
         raise CnnError("ConvTranspose with group > 1 is not supported", v.loc)
     kernel = list(a.get("kernel_shape", dims[2:]))
@@ -125,6 +127,8 @@ def _conv_transpose(r: Reader, v: View) -> None:
         args["padding"] = 0 if sp["padding"] == "valid" else sp["padding"]
         if sp["padding"] == "same":
             args["output_padding"] = 0
+    if r.is_claimed(w):
+        return shared(r, v, kind="deconv", args=args)
     r.claim(w)
     args["bias"] = len(v.inputs) > 2 and bool(v.inputs[2]) and r.claim(v.inputs[2])
     r.row("deconv", v, _clean(args, {"s": 1, "dilation": 1, "bias": True, "padding": 0, "output_padding": 0}))
@@ -184,11 +188,14 @@ def _reduce(r: Reader, v: View) -> None:
     if v.attrs.get("keepdims", 1):
         r.row(kind, v)
         return
-    r.row(kind, v, suffix="/pool")
+    r.row(kind, v, suffix="/pool", output=None)
     pooled = r.net.last
     r.net.add("flatten", r.net.unique((v.name or f"{v.op.lower()}{v.index}").replace(".", "_")), v.loc,
               None, None, [pooled])
     r.src[v.outputs[0]] = r.net.last
+    src = r.dims(v.inputs[0])
+    if src is not None:
+        r.shapes[v.outputs[0]] = [src[0], src[1]]
 
 
 # ---- fully connected --------------------------------------------------------------------------
@@ -199,10 +206,10 @@ def _gemm(r: Reader, v: View) -> None:
     b = v.inputs[1]
     if not r.is_init(b) or a.get("transA", 0) or r.rank(b) != 2:
         return unknown(r, v, "an fc needs a 2-D weight initializer and transA = 0")
-    if r.is_claimed(b):
-        return shared(r, v)
     dims = r.dims(b)
     units = dims[0] if a.get("transB", 0) else dims[1]
+    if r.is_claimed(b):
+        return shared(r, v, kind="fc", args={"units": units})
     r.claim(b)
     bias = len(v.inputs) > 2 and bool(v.inputs[2]) and r.claim(v.inputs[2])
     r.row("fc", v, {"units": units} if bias else {"units": units, "bias": False})
@@ -212,9 +219,9 @@ def _matmul(r: Reader, v: View) -> None:
     b = v.inputs[1]
     if not r.is_init(b) or r.rank(b) != 2 or r.rank(v.inputs[0]) != 2:
         return unknown(r, v, "an fc needs a 2-D input and a 2-D weight initializer")
-    if r.is_claimed(b):
-        return shared(r, v)
     units = r.dims(b)[1]
+    if r.is_claimed(b):
+        return shared(r, v, kind="fc", args={"units": units})
     r.claim(b)
     bias = False
     nxt = r.only_consumer(v.outputs[0])
@@ -229,6 +236,8 @@ def _matmul(r: Reader, v: View) -> None:
     name = r.row("fc", v, {"units": units} if bias else {"units": units, "bias": False})
     if bias:
         r.src[r.nodes[nxt].output[0]] = name
+        if v.outputs[0] in r.shapes:
+            r.shapes[r.nodes[nxt].output[0]] = r.shapes[v.outputs[0]]
 
 
 # ---- normalization ----------------------------------------------------------------------------
@@ -317,10 +326,10 @@ def _clip(r: Reader, v: View) -> None:
     hi = v.attrs.get("max")
     if len(v.inputs) > 1 and v.inputs[1]:
         got = r.value(v.inputs[1])
-        lo = None if got is None else float(got.reshape(-1)[0])
+        lo = None if got is None else got.first()
     if len(v.inputs) > 2 and v.inputs[2]:
         got = r.value(v.inputs[2])
-        hi = None if got is None else float(got.reshape(-1)[0])
+        hi = None if got is None else got.first()
     if lo == 0 and hi == 6:
         r.row("relu6", v, None, [v.inputs[0]])
     elif lo == 0 and hi is None:
@@ -350,7 +359,7 @@ def _elementwise(r: Reader, v: View) -> None:
             return
         _operator(r, v, acts, None)
         return
-    shapes = [r.shapes.get(t) for t in acts]
+    shapes = [r.dims(t) for t in acts]
     equal = all(s is not None and s == shapes[0] for s in shapes)
     if v.op in ("Add", "Sum") and equal:
         r.row("add", v, None, acts)
@@ -358,7 +367,7 @@ def _elementwise(r: Reader, v: View) -> None:
         r.row("maximum", v, None, acts)
     elif v.op == "Mul":
         # the input that is not broadcast goes first (multiply's output has the first's shape)
-        ordered = sorted(acts, key=lambda t: -_size(r.shapes.get(t)))
+        ordered = sorted(acts, key=lambda t: -_size(r.dims(t)))
         r.row("multiply", v, None, ordered)
     else:
         unknown(r, v)

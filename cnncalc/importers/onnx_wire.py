@@ -25,7 +25,8 @@ class WireError(ValueError):
     """Bytes that are not a protobuf message."""
 
 
-def _varint(buf: memoryview, at: int, end: int) -> tuple[int, int]:
+def varint(buf: memoryview, at: int, end: int) -> tuple[int, int]:
+    """The varint at `at` and the position after it."""
     value = shift = 0
     while True:
         if at >= end or shift > 63:
@@ -36,6 +37,11 @@ def _varint(buf: memoryview, at: int, end: int) -> tuple[int, int]:
         if b < 0x80:
             return value, at
         shift += 7
+
+
+def signed(value: int) -> int:
+    """A varint read as a two's complement int64 (negative ints take ten bytes on the wire)."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _encode_varint(value: int) -> bytes:
@@ -55,16 +61,16 @@ def fields(buf: memoryview, start: int, end: int) -> Iterator[tuple[int, int, in
     at = start
     while at < end:
         first = at
-        key, at = _varint(buf, at, end)
+        key, at = varint(buf, at, end)
         number, wire = key >> 3, key & 7
         if number == 0:
             raise WireError("field number 0")
         if wire == 0:
-            _, stop = _varint(buf, at, end)
+            _, stop = varint(buf, at, end)
         elif wire == 1:
             stop = at + 8
         elif wire == 2:
-            length, at = _varint(buf, at, end)
+            length, at = varint(buf, at, end)
             stop = at + length
         elif wire == 5:
             stop = at + 4
