@@ -29,8 +29,22 @@ _SHAPE_KEPT = {
 }  # fmt: skip
 
 
+# the inputs an operator cannot be read without (ONNX's own minimum; Reshape and Slice as of opset 5 and 10)
+_MIN_INPUTS = {
+    "Conv": 2, "ConvTranspose": 2, "Gemm": 2, "MatMul": 2, "PRelu": 2, "BatchNormalization": 5,
+    "InstanceNormalization": 3, "LayerNormalization": 2, "Add": 2, "Sub": 2, "Mul": 2, "Div": 2,
+    "Reshape": 2, "Slice": 3,
+}  # fmt: skip
+
+
 def convert(r: Reader, v: View) -> None:
     rule = RULES.get(v.op) if v.domain in ("", "ai.onnx") else None
+    need = _MIN_INPUTS.get(v.op, 1) if rule is not None else 0
+    if (v.op, r.opset < 5) == ("Reshape", True) or (v.op, r.opset < 10) == ("Slice", True):
+        need = 1  # their shape, starts and ends were attributes then
+    if len(v.inputs) < need or not all(v.inputs[:need]) or not v.outputs:
+        raise CnnError(f"{v.op} reads {need} input{'s' if need > 1 else ''} and writes an output; the node has "
+                       f"{len([t for t in v.inputs if t])} and {len(v.outputs)}", v.loc)
     if rule is not None:
         rule(r, v)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import CnnError
 from .onnx import Reader, View
 from .onnx_infer import RULES
 from .onnx_rows import Rule, _acts, _axis, _pair, unknown
@@ -48,9 +49,14 @@ def _split(r: Reader, v: View) -> None:
 
 def _slice(r: Reader, v: View) -> None:
     rank = r.rank(v.inputs[0])
-    starts, ends = r.ints(v.inputs[1]), r.ints(v.inputs[2])
-    axes = r.ints(v.inputs[3]) if len(v.inputs) > 3 and v.inputs[3] else list(range(len(starts or [])))
-    steps = r.ints(v.inputs[4]) if len(v.inputs) > 4 and v.inputs[4] else [1] * len(starts or [])
+    if "starts" in v.attrs:  # opset 1-9: attributes
+        starts, ends = list(v.attrs["starts"]), list(v.attrs.get("ends", []))
+        axes = list(v.attrs.get("axes", range(len(starts))))
+        steps: list[int] | None = [1] * len(starts)
+    else:
+        starts, ends = r.ints(v.inputs[1]), r.ints(v.inputs[2])
+        axes = r.ints(v.inputs[3]) if len(v.inputs) > 3 and v.inputs[3] else list(range(len(starts or [])))
+        steps = r.ints(v.inputs[4]) if len(v.inputs) > 4 and v.inputs[4] else [1] * len(starts or [])
     if starts is None or ends is None or axes is None or steps is None or rank is None:
         return unknown(r, v, "its bounds are not constant")
     if len(axes) == 1 and axes[0] % rank == 1 and steps == [1]:
@@ -140,6 +146,8 @@ def _pad(r: Reader, v: View) -> None:
     rank = r.rank(v.inputs[0])
     if pads is None or rank != 4 or (len(v.inputs) > 3 and v.inputs[3]):
         return unknown(r, v, "its pads are not constant")
+    if len(pads) != 8:
+        raise CnnError(f"pads has {len(pads)} values; a 4-D input needs 8", v.loc)
     nb, cb, top, left, ne, ce, bottom, right = pads
     if nb or cb or ne or ce or min(pads) < 0:
         return unknown(r, v, "padding of the batch or channel axes, or cropping")
