@@ -1,16 +1,16 @@
 """ONNX `.onnx` -> a located cnncalc layer list (SPEC §1, issue 17), read statically.
 
-The file is never run and its weights are never read: `onnx_wire.skeleton` drops the payload of
-every large initializer, `onnx.load` parses what is left, and ONNX's own shape inference gives
-the layout of every tensor (NCHW, read as cnncalc's n_H x n_W x n_C; a 1-D (N, C, L) tensor as
-L x 1 x C; the batch axis is left out). Each node becomes a row named after it (dots made
-underscores, as the Caffe reader does) and located at it (`model.onnx: node 17 (Conv 'name')`);
-the per-operator rules are in `onnx_ops`. Shape arithmetic (Shape -> Gather -> Unsqueeze ->
-Concat -> Reshape, as torch.onnx.export writes it) is folded away. Every floating-point
-initializer the graph reads is counted once, in the first row that reads it: params (and
-BatchNormalization's mean and variance as buffers) add up to the file's weight count.
+The file is never run, its weights are never read, and neither the `onnx` package nor numpy is
+imported: `onnx_proto` decodes the protobuf over a memory map (a weight's size comes from its
+dims), `onnx_values` decodes the small constants. NCHW is read as cnncalc's n_H x n_W x n_C (a
+1-D (N, C, L) tensor as L x 1 x C; the batch axis is left out). Each node becomes a row named
+after it (dots made underscores, as the Caffe reader does) and located at it (`model.onnx: node
+17 (Conv 'name')`); the per-operator rules are in `onnx_ops` and `onnx_shapes`, each row's output
+shape is what its layer kind computes (`onnx_infer`). Shape arithmetic (Shape -> Gather ->
+Unsqueeze -> Concat -> Reshape, as torch.onnx.export writes it) is folded away (`onnx_fold`).
+Every floating-point initializer the graph reads is counted once, in the first row that reads it:
+params (and BatchNormalization's mean and variance as buffers) add up to the file's weight count.
 """
-
 from __future__ import annotations
 
 import os

@@ -1,10 +1,12 @@
-"""An ONNX file's structure without its weights, read from the protobuf wire format.
+"""The protobuf wire format, walked over a memory map: the fields of a message, and a file's
+structure without its weights.
 
-`skeleton` walks the ModelProto's fields over a memory map and copies every field except the
-payload of large initializers (their dims, type and name stay), so a 500 MB model becomes a
-skeleton of a few hundred kilobytes that `onnx.load` parses in milliseconds: the weights are
-never read from disk, never copied, and their sizes come from their dims. Small initializers
-(shape and axis constants, up to `KEEP_BYTES`) are kept whole, for the reader to fold.
+`fields` yields each field's number, wire type and byte span (every length checked against its
+message), for `onnx_proto` to decode. `skeleton` copies every field of the model except the payload
+of large initializers (their dims, type and name stay): a 500 MB model becomes a few hundred
+kilobytes that `onnx.load` parses in milliseconds, for ONNX's shape inference when an operator
+nobody here knows needs it (`onnx_infer.onnx_fallback`). Small initializers (shape and axis
+constants, up to `KEEP_BYTES`) are kept whole.
 
 Wire format: each field is a varint key (field number << 3 | wire type) then a varint (type
 0), 8 bytes (1), a varint length and that many bytes (2), or 4 bytes (5).
