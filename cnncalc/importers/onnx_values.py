@@ -262,7 +262,7 @@ def gather(x: Const, idx: Const, axis: int) -> Const | None:
 def concat(parts: list[Const], axis: int) -> Const | None:
     parts = [p if p.dims else Const((1,), p.items) for p in parts]
     rank = len(parts[0].dims)
-    if any(len(p.dims) != rank for p in parts):
+    if any(len(p.dims) != rank for p in parts) or sum(p.size for p in parts) > MAX_ITEMS:
         return None
     axis %= rank
     if any(p.dims[:axis] != parts[0].dims[:axis] or p.dims[axis + 1:] != parts[0].dims[axis + 1:] for p in parts):
