@@ -242,6 +242,41 @@ def test_input_fixes_dynamic_axes_before_the_rules_read_them():
     assert report.graph.by_name["c"].cost.padding == (2, 1, 2, 1)  # total 3 at n = 9, f = 4, s = 2
 
 
+def test_known_operators_on_other_axes_take_our_onnx_rules_without_onnx(monkeypatch):
+    """Operators cnncalc has no kind for on these axes are `operator` rows; their shapes come from
+    the ONNX rules in onnx_infer (not ONNX's inference: onnx is blocked), equal to onnxruntime's."""
+    g = Graph([1, 4, 6, 8])
+    g.node("Transpose", None, "t", perm=[0, 1, 3, 2])
+    g.node("Concat", ["t", "t"], "cat_w", axis=3)
+    g.node("Slice", ["cat_w", g.const("st", [1]), g.const("en", [-1]), g.const("ax", [2]), g.const("sp", [2])],
+           "slice_h")
+    g.node("ReduceMean", ["slice_h", g.const("rax", [1])], "mean_c", keepdims=1)
+    g.node("Mul", ["mean_c", "slice_h"], "gate")
+    g.node("MatMul", ["gate", g.weight("m", [12, 5])], "mm")
+    model = g.model()
+    shapes = runtime_shapes(model, [1, 4, 6, 8])
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    report = read(model)
+    rows = {r.name: r for r in report.rows}
+    for name in ("t", "cat_w", "slice_h", "mean_c", "gate", "mm"):
+        assert rows[name].output == ours(shapes[name]), name
+    assert rows["mm"].params == 60 and report.totals.params == initializer_total(model)
+
+
+def test_a_conv_reading_counted_weights_takes_its_shape_from_the_conv_kind():
+    """The second conv (stride 2) shares the first's weights: an `operator` row whose output is the
+    conv's arithmetic, not its input's shape."""
+    g = Graph([1, 3, 9, 9])
+    w = g.weight("w", [3, 3, 3, 3])
+    g.node("Conv", ["x", w], "first", pads=[1, 1, 1, 1])
+    g.node("Conv", ["first", w], "second", strides=[2, 2])
+    model = g.model()
+    shapes = runtime_shapes(model, [1, 3, 9, 9])
+    rows = {r.name: r for r in read(model).rows}
+    assert (rows["second"].kind, rows["second"].output) == ("operator", ours(shapes["second"]))
+    assert rows["second"].output == (4, 4, 3)  # floor((9 - 3) / 2) + 1
+
+
 # ---- bad bytes ----------------------------------------------------------------------------------
 
 
