@@ -277,6 +277,20 @@ def test_a_conv_reading_counted_weights_takes_its_shape_from_the_conv_kind():
     assert rows["second"].output == (4, 4, 3)  # floor((9 - 3) / 2) + 1
 
 
+def test_weights_in_an_external_file_are_counted_from_their_dims(tmp_path):
+    """A model saved with external data reads without the data file: sizes come from dims."""
+    from onnx.external_data_helper import convert_model_to_external_data
+
+    g = torch_like()
+    model = g.model()
+    want = initializer_total(model)
+    convert_model_to_external_data(model, all_tensors_to_one_file=True, location="weights.bin", size_threshold=64)
+    assert any(t.data_location == TensorProto.EXTERNAL for t in model.graph.initializer)
+    report = read(model, str(tmp_path / "external.onnx"))  # weights.bin is never written
+    assert report.totals.params == want
+    assert [r.name for r in report.rows] == ["conv", "relu", "flat", "fc"]
+
+
 # ---- bad bytes ----------------------------------------------------------------------------------
 
 
