@@ -312,6 +312,18 @@ def _node_proto_with_wrong_type() -> bytes:
     return bytes(data[:at - 1]) + bytes([len(wrong)]) + wrong + bytes(data[at + len(op):])
 
 
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field, encoded by hand."""
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while n > 0x7F:
+            out.append(n & 0x7F | 0x80)
+            n >>= 7
+        return bytes(out) + bytes([n])
+
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
 def _empty_tensor(name, dims):
     t = TensorProto()
     t.name, t.data_type = name, TensorProto.FLOAT
@@ -337,6 +349,7 @@ def _hostile() -> dict[str, bytes]:
         "rank 70": model([helper.make_node("Relu", ["x"], ["y"])], inputs=(rank70,)),
         "wrong wire type": _node_proto_with_wrong_type(),
         "length past the end": b"\x3a\xff\xff\x03" + b"\x0a" * 10,
+        "a node of 100,001 inputs": _field(7, _field(1, b"\x0a\x00" * 100_001 + b"\x22\x04Relu")),
         "not protobuf": b"\xff\xff\xff\xff not protobuf",
     }
 

@@ -28,7 +28,6 @@ from .onnx_proto import Node as OnnxNode
 from .onnx_values import Const
 
 _FLOAT_TYPES = {1, 10, 11, 16}  # FLOAT, FLOAT16, DOUBLE, BFLOAT16 (TensorProto.DataType)
-MAX_NODES = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +42,16 @@ class NodeLocation(Location):
 
 def read_model(data: Any, filename: str) -> Model:
     """The file's ModelProto, decoded from its bytes (an mmap) without reading the weights."""
-    from .onnx_proto import model
+    from .onnx_proto import LimitError, model
 
     try:
         m = model(data)
+    except LimitError as exc:
+        raise CnnError(f"{exc}: more than cnncalc reads", Location(filename)) from None
     except Exception as exc:  # noqa: BLE001 - WireError, struct.error on a cut run of floats, ...
         raise CnnError(f"not an ONNX model ({type(exc).__name__}: {exc})"[:300], Location(filename)) from None
     if m.graph is None or not m.graph.node:
         raise CnnError("not an ONNX model (no graph with nodes)", Location(filename))
-    if len(m.graph.node) > MAX_NODES:
-        raise CnnError(f"the graph has {len(m.graph.node):,} nodes, more than the limit of {MAX_NODES:,}",
-                       Location(filename))
     return m
 
 

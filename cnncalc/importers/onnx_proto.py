@@ -21,8 +21,18 @@ from typing import Any
 
 from .onnx_wire import KEEP_BYTES, WireError, fields, signed, varint
 
+
+class LimitError(WireError):
+    """A file over one of the bounds below: a message of its own, not 'not an ONNX model'."""
+
+
 MAX_RANK = 64
 MAX_DIM = 1 << 62
+# bounded memory on untrusted files: a few times what the largest real models hold
+MAX_NODES = 200_000
+MAX_NODE_TENSORS = 100_000  # inputs + outputs of one node
+MAX_VALUES = 1_000_000  # initializers, graph inputs, outputs and value_info
+MAX_TENSORS = 2_000_000  # node inputs + outputs in all
 
 
 @dataclass(slots=True)
@@ -47,14 +57,16 @@ class ValueInfo:
 
 @dataclass(slots=True)
 class Node:
-    """A NodeProto; `attribute` holds each AttributeProto's bytes (decoded by `attributes`)."""
+    """A NodeProto; `attrs` holds its decoded attributes, `bad` what made one unreadable (the
+    reader reports it at the node)."""
 
     input: list[str] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     name: str = ""
     op_type: str = ""
     domain: str = ""
-    attribute: list[bytes] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    bad: str = ""
 
 
 @dataclass(slots=True)
@@ -65,6 +77,7 @@ class Graph:
     input: list[ValueInfo] = field(default_factory=list)
     output: list[ValueInfo] = field(default_factory=list)
     value_info: list[ValueInfo] = field(default_factory=list)
+    tensors: int = 0  # node inputs and outputs read so far
 
 
 @dataclass(slots=True)
@@ -206,7 +219,13 @@ def node(buf: memoryview, start: int, end: int) -> Node:
                 n.domain = text
         elif number == 5:
             _want(wire, 2, "NodeProto.attribute")
-            n.attribute.append(bytes(buf[at:stop]))
+            try:
+                name, value = _attribute(buf, at, stop)
+                n.attrs[name] = value
+            except (WireError, struct.error) as exc:
+                n.bad = n.bad or str(exc)
+        if len(n.input) + len(n.output) > MAX_NODE_TENSORS:
+            raise LimitError(f"a node has more than {MAX_NODE_TENSORS:,} inputs and outputs")
     return n
 
 
@@ -217,6 +236,10 @@ def graph(buf: memoryview, start: int, end: int, g: Graph) -> Graph:
             _want(wire, 2, f"GraphProto field {number}")
         if number == 1:
             g.node.append(node(buf, at, stop))
+            g.tensors += len(g.node[-1].input) + len(g.node[-1].output)
+            if len(g.node) > MAX_NODES or g.tensors > MAX_TENSORS:
+                raise LimitError(f"the graph has more than {MAX_NODES:,} nodes or {MAX_TENSORS:,} node inputs "
+                                 "and outputs")
         elif number == 2:
             _want(wire, 2, "GraphProto.name")
             g.name = _text(buf, at, stop, "the graph's name")
@@ -228,6 +251,8 @@ def graph(buf: memoryview, start: int, end: int, g: Graph) -> Graph:
             g.output.append(value_info(buf, at, stop))
         elif number == 13:
             g.value_info.append(value_info(buf, at, stop))
+        if len(g.initializer) + len(g.input) + len(g.output) + len(g.value_info) > MAX_VALUES:
+            raise LimitError(f"the graph has more than {MAX_VALUES:,} initializers and values")
     return g
 
 
@@ -273,17 +298,15 @@ GRAPH = object()  # a subgraph's value: not entered
 def attributes(n: Node) -> dict[str, Any]:
     """The node's attributes by name, as onnx.helper.get_attribute_value gives them (a string as
     str, a tensor as a Tensor, a subgraph as GRAPH). Raises WireError."""
-    out: dict[str, Any] = {}
-    for raw in n.attribute:
-        name, value = _attribute(memoryview(raw))
-        out[name] = value
-    return out
+    if n.bad:
+        raise WireError(n.bad)
+    return n.attrs
 
 
-def _attribute(buf: memoryview) -> tuple[str, Any]:
+def _attribute(buf: memoryview, start: int, end: int) -> tuple[str, Any]:
     name, kind = "", 0
     seen: dict[int, list[tuple[int, int, int]]] = {}
-    for number, wire, _, at, stop in fields(buf, 0, len(buf)):
+    for number, wire, _, at, stop in fields(buf, start, end):
         if number == 1:
             _want(wire, 2, "AttributeProto.name")
             name = _text(buf, at, stop, "an attribute name")
