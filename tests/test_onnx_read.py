@@ -291,6 +291,18 @@ def test_weights_in_an_external_file_are_counted_from_their_dims(tmp_path):
     assert [r.name for r in report.rows] == ["conv", "relu", "flat", "fc"]
 
 
+def test_an_operator_row_of_several_outputs_read_later_is_one_located_error():
+    g = Graph([1, 4, 6, 8])
+    g.node("Split", ["x", g.const("sizes", [2, 4])], "halves", outputs=2, axis=2)  # along H: no kind
+    g.node("Add", ["halves:0", "halves:0"], "twice")
+    g.node("Relu", ["halves:1"], "relu")
+    with pytest.raises(CnnError) as err:
+        read(g.model(outputs=["twice", "relu"]))
+    assert str(err.value) == ("model.onnx: node 0 (Split 'halves'): error: unsupported operator Split (domain "
+                              "ai.onnx): splits along the channels (axis 1) only; its output 'halves:1' is read "
+                              "too, and an operator row has one output")
+
+
 # ---- bad bytes ----------------------------------------------------------------------------------
 
 

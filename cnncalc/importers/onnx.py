@@ -273,10 +273,8 @@ class Reader:
         """A tensor's ONNX dims: an initializer's, a folded constant's, or an activation's."""
         if self.c(t) in self.inits:
             return list(self.inits[self.c(t)].dims)
-        if t in self.const:
-            got = self.const[t]
-            return list(got.dims) if got is not None else None
-        return self.shapes.get(t)
+        got = self.const.get(t)
+        return list(got.dims) if got is not None else self.shapes.get(t)
 
     def rank(self, t: str) -> int | None:
         d = self.dims(t)

@@ -33,6 +33,8 @@ def fold(r: Reader, v: View) -> None:
     for i, out in enumerate(v.outputs):
         if out:
             r.const[out] = values[i] if values is not None and i < len(values) else None
+    if v.op == "Constant" and v.outputs and isinstance(v.attrs.get("value"), Tensor):
+        r.shapes[v.outputs[0]] = list(v.attrs["value"].dims)  # known even when its values are not read
 
 
 def _number(fn: Callable[..., Any]) -> Callable[..., Any]:

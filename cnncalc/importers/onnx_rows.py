@@ -18,11 +18,16 @@ def unknown(r: Reader, v: View, why: str = "") -> None:
     from .onnx_infer import output_dims
 
     acts = _acts(r, v)
+    domain = v.domain or "ai.onnx"
+    reason = f": {why}" if why else ""
+    outputs = {o.name for o in r.graph.output}
+    read_later = [t for t in v.outputs[1:] if t and (t in r.consumers or t in outputs)]
+    if read_later:  # an `operator` row stands for one output
+        raise CnnError(f"unsupported operator {v.op} (domain {domain}){reason}; its output '{read_later[0]}' "
+                       "is read too, and an operator row has one output", v.loc)
     dims = output_dims(r, v) if v.outputs and acts else None
     out = ours(dims)
     if out is None or not all(isinstance(d, int) and d > 0 for d in out):
-        domain = v.domain or "ai.onnx"
-        reason = f": {why}" if why else ""
         raise CnnError(f"unsupported operator {v.op} (domain {domain}){reason}", v.loc)
     _operator(r, v, acts, out)
 
