@@ -263,6 +263,27 @@ def test_known_operators_on_other_axes_take_our_onnx_rules_without_onnx(monkeypa
     assert rows["mm"].params == 60 and report.totals.params == initializer_total(model)
 
 
+def test_pad_resize_split_tile_expand_read_as_operator_rows_without_onnx(monkeypatch):
+    """Pad of the channels, Resize by 1.5, Split along H, Tile, ReduceMean over W and Expand: no kind, so
+    `operator` rows with the ONNX rules' shapes (onnx blocked), equal to onnxruntime's."""
+    g = Graph([1, 2, 4, 6])
+    g.node("Pad", ["x", g.const("pads", [0, 1, 0, 2, 0, 3, 1, 0])], "pad_c")
+    g.node("Resize", ["pad_c", "", g.const("scales", [1.0, 1.0, 1.5, 1.5], np.float32)], "resize", mode="nearest")
+    g.node("Split", ["resize", g.const("parts", [2, 5])], "split_h", outputs=2, axis=2)
+    g.node("Tile", ["split_h:0", g.const("reps", [1, 1, 2, 1])], "tile")
+    g.node("ReduceMean", ["tile", g.const("w_axis", [3])], "mean_w")  # [1, 6, 4, 1]: a 1 to expand
+    g.node("Expand", ["mean_w", g.const("to", [1, 1, 1, 5])], "expand")
+    model = g.model()
+    shapes = runtime_shapes(model, [1, 2, 4, 6])
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    report = read(model)
+    rows = {r.name: r for r in report.rows}
+    by_tensor = {"pad_c": "pad_c", "resize": "resize", "split_h": "split_h:0", "tile": "tile", "mean_w": "mean_w",
+                 "expand": "expand"}
+    for name, tensor in by_tensor.items():
+        assert (rows[name].kind, rows[name].output) == ("operator", ours(shapes[tensor])), name
+
+
 def test_a_conv_reading_counted_weights_takes_its_shape_from_the_conv_kind():
     """The second conv (stride 2) shares the first's weights: an `operator` row whose output is the
     conv's arithmetic, not its input's shape."""

@@ -237,6 +237,59 @@ def _global(r: Reader, v: View) -> Dims | None:
     return None if src is None or len(src) < 3 else [*src[:2], *([1] * (len(src) - 2))]
 
 
+def _pad(r: Reader, v: View) -> Dims | None:
+    src = r.dims(v.inputs[0])
+    pads = list(v.attrs["pads"]) if "pads" in v.attrs else r.ints(v.inputs[1]) if len(v.inputs) > 1 else None
+    if src is None or pads is None or len(v.inputs) > 3 and v.inputs[3]:  # pads over some axes only
+        return None
+    if len(pads) != 2 * len(src):
+        return None
+    n = len(src)
+    return [d + pads[i] + pads[i + n] if isinstance(d, int) else None for i, d in enumerate(src)]
+
+
+def _resize(r: Reader, v: View) -> Dims | None:
+    """Resize / Upsample: the `sizes` input, else floor(dim x scale)."""
+    src = r.dims(v.inputs[0])
+    if src is None:
+        return None
+    if v.op == "Resize" and len(v.inputs) > 3 and v.inputs[3]:
+        sizes = r.ints(v.inputs[3])
+        return sizes if sizes is not None and len(sizes) == len(src) else None
+    scales: Any = v.attrs.get("scales")
+    for i in ((1,) if v.op == "Upsample" else (2, 1)):
+        if scales is None and len(v.inputs) > i and v.inputs[i]:
+            got = r.value(v.inputs[i])
+            scales = got.numbers() if got is not None and got.is_float else None
+    if scales is None or len(scales) != len(src):
+        return None
+    return [int(d * s) if isinstance(d, int) else None for d, s in zip(src, scales)]
+
+
+def _split(r: Reader, v: View) -> Dims | None:
+    """Split's first output (an `operator` row stands for one)."""
+    src = r.dims(v.inputs[0])
+    if src is None or not src:
+        return None
+    axis = _axis(v, len(src))
+    sizes = v.attrs.get("split") or (r.ints(v.inputs[1]) if len(v.inputs) > 1 and v.inputs[1] else None)
+    if sizes is None:
+        k = len(v.outputs)
+        sizes = [-(-src[axis] // k)] if isinstance(src[axis], int) and k else None
+    out = list(src)
+    out[axis] = sizes[0] if sizes else None
+    return out
+
+
+def _tile_expand(r: Reader, v: View) -> Dims | None:
+    src, given = r.dims(v.inputs[0]), r.ints(v.inputs[1]) if len(v.inputs) > 1 else None
+    if src is None or given is None:
+        return None
+    if v.op == "Tile":
+        return [d * k if isinstance(d, int) else None for d, k in zip(src, given)] if len(given) == len(src) else None
+    return _broadcast_lists(list(src), list(given))
+
+
 RULES: dict[str, Callable[[Reader, View], Dims | None]] = {
     **{op: _same for op in (
         "Relu", "Sigmoid", "Tanh", "Selu", "Gelu", "Mish", "Softplus", "HardSwish", "HardSigmoid", "Softmax",
@@ -249,7 +302,8 @@ RULES: dict[str, Callable[[Reader, View], Dims | None]] = {
     "Transpose": _transpose, "Concat": _concat, "Reshape": _reshape, "Flatten": _flatten,
     "Unsqueeze": _unsqueeze_squeeze, "Squeeze": _unsqueeze_squeeze, "Slice": _slice,
     **{op: _reduce for op in ("ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd")},
-    "MatMul": _matmul, "Gemm": _gemm, "Gather": _gather,
+    "MatMul": _matmul, "Gemm": _gemm, "Gather": _gather, "Pad": _pad, "Resize": _resize, "Upsample": _resize,
+    "Split": _split, "Tile": _tile_expand, "Expand": _tile_expand,
     "GlobalAveragePool": _global, "GlobalMaxPool": _global,
 }  # fmt: skip
 
