@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from .. import dims
 from ..dims import Dim
 from ..errors import ShapeError
+from ..values import Frozen, init
 from .steps import QUIET, Work, num
 
 Shape = tuple[Dim, ...]  # (n_H, n_W, n_C) or (units,)
@@ -18,31 +17,48 @@ Pair = tuple[Dim, Dim]
 Padding = tuple[Dim, Dim, Dim, Dim]  # top, bottom, left, right
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
+class Cost(Frozen):
     """What one layer does to its input: output shape and what it costs."""
 
+    __slots__ = ("output", "weights", "biases", "buffers", "macs", "padding", "notes")
     output: Shape
-    weights: Dim = 0  # learned weights (kernels, gamma)
-    biases: Dim = 0  # learned biases (bias, beta)
-    buffers: Dim = 0  # non-learned state (BN running statistics)
-    macs: Dim = 0  # multiplications by weights
-    padding: Padding | None = None  # padding actually applied (top, bottom, left, right)
-    notes: tuple[str, ...] = ()  # warnings, such as floored divisions
+    weights: Dim  # learned weights (kernels, gamma)
+    biases: Dim  # learned biases (bias, beta)
+    buffers: Dim  # non-learned state (BN running statistics)
+    macs: Dim  # multiplications by weights
+    padding: Padding | None  # padding actually applied (top, bottom, left, right)
+    notes: tuple[str, ...]  # warnings, such as floored divisions
+
+    def __init__(self, output: Shape, weights: Dim = 0, biases: Dim = 0, buffers: Dim = 0, macs: Dim = 0,
+                 padding: Padding | None = None, notes: tuple[str, ...] = ()) -> None:
+        init(self, "output", output)
+        init(self, "weights", weights)
+        init(self, "biases", biases)
+        init(self, "buffers", buffers)
+        init(self, "macs", macs)
+        init(self, "padding", padding)
+        init(self, "notes", notes)
 
     @property
     def params(self) -> Dim:
         return self.weights + self.biases
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(Frozen):
     """How a layer moves over its input, for receptive fields: r += (k-1)*jump, jump *= s."""
 
-    kernel: tuple[Any, Any] = (1, 1)  # effective size d(f-1)+1
-    stride: tuple[Any, Any] = (1, 1)  # may be a Fraction (upsampling)
-    whole_input: bool = False  # global pools see all of their input
-    bins: bool = False  # adaptive pooling: windows start n/m apart, not every s
+    __slots__ = ("kernel", "stride", "whole_input", "bins")
+    kernel: tuple[Any, Any]  # effective size d(f-1)+1
+    stride: tuple[Any, Any]  # may be a Fraction (upsampling)
+    whole_input: bool  # global pools see all of their input
+    bins: bool  # adaptive pooling: windows start n/m apart, not every s
+
+    def __init__(self, kernel: tuple[Any, Any] = (1, 1), stride: tuple[Any, Any] = (1, 1),
+                 whole_input: bool = False, bins: bool = False) -> None:
+        init(self, "kernel", kernel)
+        init(self, "stride", stride)
+        init(self, "whole_input", whole_input)
+        init(self, "bins", bins)
 
 
 IDENTITY_WINDOW = Window()
@@ -89,11 +105,18 @@ class ArgError(ValueError):
     """A value of the wrong type or range; the caller attaches the location."""
 
 
-@dataclass(frozen=True, slots=True)
-class Arg:
+class Arg(Frozen):
+    """One key of a kind: how its value is read and checked, its default (or REQUIRED), its help."""
+
+    __slots__ = ("parse", "default", "doc")
     parse: Callable[[Any], Any]
-    default: Any = REQUIRED
-    doc: str = ""
+    default: Any
+    doc: str
+
+    def __init__(self, parse: Callable[[Any], Any], default: Any = REQUIRED, doc: str = "") -> None:
+        init(self, "parse", parse)
+        init(self, "default", default)
+        init(self, "doc", doc)
 
     @property
     def required(self) -> bool:
@@ -265,6 +288,3 @@ def positive_or_error(value: Dim, what: str) -> None:
     if dims.is_true(value <= 0) is True:
         raise ShapeError(f"{what} would be {value}, not positive")
 
-
-def as_fraction(x: Any) -> Any:
-    return Fraction(x) if isinstance(x, int) else x
