@@ -13,10 +13,10 @@ import pytest
 
 from cnncalc import entries, graph, report, source, spec, tree, values
 from cnncalc.errors import Location
-from cnncalc.layers import base, steps
+from cnncalc.layers import base, steps, window
 
 FROZEN = [base.Cost, base.Window, base.Arg, steps.Step, report.Row, report.Totals, report.Verdict, spec.Block,
-          spec.Expectation, tree.Residual, tree.Parallel, tree.BlockUse, tree.Item, tree.Network]
+          spec.Expectation, tree.Residual, tree.Parallel, tree.BlockUse, tree.Item, tree.Network, window.Slide]
 MUTABLE = [report.Report, spec.Architecture, graph.Leaf, graph.Group, graph.Graph, graph._Scope, source.Node,
            entries.Entry]
 
@@ -114,7 +114,7 @@ def test_replace() -> None:
 
 
 def test_the_engine_defines_no_dataclass_on_the_summarize_path() -> None:
-    for module in (base, steps, report, spec, tree, graph, source, entries):
+    for module in (base, steps, window, report, spec, tree, graph, source, entries):
         found = [name for name, v in vars(module).items()
                  if isinstance(v, type) and v.__module__ == module.__name__ and dataclasses.is_dataclass(v)]
         assert found == [], f"{module.__name__}: {found}"
