@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import fields
 from typing import Any
 
 from .errors import CnnError, Location
@@ -141,8 +140,8 @@ def common_values(
 
 
 @functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
+def _field_names(cls: type[Layer]) -> frozenset[str]:
+    return frozenset(cls.FIELDS)
 
 
 def make_layer(entry: Entry, env: Mapping[str, Any], problems: list[CnnError] | None = None) -> Layer | None:

@@ -3,17 +3,19 @@ against `dataclasses` itself), without their cost at import. CPU budget: well un
 
 from __future__ import annotations
 
+import ast
 import copy
 import dataclasses
 import doctest
 import inspect
 import pickle
+import textwrap
 
 import pytest
 
 from cnncalc import entries, graph, report, source, spec, tree, values
 from cnncalc.errors import Location
-from cnncalc.layers import base, steps, window
+from cnncalc.layers import all_kinds, base, steps, window
 
 FROZEN = [base.Cost, base.Window, base.Arg, steps.Step, report.Row, report.Totals, report.Verdict, spec.Block,
           spec.Expectation, tree.Residual, tree.Parallel, tree.BlockUse, tree.Item, tree.Network, window.Slide]
@@ -118,3 +120,86 @@ def test_the_engine_defines_no_dataclass_on_the_summarize_path() -> None:
         found = [name for name, v in vars(module).items()
                  if isinstance(v, type) and v.__module__ == module.__name__ and dataclasses.is_dataclass(v)]
         assert found == [], f"{module.__name__}: {found}"
+
+
+# ---- layer kinds: plain classes whose annotated attributes are their fields (layers/base.Layer) ----
+
+KIND_CLASSES = sorted({k.cls for k in all_kinds().values()}, key=lambda c: c.__name__)
+
+
+def _annotated(cls: type) -> tuple[dict[str, str], bool]:
+    """The dataclass rule, read from the source: annotated names of the class bodies, bases first,
+    ClassVar ones left out, with their annotations; and whether the class has a docstring."""
+    names: dict[str, str] = {}
+    documented = False
+    for klass in reversed(cls.__mro__):
+        if klass in (object, base.Layer):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0]
+        documented = ast.get_docstring(body) is not None
+        for stmt in body.body:
+            if (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+                    and "ClassVar" not in ast.unparse(stmt.annotation)):
+                names[stmt.target.id] = ast.unparse(stmt.annotation)
+    return names, documented
+
+
+@pytest.mark.parametrize("cls", KIND_CLASSES, ids=lambda c: c.__name__)
+def test_a_kinds_fields_are_its_annotations_and_behave_as_a_frozen_dataclass(cls: type) -> None:
+    annotations, documented = _annotated(cls)
+    assert list(cls.FIELDS) == list(annotations) and not dataclasses.is_dataclass(cls)
+    defaults = base.field_defaults(cls)
+    twin = dataclasses.make_dataclass(cls.__name__, [
+        (n, annotations[n]) if d is base.REQUIRED else (n, annotations[n], dataclasses.field(default=d))
+        for n, d in defaults.items()
+    ], frozen=True)
+    if not documented:  # the schema's description: the dataclass's signature line, as before
+        assert cls.__doc__ == twin.__doc__
+    markers = {n: (n, "marker") for n in cls.FIELDS}
+    layer = object.__new__(cls)  # without __post_init__, which checks real values
+    object.__setattr__(layer, "__dict__", dict(markers))
+    assert repr(layer) == repr(twin(**markers)) and hash(layer) == hash(twin(**markers))
+    for name in cls.FIELDS:
+        with pytest.raises(AttributeError, match="layers are values"):
+            setattr(layer, name, 1)
+    for key, arg in cls.ARGS.items():  # the YAML's default and the class's are one value
+        if key in defaults and arg.default is not base.REQUIRED and defaults[key] is not base.REQUIRED:
+            assert arg.default == defaults[key], (cls.__name__, key)
+
+
+def test_a_kind_is_built_by_position_or_keyword_and_checks_its_arguments() -> None:
+    from cnncalc.layers.conv import Conv
+    from cnncalc.layers.split import Split
+
+    conv = Conv(6, (5, 5))
+    assert conv == Conv(filters=6, f=(5, 5), s=(1, 1)) and conv != Conv(6, (3, 3))
+    assert (conv.s, conv.padding, conv.groups, conv.bias) == ((1, 1), "valid", 1, True)
+    assert repr(conv) == ("Conv(filters=6, f=(5, 5), s=(1, 1), padding='valid', dilation=(1, 1), groups=1, "
+                          "bias=True, activation=None)")
+    assert len({conv, Conv(filters=6, f=(5, 5))}) == 1
+    with pytest.raises(TypeError, match="missing the argument 'f'"):
+        Conv(6)
+    with pytest.raises(TypeError, match="'nope'"):
+        Conv(6, (5, 5), nope=1)
+    with pytest.raises(TypeError, match="'filters'"):
+        Conv(6, (5, 5), filters=2)
+    with pytest.raises(TypeError, match="takes 8 arguments"):
+        Conv(*range(9))
+    with pytest.raises(base.ArgError, match="out of range"):  # __post_init__ runs
+        Split(groups=2, index=2)
+    assert copy.deepcopy(conv) == conv and pickle.loads(pickle.dumps(conv)) == conv
+
+
+def test_a_kind_written_as_a_dataclass_still_works() -> None:
+    """A plug-in's kind may still be a frozen dataclass: its fields and defaults are read the same."""
+    from cnncalc.explain import settings
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Old(base.Layer):
+        KIND = "old"
+        width: int
+        height: int = 3
+
+    assert Old.FIELDS == ("width", "height")
+    assert base.field_defaults(Old) == {"width": base.REQUIRED, "height": 3}
+    assert settings(Old(5)) == "width=5" and settings(Old(5, 4)) == "width=5 height=4"

@@ -65,13 +65,70 @@ IDENTITY_WINDOW = Window()
 
 
 class Layer:
-    """Base of all layer kinds: frozen dataclasses with `ARGS` declared as data."""
+    """Base of all layer kinds, with `ARGS` declared as data. A kind's fields are its annotated
+    class attributes, with their defaults, as a dataclass would write them (`filters: int`,
+    `s: Pair = (1, 1)`); this base gives it, without `dataclasses` (whose `exec` of five methods
+    a class was most of a kind's import), what `@dataclass(frozen=True)` gave: `__init__` by
+    position or keyword (then `__post_init__`, where a kind checks its arguments together),
+    `==`, `hash` and `repr` from the fields, and no assignment after `__init__`. A kind that is
+    still a dataclass (a plug-in's) keeps its own methods."""
 
     KIND: ClassVar[str]
     ARGS: ClassVar[dict[str, Arg]] = {}
     MAIN_ARG: ClassVar[str | None] = None  # the key of `- kind: SCALAR`
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int] = 1
+    FIELDS: ClassVar[tuple[str, ...]] = ()  # the annotated attributes, the base class's first
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = list(cls.FIELDS)
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+            if not str(annotation).startswith(("ClassVar", "typing.ClassVar")) and name not in names:
+                names.append(name)
+        cls.FIELDS = tuple(names)
+        if not cls.__dict__.get("__doc__"):  # as a dataclass: the signature (the schema shows it)
+            cls.__doc__ = f"{cls.__name__}({', '.join(_parameter(cls, name) for name in names)})"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        if len(args) > len(cls.FIELDS):
+            raise TypeError(f"{cls.__name__} takes {len(cls.FIELDS)} arguments, got {len(args)}")
+        values = dict(zip(cls.FIELDS, args))
+        for name, value in kwargs.items():
+            if name not in cls.FIELDS or name in values:
+                raise TypeError(f"{cls.__name__} got an unexpected or repeated argument '{name}'")
+            values[name] = value
+        for name in cls.FIELDS:
+            if name not in values:
+                default = getattr(cls, name, REQUIRED)  # a default is the class attribute
+                if default is REQUIRED:
+                    raise TypeError(f"{cls.__name__} is missing the argument '{name}'")
+                values[name] = default
+        object.__setattr__(self, "__dict__", values)
+        if hasattr(cls, "__post_init__"):
+            self.__post_init__()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field '{name}' of a {type(self).__name__}: layers are values")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field '{name}' of a {type(self).__name__}: layers are values")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in type(self).FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).FIELDS)
+        return f"{type(self).__qualname__}({shown})"
 
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:  # pragma: no cover - abstract
         """Output shape and costs; `work` records the worked steps (only `explain` passes one)."""
@@ -89,6 +146,14 @@ class Layer:
         return f"k = {num(k)}, the window's size" + (" (f)" if f is not None else "")
 
 
+def _parameter(cls: type, name: str) -> str:
+    """`s: 'Pair' = (1, 1)`, as `inspect.signature` shows a dataclass's __init__ parameter."""
+    annotation = next(k.__dict__["__annotations__"][name] for k in cls.__mro__
+                      if name in k.__dict__.get("__annotations__", {}))
+    default = getattr(cls, name, REQUIRED)
+    return f"{name}: {annotation!r}" + ("" if default is REQUIRED else f" = {default!r}")
+
+
 def _hw(value: Any) -> tuple[Any, Any] | None:
     """A size argument as (height, width), or None when the layer has no such argument."""
     if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -99,6 +164,15 @@ def _hw(value: Any) -> tuple[Any, Any] | None:
 # ---- argument types -------------------------------------------------------------------------
 
 REQUIRED = object()
+
+
+def field_defaults(cls: type[Layer]) -> dict[str, Any]:
+    """Each field of a kind, in order, with its default (REQUIRED when it has none)."""
+    if "__dataclass_fields__" in cls.__dict__:  # a kind written as a dataclass (a plug-in's)
+        import dataclasses
+
+        return {f.name: REQUIRED if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(cls)}
+    return {name: getattr(cls, name, REQUIRED) for name in cls.FIELDS}
 
 
 class ArgError(ValueError):
