@@ -13,12 +13,13 @@ import textwrap
 
 import pytest
 
-from cnncalc import entries, graph, report, source, spec, tree, values
+from cnncalc import entries, graph, report, source, spec, tensors, tree, values
 from cnncalc.errors import Location
 from cnncalc.layers import all_kinds, base, steps, window
 
 FROZEN = [base.Cost, base.Window, base.Arg, steps.Step, report.Row, report.Totals, report.Verdict, spec.Block,
-          spec.Expectation, tree.Residual, tree.Parallel, tree.BlockUse, tree.Item, tree.Network, window.Slide]
+          spec.Expectation, tree.Residual, tree.Parallel, tree.BlockUse, tree.Item, tree.Network, window.Slide,
+          tensors.Tensor]
 MUTABLE = [report.Report, spec.Architecture, graph.Leaf, graph.Group, graph.Graph, graph._Scope, source.Node,
            entries.Entry]
 
@@ -116,7 +117,7 @@ def test_replace() -> None:
 
 
 def test_the_engine_defines_no_dataclass_on_the_summarize_path() -> None:
-    for module in (base, steps, window, report, spec, tree, graph, source, entries):
+    for module in (base, steps, window, report, spec, tree, graph, source, entries, tensors):
         found = [name for name, v in vars(module).items()
                  if isinstance(v, type) and v.__module__ == module.__name__ and dataclasses.is_dataclass(v)]
         assert found == [], f"{module.__name__}: {found}"
