@@ -192,3 +192,16 @@ def test_an_unknown_command_still_gets_did_you_mean() -> None:
     result = CliRunner().invoke(main, ["summarise"])
     assert result.exit_code == 2
     assert "No such command 'summarise'. Did you mean 'summarize'?" in result.output
+
+
+def test_the_command_line_freezes_the_collector_at_exit() -> None:
+    """cli/__init__.py registers gc.freeze with atexit: the shutdown's collections skip the
+    modules' objects (benchmarks/startup.py --floor: the exit's CPU). Seen by a handler
+    registered before it, which runs after it (atexit runs handlers last in, first out)."""
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: sys.stdout.write(f'frozen {gc.get_freeze_count() > 1000}\\n'))\n"
+             "BODY\n")
+    for body, expected in (("import cnncalc.cli", "frozen True"), ("import cnncalc.analysis", "frozen False")):
+        done = subprocess.run([sys.executable, "-c", probe.replace("BODY", body)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip() == expected, (body, done.stdout, done.stderr)
