@@ -101,45 +101,6 @@ def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
     assert {"cnncalc.cli.summarize", "cnncalc.render.json_out"} <= modules  # the check can fail
 
 
-def _kinds_written(data: object) -> set[str]:
-    """Every layer type a parsed architecture names, at any depth: the key of each one-key
-    mapping in a list, or the list item itself when it is a bare word."""
-    found: set[str] = set()
-    if isinstance(data, list):
-        for item in data:
-            if isinstance(item, str):
-                found.add(item)
-            elif isinstance(item, dict) and len(item) == 1:
-                found.add(next(iter(item)))
-    for value in (data.values() if isinstance(data, dict) else data if isinstance(data, list) else []):
-        found |= _kinds_written(value)
-    return found
-
-
-def test_summarize_json_imports_only_the_kinds_the_file_uses() -> None:
-    """resnet50 writes conv, bn, relu, pool, gap, fc and residual (joined by add): their modules,
-    and the shared base, steps and window, are the only ones of cnncalc/layers/ it loads."""
-    import yaml
-
-    from cnncalc import bundled
-    from cnncalc.layers import KIND_ALIASES, KINDS
-
-    with open(bundled.file("resnet50"), encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    written = {KIND_ALIASES.get(k, (k, {}))[0] for k in _kinds_written(data["layers"]) | _kinds_written(data["blocks"])}
-    used = {k for k in written if k in KINDS} | ({"add"} if "residual" in written else set())
-    expected = {KINDS[k].cls.__module__.rpartition(".")[2] for k in used} | {"base", "steps", "window"}
-    assert {"conv", "bn", "activation", "pool", "gap", "fc", "add"} <= expected  # the reading above works
-    out, _, modules, made, status = _run_counting("summarize", "resnet50", "--format", "json")
-    assert status == 0 and json.loads(out)["totals"]["params"] == 25_557_032
-    loaded = {m.rpartition(".")[2] for m in modules if m.startswith("cnncalc.layers.")}
-    assert loaded == expected, f"not used by resnet50: {sorted(loaded - expected)}"
-    # the engine's values are not dataclasses (cnncalc/values.py); errors.Location stays one, as the
-    # importers subclass it
-    assert made == {"cnncalc.errors.Location", "cnncalc.errors.Diagnostic"}, sorted(made)
-    assert "difflib" not in modules  # loaded by the first "did you mean"
-
-
 def test_summarize_table_loads_rich_and_no_more() -> None:
     out, err, modules, status = _run("summarize", "resnet50")
     assert status == 0
@@ -205,3 +166,42 @@ def test_the_command_line_freezes_the_collector_at_exit() -> None:
         done = subprocess.run([sys.executable, "-c", probe.replace("BODY", body)], cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
         assert done.stdout.strip() == expected, (body, done.stdout, done.stderr)
+
+
+def _kinds_written(data: object) -> set[str]:
+    """Every layer type a parsed architecture names, at any depth: the key of each one-key
+    mapping in a list, or the list item itself when it is a bare word."""
+    found: set[str] = set()
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, str):
+                found.add(item)
+            elif isinstance(item, dict) and len(item) == 1:
+                found.add(next(iter(item)))
+    for value in (data.values() if isinstance(data, dict) else data if isinstance(data, list) else []):
+        found |= _kinds_written(value)
+    return found
+
+
+def test_summarize_json_imports_only_the_kinds_the_file_uses() -> None:
+    """resnet50 writes conv, bn, relu, pool, gap, fc and residual (joined by add): their modules,
+    and the shared base, steps and window, are the only ones of cnncalc/layers/ it loads."""
+    import yaml
+
+    from cnncalc import bundled
+    from cnncalc.layers import KIND_ALIASES, KINDS
+
+    with open(bundled.file("resnet50"), encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    written = {KIND_ALIASES.get(k, (k, {}))[0] for k in _kinds_written(data["layers"]) | _kinds_written(data["blocks"])}
+    used = {k for k in written if k in KINDS} | ({"add"} if "residual" in written else set())
+    expected = {KINDS[k].cls.__module__.rpartition(".")[2] for k in used} | {"base", "steps", "window"}
+    assert {"conv", "bn", "activation", "pool", "gap", "fc", "add"} <= expected  # the reading above works
+    out, _, modules, made, status = _run_counting("summarize", "resnet50", "--format", "json")
+    assert status == 0 and json.loads(out)["totals"]["params"] == 25_557_032
+    loaded = {m.rpartition(".")[2] for m in modules if m.startswith("cnncalc.layers.")}
+    assert loaded == expected, f"not used by resnet50: {sorted(loaded - expected)}"
+    # the engine's values are not dataclasses (cnncalc/values.py); errors.Location stays one, as the
+    # importers subclass it
+    assert made == {"cnncalc.errors.Location", "cnncalc.errors.Diagnostic"}, sorted(made)
+    assert "difflib" not in modules  # loaded by the first "did you mean"
