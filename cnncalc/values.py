@@ -89,7 +89,12 @@ class Frozen(Record):
 
 
 def replace(value: V, **changes: Any) -> V:
-    """A copy of a Record or Frozen value with some fields changed (dataclasses.replace)."""
+    """A copy of a Record or Frozen value with some fields changed (dataclasses.replace, which
+    this hands a dataclass to: one `replace` for every value class of the project)."""
+    if hasattr(type(value), "__dataclass_fields__"):
+        import dataclasses
+
+        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
     fields = type(value).FIELDS  # type: ignore[attr-defined]
     for name in changes:
         if name not in fields:

@@ -114,6 +114,8 @@ def test_replace() -> None:
         values.replace(cost, nope=1)
     g = graph.Graph((2, 2, 1), [], {}, "x")
     assert values.replace(g, output="y").output == "y" and "by_name" not in repr(g)
+    loc = Location("f.yaml", 1, 1)  # a dataclass: handed to dataclasses.replace
+    assert values.replace(loc, line=7) == Location("f.yaml", 7, 1)
 
 
 def test_the_engine_defines_no_dataclass_on_the_summarize_path() -> None:
