@@ -6,7 +6,7 @@ one line in `KINDS` below, then an entry in each target's table (see ARCHITECTUR
 
 A line names where the kind's class lives (`"conv:Conv"`, module and class under this package),
 and `Kind.cls` imports it on first use: a run loads only the kinds its file uses. What needs
-every kind (the schema, `list`, the language server, the tests of the tables) calls `all_kinds()`.
+every kind (the schema, the language server, the tests of the tables) calls `all_kinds()`.
 `from cnncalc.layers import Conv` still works (a module `__getattr__`, PEP 562).
 """
 
@@ -128,7 +128,7 @@ def register(kind: Kind) -> None:
 
 
 def all_kinds() -> dict[str, Kind]:
-    """Every registered kind, each class imported (the schema, `list`, the language server)."""
+    """Every registered kind, each class imported (the schema, the language server)."""
     for kind in KINDS.values():
         kind.cls  # noqa: B018 - imports it
     return KINDS
