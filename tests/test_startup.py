@@ -205,3 +205,29 @@ def test_summarize_json_imports_only_the_kinds_the_file_uses() -> None:
     # importers subclass it
     assert made == {"cnncalc.errors.Location", "cnncalc.errors.Diagnostic"}, sorted(made)
     assert "difflib" not in modules  # loaded by the first "did you mean"
+
+
+def test_the_registry_imports_a_kind_when_it_is_first_used() -> None:
+    """`import cnncalc.layers` loads no kind's module; `Kind.cls`, a `from cnncalc.layers import
+    Conv` (PEP 562) or `all_kinds()` load them, and each resolves to its module's own class."""
+    probe = """
+import sys
+from cnncalc import layers
+kinds = lambda: sorted(m.rpartition(".")[2] for m in sys.modules if m.startswith("cnncalc.layers."))
+print(kinds())
+from cnncalc.layers import Conv
+print(kinds(), Conv is sys.modules["cnncalc.layers.conv"].Conv, layers.KINDS["conv"].cls is Conv)
+try:
+    layers.NoSuchKind
+except AttributeError as exc:
+    print(exc)
+modules = {k.cls.__module__.rpartition(".")[2] for k in layers.all_kinds().values()}
+print(kinds() == sorted(modules | {"base", "steps", "window"}))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == [
+        "['base', 'steps']",
+        "['base', 'conv', 'steps', 'window'] True True",
+        "module 'cnncalc.layers' has no attribute 'NoSuchKind'",
+        "True",
+    ], done.stderr
