@@ -273,14 +273,15 @@ def main() -> None:
     if args.floor:
         floor(bin_dir, args.runs)
         return
+    chosen = [(name, cmd) for name, cmd in cases(bin_dir) if not args.only or args.only in name]
+    if not chosen:  # `--install --only none`: install, measure nothing
+        return
     bare = [os.path.join(bin_dir, "python"), "-c", "pass"]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load {os.getloadavg()[0]:.1f}; {args.runs} pairs each; CPU = user + system")
     print(f"{'case':<40} {'cpu med s':>9} {'min':>7} {'max':>7} {'wall med':>8}   {'x bare: med':>11} "
           f"{'min':>6} {'max':>6}")
-    for name, cmd in cases(bin_dir):
-        if args.only and args.only not in name:
-            continue
+    for name, cmd in chosen:
         r = paired(cmd, bare, args.runs)
         cpu, ratio = r["cpu"], r["ratio"]
         print(f"{name:<40} {statistics.median(cpu):9.3f} {min(cpu):7.3f} {max(cpu):7.3f} "
