@@ -206,3 +206,17 @@ def test_a_kind_written_as_a_dataclass_still_works() -> None:
     assert Old.FIELDS == ("width", "height")
     assert base.field_defaults(Old) == {"width": base.REQUIRED, "height": 3}
     assert settings(Old(5)) == "width=5" and settings(Old(5, 4)) == "width=5 height=4"
+
+
+def test_a_field_named_as_a_layer_method_has_no_default_from_it() -> None:
+    """Only a value in a kind's own class body is a default, not Layer's method of that name."""
+
+    class Odd(base.Layer):
+        KIND = "odd"
+        window: int
+        extent: int = 2
+
+    assert base.field_defaults(Odd) == {"window": base.REQUIRED, "extent": 2}
+    with pytest.raises(TypeError, match="missing the argument 'window'"):
+        Odd()
+    assert (Odd(3).window, Odd(3).extent) == (3, 2) and Odd.__doc__ == "Odd(window: 'int', extent: 'int' = 2)"

@@ -79,6 +79,7 @@ class Layer:
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int] = 1
     FIELDS: ClassVar[tuple[str, ...]] = ()  # the annotated attributes, the base class's first
+    DEFAULTS: ClassVar[dict[str, Any]] = {}  # each field's default: REQUIRED when it has none
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -87,6 +88,9 @@ class Layer:
             if not str(annotation).startswith(("ClassVar", "typing.ClassVar")) and name not in names:
                 names.append(name)
         cls.FIELDS = tuple(names)
+        # a default is a value given in a kind's class body (not a method of Layer's of that name)
+        cls.DEFAULTS = {name: next((k.__dict__[name] for k in cls.__mro__[:cls.__mro__.index(Layer)]
+                                    if name in k.__dict__), REQUIRED) for name in names}
         if not cls.__dict__.get("__doc__"):  # as a dataclass: the signature (the schema shows it)
             cls.__doc__ = f"{cls.__name__}({', '.join(_parameter(cls, name) for name in names)})"
 
@@ -101,7 +105,7 @@ class Layer:
             values[name] = value
         for name in cls.FIELDS:
             if name not in values:
-                default = getattr(cls, name, REQUIRED)  # a default is the class attribute
+                default = cls.DEFAULTS[name]
                 if default is REQUIRED:
                     raise TypeError(f"{cls.__name__} is missing the argument '{name}'")
                 values[name] = default
@@ -150,7 +154,7 @@ def _parameter(cls: type, name: str) -> str:
     """`s: 'Pair' = (1, 1)`, as `inspect.signature` shows a dataclass's __init__ parameter."""
     annotation = next(k.__dict__["__annotations__"][name] for k in cls.__mro__
                       if name in k.__dict__.get("__annotations__", {}))
-    default = getattr(cls, name, REQUIRED)
+    default = cls.DEFAULTS[name]  # type: ignore[attr-defined]
     return f"{name}: {annotation!r}" + ("" if default is REQUIRED else f" = {default!r}")
 
 
@@ -172,7 +176,7 @@ def field_defaults(cls: type[Layer]) -> dict[str, Any]:
         import dataclasses
 
         return {f.name: REQUIRED if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(cls)}
-    return {name: getattr(cls, name, REQUIRED) for name in cls.FIELDS}
+    return dict(cls.DEFAULTS)
 
 
 class ArgError(ValueError):
