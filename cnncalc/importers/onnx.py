@@ -27,6 +27,7 @@ from .onnx_proto import Model, Tensor
 from .onnx_proto import Node as OnnxNode
 from .onnx_values import Const
 
+MAX_TRACKED = 1_000_000  # initializer references the folded constants may hold in all
 _FLOAT_TYPES = {1, 10, 11, 16}  # FLOAT, FLOAT16, DOUBLE, BFLOAT16 (TensorProto.DataType)
 
 
@@ -114,6 +115,10 @@ class Reader:
         self.opset = model.opset_import.get("", 1)
         self.symbols: dict[str, str] = {}
         self.canon: dict[str, str] = {}  # Identity of an initializer -> the initializer
+        # folded constant -> the floating-point initializers its value was worked out from
+        # (variance -> Sqrt -> Max: the variance), counted in the first row that reads it
+        self.origins: dict[str, tuple[str, ...]] = {}
+        self.tracked = 0
 
     # ---- set up -------------------------------------------------------------------------------
 
@@ -246,6 +251,27 @@ class Reader:
         t = self.c(t)
         return t in self.inits and self.inits[t].data_type in _FLOAT_TYPES
 
+    def weights_in(self, t: str) -> tuple[str, ...]:
+        """The floating-point initializers tensor `t` holds: itself, or those a folded constant
+        was worked out from (through Sqrt, Max, Mul, ... of constants)."""
+        if not t:
+            return ()
+        if self.is_weight(t):
+            return (self.c(t),)
+        return self.origins.get(t, ())
+
+    def track(self, t: str, held: tuple[str, ...], loc: Location) -> None:
+        """Folded constant `t` holds the weights `held` (bounded: a hostile chain of constants
+        each holding every initializer would cost nodes x initializers)."""
+        self.tracked += len(held)
+        if self.tracked > MAX_TRACKED:
+            raise CnnError(f"folded constants hold more than {MAX_TRACKED:,} initializers in all: "
+                           "more than cnncalc reads", loc)
+        self.origins[t] = held
+
+    def has_weights(self, t: str) -> bool:
+        return bool(self.weights_in(t))
+
     def is_init(self, t: str) -> bool:
         return self.c(t) in self.inits
 
@@ -266,8 +292,10 @@ class Reader:
         return self.c(t) in self.claimed
 
     def unclaimed(self, names: list[str]) -> int:
-        """Claim the weights among `names` not counted yet; their total size."""
-        return sum(self.numel(t) for t in names if self.claim(t))
+        """Claim the weights `names` hold (a folded constant: the initializers it was worked out
+        from) not counted yet; their total size."""
+        held = [w for t in names for w in self.weights_in(t)]
+        return sum(self.numel(w) for w in held if self.claim(w))
 
     def dims(self, t: str) -> list[Any] | None:
         """A tensor's ONNX dims: an initializer's, a folded constant's, or an activation's."""

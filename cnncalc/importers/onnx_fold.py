@@ -30,9 +30,12 @@ def fold(r: Reader, v: View) -> None:
         values = _evaluate(r, v)
     except Exception:  # noqa: BLE001 - a value we cannot work out is just unknown
         values = None
+    held = tuple(dict.fromkeys(w for t in v.inputs for w in r.weights_in(t)))
     for i, out in enumerate(v.outputs):
         if out:
             r.const[out] = values[i] if values is not None and i < len(values) else None
+            if held and v.op not in ("Shape", "Size"):  # a shape holds no weight's values
+                r.track(out, held, v.loc)
     if v.op == "Constant" and v.outputs and isinstance(v.attrs.get("value"), Tensor):
         r.shapes[v.outputs[0]] = list(v.attrs["value"].dims)  # known even when its values are not read
 

@@ -304,13 +304,13 @@ def _elementwise(r: Reader, v: View) -> None:
     acts = _acts(r, v)
     consts = [t for t in v.inputs if t and r.is_const(t)]
     if len(acts) == 1:
-        weights = [t for t in consts if r.is_weight(t)]
+        weights = [t for t in consts if r.has_weights(t)]
         if not weights:  # x * 0.5, x + 1: no weights, shape kept
             r.row("identity", v, {"role": v.op}, acts)
             return
         shape = r.ours(acts[0])
         w = weights[0]
-        if (v.op == "Mul" and len(weights) == 1 and shape is not None and len(shape) == 3
+        if (v.op == "Mul" and len(weights) == 1 and r.is_weight(w) and shape is not None and len(shape) == 3
                 and r.numel(w) == shape[2] and _per_channel(r.dims(w), r.rank(acts[0]))
                 and not r.is_claimed(w)):
             r.claim(w)

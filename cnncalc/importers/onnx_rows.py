@@ -34,7 +34,7 @@ def unknown(r: Reader, v: View, why: str = "") -> None:
 
 def _operator(r: Reader, v: View, acts: list[str], out: list[Any] | None, stats: tuple[str, ...] = (),
               note: str | None = None) -> None:
-    params = r.unclaimed([t for t in v.inputs if t and r.is_weight(t) and t not in stats])
+    params = r.unclaimed([t for t in v.inputs if t and t not in stats])
     buffers = r.unclaimed(list(stats))
     args: dict[str, Any] = {"type": v.op}
     if out is not None:
