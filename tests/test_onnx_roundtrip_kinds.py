@@ -4,6 +4,9 @@ the reader folds (normalization's variance -> Sqrt -> Max, its count), is counte
 read-back total equals the file's weight count (counted here with the onnx package) and our
 params + buffers.
 
+The exporter's `local` (im2col: a Gather of activations by int64 indices, a batched MatMul) reads
+back as one `local` row with our shapes, params and MACs; other indices are not taken for one.
+
 CPU budget: about 3 s (tiny models; onnx.helper and the exporter, no onnxruntime session).
 """
 
@@ -112,3 +115,60 @@ def test_a_chain_of_constants_holding_too_many_weights_is_refused(monkeypatch: p
              helper.make_node("Mul", ["x", "b"], ["y"])]
     with pytest.raises(CnnError, match="more than 4 initializers"):
         read_back(_graph(nodes, inits, [1, 3, 8, 8]))
+
+
+# ---- local: the exporter's im2col read back as one `local` row ------------------------------------
+
+
+def _same_rows(ours: Report, back: Report) -> None:
+    read = {r.name: r for r in back.rows}
+    for row in ours.rows:
+        got = read[row.name.replace(".", "_")]
+        assert (got.kind, got.output, got.params, got.buffers, got.macs) == (
+            row.kind, row.output, row.params, row.buffers, row.macs), row.name
+    assert len(back.rows) == len(ours.rows)
+
+
+@pytest.mark.parametrize("args, shape", [
+    ("{filters: 4, f: 3, padding: same}", "[12, 10, 3]"),
+    ("{filters: 5, f: [3, 2], s: [2, 1]}", "[12, 10, 3]"),
+    ("{filters: 2, f: 2, s: 3, bias: false}", "[11, 8, 4]"),
+    ("{filters: 3, f: [5, 3], s: 4, padding: [1, 0, 2, 1]}", "[7, 9, 2]"),  # one window down: n_H 1
+    ("{filters: 3, f: [2, 9], padding: valid}", "[6, 9, 2]"),  # the kernel as wide as the map
+    ("{filters: 8, f: 3, padding: same}", "[64, 64, 4]"),  # 36,864 indices
+])  # fmt: skip
+def test_a_local_layer_reads_back_as_one_local_row(args: str, shape: str) -> None:
+    ours = yaml_report(f"  - conv: {{filters: 3, f: 1}}\n  - local: {args}\n  - relu\n", shape)
+    model = to_onnx(ours)
+    back = read_back(model)
+    _same_rows(ours, back)
+    assert back.totals.params == file_weights(model) == ours.totals.params
+
+
+def test_local_by_hand() -> None:
+    """3 x 3 filters, same padding, over 12 x 10 x 3 into 4: 120 positions x 4 x (27 + 1)."""
+    ours = yaml_report("  - local: {filters: 4, f: 3, padding: same}\n")
+    back = read_back(to_onnx(ours))
+    (row,) = [r for r in back.rows if r.kind == "local"]
+    assert (row.output, row.params, row.macs) == ((12, 10, 4), 120 * 4 * 28, 120 * 4 * 27)
+
+
+def _with_indices(model: Any, change: Any) -> Any:
+    for node in model.graph.node:
+        if node.name.endswith("/indices"):
+            value = numpy_helper.to_array(node.attribute[0].t).copy()
+            node.attribute[0].t.CopyFrom(numpy_helper.from_array(change(value), node.attribute[0].t.name))
+    return model
+
+
+@pytest.mark.parametrize("change", [
+    lambda i: i[::-1].copy(),  # the positions in another order
+    lambda i: i + 1,  # every window one to the right
+    lambda i: i[:, ::-1].copy(),  # each window read backwards
+])  # fmt: skip
+def test_indices_that_are_not_a_local_layer_are_not_read_as_one(change: Any) -> None:
+    """The pattern is checked value by value: other indices (a gather the layer does not do) are
+    not a `local` row; the Gather of activations is then the located error it was."""
+    model = _with_indices(to_onnx(yaml_report("  - local: {filters: 4, f: 3, padding: same}\n")), change)
+    with pytest.raises(CnnError, match=r"node \d+ \(Gather 'local1/patches'\).*unsupported operator Gather"):
+        read_back(model)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +120,10 @@ class Reader:
         # (variance -> Sqrt -> Max: the variance), counted in the first row that reads it
         self.origins: dict[str, tuple[str, ...]] = {}
         self.tracked = 0
+        # node index -> what a rule that recognized a chain of nodes does there (`onnx_local`):
+        # True if it read the node, False to read it as usual
+        self.deferred: dict[int, Callable[[View], bool]] = {}
+        self.local_tried: set[int] = set()
 
     # ---- set up -------------------------------------------------------------------------------
 
@@ -142,6 +147,8 @@ class Reader:
             if i in self.skip:
                 continue
             view = self.view(i, n)
+            if i in self.deferred and self.deferred.pop(i)(view):
+                continue
             if self.foldable(view):
                 onnx_fold.fold(self, view)
                 continue

@@ -21,6 +21,11 @@ from typing import Any
 
 from .onnx_wire import KEEP_BYTES, WireError, fields, signed, varint
 
+# an integer tensor (indices, shapes: never a weight) keeps its bytes up to 2^16 int64 values, so
+# `onnx_values` can decode it (the index tensor of an exported `local` layer, `onnx_local`)
+KEEP_INDEX_BYTES = 8 * (1 << 16) + 64
+_INDEX_TYPES = frozenset({2, 3, 4, 5, 6, 7, 12, 13})
+
 
 class LimitError(WireError):
     """A file over one of the bounds below: a message of its own, not 'not an ONNX model'."""
@@ -156,7 +161,8 @@ def tensor(buf: memoryview, start: int, end: int) -> Tensor:
     if bad:
         raise WireError(f"tensor '{t.name}' has dimension {bad[0]}")
     t.dims = tuple(dims)
-    if end - start <= KEEP_BYTES and not t.external:
+    small = end - start <= KEEP_BYTES or t.data_type in _INDEX_TYPES and end - start <= KEEP_INDEX_BYTES
+    if small and not t.external:
         t.body = bytes(buf[start:end])
     return t
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CnnError
+from . import onnx_local as local
 from .onnx import Reader, View
 from .onnx_infer import RULES
 from .onnx_rows import Rule, _acts, _axis, _pair, unknown
@@ -76,6 +77,8 @@ def _flatten(r: Reader, v: View) -> None:
 def _reshape(r: Reader, v: View, shuffle: bool = True) -> None:
     if v.index in r.pending and _shuffle_back(r, v):
         return
+    if local.start(r, v):
+        return
     src = r.dims(v.inputs[0])
     target = r.items(v.inputs[1]) if len(v.inputs) > 1 else None
     out = None if target is None else resolve_reshape(src or [None] * len(target), target,
@@ -140,6 +143,8 @@ def _squeeze(r: Reader, v: View) -> None:
 
 
 def _pad(r: Reader, v: View) -> None:
+    if local.start(r, v):
+        return
     pads = v.attrs.get("pads")
     if pads is None and len(v.inputs) > 1:
         pads = r.ints(v.inputs[1])
