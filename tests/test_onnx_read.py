@@ -264,8 +264,9 @@ def test_known_operators_on_other_axes_take_our_onnx_rules_without_onnx(monkeypa
 
 
 def test_pad_resize_split_tile_expand_read_as_operator_rows_without_onnx(monkeypatch):
-    """Pad of the channels, Resize by 1.5, Split along H, Tile, ReduceMean over W and Expand: no kind, so
-    `operator` rows with the ONNX rules' shapes (onnx blocked), equal to onnxruntime's."""
+    """Pad of the channels, Resize by 1.5, Tile, ReduceMean over W and Expand: no kind, so `operator`
+    rows with the ONNX rules' shapes (onnx blocked), equal to onnxruntime's; a Split along H between
+    them is a `cropping` row of its part."""
     g = Graph([1, 2, 4, 6])
     g.node("Pad", ["x", g.const("pads", [0, 1, 0, 2, 0, 3, 1, 0])], "pad_c")
     g.node("Resize", ["pad_c", "", g.const("scales", [1.0, 1.0, 1.5, 1.5], np.float32)], "resize", mode="nearest")
@@ -278,10 +279,11 @@ def test_pad_resize_split_tile_expand_read_as_operator_rows_without_onnx(monkeyp
     monkeypatch.setitem(sys.modules, "onnx", None)
     report = read(model)
     rows = {r.name: r for r in report.rows}
-    by_tensor = {"pad_c": "pad_c", "resize": "resize", "split_h": "split_h:0", "tile": "tile", "mean_w": "mean_w",
-                 "expand": "expand"}
+    by_tensor = {"pad_c": "pad_c", "resize": "resize", "tile": "tile", "mean_w": "mean_w", "expand": "expand"}
     for name, tensor in by_tensor.items():
         assert (rows[name].kind, rows[name].output) == ("operator", ours(shapes[tensor])), name
+    # a Split along H is a cropping row per output (only the first is read here)
+    assert (rows["split_h_0"].kind, rows["split_h_0"].output) == ("cropping", ours(shapes["split_h:0"]))
 
 
 def test_a_conv_reading_counted_weights_takes_its_shape_from_the_conv_kind():
@@ -312,16 +314,28 @@ def test_weights_in_an_external_file_are_counted_from_their_dims(tmp_path):
     assert [r.name for r in report.rows] == ["conv", "relu", "flat", "fc"]
 
 
-def test_an_operator_row_of_several_outputs_read_later_is_one_located_error():
+def test_a_split_along_h_read_twice_is_a_cropping_row_per_output():
     g = Graph([1, 4, 6, 8])
-    g.node("Split", ["x", g.const("sizes", [2, 4])], "halves", outputs=2, axis=2)  # along H: no kind
+    g.node("Split", ["x", g.const("sizes", [2, 4])], "halves", outputs=2, axis=2)  # along H
     g.node("Add", ["halves:0", "halves:0"], "twice")
     g.node("Relu", ["halves:1"], "relu")
+    model = g.model(outputs=["twice", "relu"])
+    shapes = runtime_shapes(model, [1, 4, 6, 8])
+    rows = {r.name: r for r in read(model).rows}
+    assert [rows[n].kind for n in ("halves_0", "halves_1")] == ["cropping", "cropping"]
+    assert rows["twice"].output == ours(shapes["twice"]) == (2, 8, 4)
+    assert rows["relu"].output == ours(shapes["relu"]) == (4, 8, 4)
+
+
+def test_an_operator_row_of_several_outputs_read_later_is_one_located_error():
+    g = Graph([1, 4, 6, 8])
+    g.node("TopK", ["x", g.const("k", [3])], "top", outputs=2, axis=3)  # values and indices: no kind
+    g.node("Relu", ["top:0"], "relu")
+    g.node("Cast", ["top:1"], "where", to=1)
     with pytest.raises(CnnError) as err:
-        read(g.model(outputs=["twice", "relu"]))
-    assert str(err.value) == ("model.onnx: node 0 (Split 'halves'): error: unsupported operator Split (domain "
-                              "ai.onnx): splits along the channels (axis 1) only; its output 'halves:1' is read "
-                              "too, and an operator row has one output")
+        read(g.model(outputs=["relu", "where"]))
+    assert str(err.value) == ("model.onnx: node 0 (TopK 'top'): error: unsupported operator TopK (domain "
+                              "ai.onnx); its output 'top:1' is read too, and an operator row has one output")
 
 
 # ---- bad bytes ----------------------------------------------------------------------------------

@@ -172,3 +172,54 @@ def test_indices_that_are_not_a_local_layer_are_not_read_as_one(change: Any) -> 
     model = _with_indices(to_onnx(yaml_report("  - local: {filters: 4, f: 3, padding: same}\n")), change)
     with pytest.raises(CnnError, match=r"node \d+ \(Gather 'local1/patches'\).*unsupported operator Gather"):
         read_back(model)
+
+
+# ---- Split along H or W: one cropping row per output -----------------------------------------------
+
+
+def _inferred_ours(model: Any) -> dict[str, tuple[int, ...]]:
+    """Every tensor's shape by ONNX's own shape inference, in our layout (N x C x H x W as H x W x C)."""
+    inferred = onnx.shape_inference.infer_shapes(model)
+    out = {}
+    for vi in (*inferred.graph.value_info, *inferred.graph.output):
+        d = [x.dim_value for x in vi.type.tensor_type.shape.dim]
+        if len(d) == 4:
+            out[vi.name] = (d[2], d[3], d[1])
+    return out
+
+
+@pytest.mark.parametrize("axis, split, outputs", [(2, [2, 3, 3], 3), (3, None, 2), (-2, [7, 1], 2)])
+def test_a_split_along_h_or_w_is_a_row_per_output(axis: int, split: list[int] | None, outputs: int) -> None:
+    names = [f"part{i}" for i in range(outputs)]
+    sizes = numpy_helper.from_array(np.array(split or [0], np.int64))
+    nodes = [helper.make_node("Constant", [], ["sizes"], value=sizes)]
+    nodes.append(helper.make_node("Split", ["x", "sizes"] if split else ["x"], names, axis=axis, name="split",
+                                  **({} if split else {"num_outputs": outputs})))
+    nodes += [helper.make_node("Relu", [n], [f"r{i}"], name=f"relu{i}") for i, n in enumerate(names)]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])
+    ys = [helper.make_tensor_value_info(f"r{i}", TensorProto.FLOAT, None) for i in range(outputs)]
+    model = helper.make_model(helper.make_graph(nodes, "g", [x], ys), opset_imports=[helper.make_opsetid("", 18)])
+    want = _inferred_ours(model)
+    back = read_back(model)
+    rows = {r.name: r for r in back.rows}
+    for i in range(outputs):
+        assert rows[f"split_{i}"].kind == "cropping"
+        assert rows[f"split_{i}"].output == rows[f"relu{i}"].output == want[f"r{i}"]
+    assert sum(rows[f"split_{i}"].output[axis % 4 - 2] for i in range(outputs)) == 8
+
+
+def test_yolo11_attention_reads_back() -> None:
+    """YOLO11's attention (C2PSA) splits q, k, v along axis 2 of (1, heads, dims, H W): every
+    output is read, each its own row; params and buffers are the file's (the attention's two
+    MatMuls of activations are operator rows of 0 MACs, as before)."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "ultralytics" / "yaml" / "yolo11-cls.yaml"
+    ours = analyze_text(path.read_text(), str(path), input_override="64x64x3")
+    model = to_onnx(ours, fill=False)
+    back = read_back(model)
+    assert (back.totals.params, back.totals.buffers) == (ours.totals.params, ours.totals.buffers)
+    assert back.totals.params + back.totals.buffers == file_weights(model)
+    want = _inferred_ours(model)
+    splits = [r for r in back.rows if r.name.startswith("9_m0_attn_matmul/split_")]
+    assert [r.output for r in splits] == [want[f"9.m0.attn.matmul/{t}"] for t in "qkv"]

@@ -26,8 +26,11 @@ def _concat(r: Reader, v: View) -> None:
 
 def _split(r: Reader, v: View) -> None:
     rank = r.rank(v.inputs[0])
-    if _axis(v, rank, 0) != 1:
-        return unknown(r, v, "splits along the channels (axis 1) only")
+    axis = _axis(v, rank, 0)
+    if axis != 1:
+        if not _split_rows(r, v, axis):
+            unknown(r, v, "splits along the channels (axis 1), or into concrete parts of H or W")
+        return
     dims = r.dims(v.inputs[0])
     c = dims[1] if dims else None
     sizes = v.attrs.get("split")
@@ -46,6 +49,36 @@ def _split(r: Reader, v: View) -> None:
             args = ({"groups": len(sizes), "index": i} if equal else {"start": start, "stop": start + size})
             r.row("split" if equal else "slice", v, args, [v.inputs[0]], output=i, suffix=f"_{i}")
         start += size
+
+
+def _split_rows(r: Reader, v: View, axis: int | None) -> bool:
+    """A Split along H or W (axis 2 or 3 of N x C x H x W; axis 2, L, of N x C x L): each output
+    read is a `cropping` row of its part (the rows or columns before and after it cut off), so
+    every output has its own row and exact shape (YOLO11's attention splits q, k, v so)."""
+    dims = r.dims(v.inputs[0])
+    if dims is None or len(dims) not in (3, 4) or axis not in (2, len(dims) - 1) or axis < 2:
+        return False
+    size = dims[axis]
+    if not isinstance(size, int):
+        return False
+    sizes = v.attrs.get("split")
+    if sizes is None and len(v.inputs) > 1 and v.inputs[1]:
+        sizes = r.ints(v.inputs[1])
+    k = len(v.outputs)
+    if sizes is None:
+        part = -(-size // k) if k else 0
+        sizes = [part] * (k - 1) + [size - (k - 1) * part]
+    sizes = list(sizes)
+    if len(sizes) != k or sum(sizes) != size or min(sizes) < 1:
+        return False
+    start = 0
+    for i, part in enumerate(sizes):
+        if v.outputs[i]:
+            before, after = start, size - start - part
+            cut = [before, after, 0, 0] if axis == 2 else [0, 0, before, after]
+            r.row("cropping", v, {"p": cut}, [v.inputs[0]], output=i, suffix=f"_{i}")
+        start += part
+    return True
 
 
 def _slice(r: Reader, v: View) -> None:
