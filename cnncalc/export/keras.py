@@ -28,6 +28,7 @@ def to_keras_source(report: Report) -> str:
         ins = [variables[n] for n in k.inputs]
         call = ins[0] if len(ins) == 1 else "[" + ", ".join(ins) + "]"
         cls = k.cls if k.helper else f"layers.{k.cls}"
+        body.extend("    # " + python_comment(note) for note in k.notes)
         if k.reuses is not None:
             body.append(f"    {var} = {objects[k.reuses]}({call})  # the same layer again: shared weights")
         elif k.name in shared:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CnnError, Location
+from ..escape import visible
 from ..graph import INPUT, Leaf
 from ..report import Report, Row
 
@@ -56,8 +57,8 @@ def plan(report: Report) -> list[KLayer]:
         assert leaf is not None
         ins = [names[i] for i in row.inputs]
         in_shapes = [shapes[i] for i in row.inputs]
-        emit = _TABLE.get(leaf.kind if leaf.kind in _TABLE else type(leaf.layer).__name__)
-        if emit is None:
+        emit = _TABLE.get(leaf.layer.KIND)
+        if emit is None:  # every registered kind has an entry (tests/test_keras_export.py)
             raise CnnError(f"{row.name}: a {leaf.kind} layer has no Keras 3 layer to export it to", row.loc)
         made = emit(row, leaf, ins, in_shapes)
         for k in made:
@@ -292,9 +293,47 @@ def _normalization(leaf: Leaf, shapes: list[Any]) -> list[str]:
     return [f"mean={[0.0] * c!r}", f"variance={[1.0] * c!r}"] if leaf.layer.given else []
 
 
+def _instance_norm(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    """One group per channel: GroupNormalization normalizes each over n_H x n_W, as instance norm."""
+    layer = leaf.layer
+    return _one(row, "GroupNormalization", [f"groups={shapes[0][-1]}", *_kw(
+        epsilon=layer.epsilon, center=layer.affine, scale=layer.affine)], ins)
+
+
+def _pad(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    top, bottom, left, right = leaf.layer.p
+    padding = f"padding={((top, bottom), (left, right))!r}"
+    if leaf.layer.mode == "constant":
+        return _one(row, "ZeroPadding2D", [padding], ins)
+    return _helper(row, "Pad2D", [padding, f"mode={leaf.layer.mode!r}"], ins)
+
+
+def _attention(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    layer = leaf.layer
+    return _helper(row, "SelfAttention", [f"heads={layer.heads}", f"key_dim={layer.key_dim}",
+                                          f"head_dim={layer.head_dim}"], ins)
+
+
+def _operator(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    layer = leaf.layer
+    made = _helper(row, "OperatorPlaceholder", [f"op={visible(layer.type)!r}", f"shape={tuple(row.output)!r}",
+                                                *_kw(params=layer.params or None, buffers=layer.buffers or None)], ins)
+    made[0].notes.append(f"a stand-in for the {layer.type} operator (no arithmetic in cnncalc): "
+                         "zeros of its shape, holding its weights; replace it")
+    return made
+
+
+def _shortcut(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
+    activation = leaf.layer.activation
+    if not activation:
+        return _helper(row, "DarknetShortcut", [], ins)
+    first = KLayer(keras_name(row.name) + "_merge", "DarknetShortcut", [], ins, tuple(row.output), helper=True)
+    return [first, *_one(row, "Activation", [repr(KERAS_ACTIVATIONS[activation])], [first.name])]
+
+
 _TABLE: dict[str, Callable[[Row, Leaf, list[str], list[Any]], list[KLayer]]] = {
     "conv": _conv, "depthwise": _conv, "deconv": _deconv, "pool": _pool, "gap": _global, "gmp": _global,
-    "adaptive_pool": _adaptive, "fc": _fc, "bn": _bn, "Activation": _act,
+    "adaptive_pool": _adaptive, "fc": _fc, "bn": _bn, "activation": _act,
     "flatten": _simple("Flatten"),
     "dropout": _simple("Dropout", lambda leaf, s: [repr(leaf.layer.rate)]),
     "identity": _simple("Identity"),
@@ -313,7 +352,7 @@ _TABLE: dict[str, Callable[[Row, Leaf, list[str], list[Any]], list[KLayer]]] = {
         or leaf.layer.shared else []),
     "add": _merge("Add"), "concat": _merge("Concatenate"), "multiply": _merge("Multiply"),
     "maximum": _merge("Maximum"),
-    "lrn": _lrn, "local": _local, "split": _split, "slice": _slice, "ChosenActivation": _act,
+    "lrn": _lrn, "local": _local, "split": _split, "slice": _slice,
     "channel_shuffle": lambda row, leaf, ins, s: _helper(row, "ChannelShuffle", [f"groups={leaf.layer.groups}"], ins),
     "layer_scale": lambda row, leaf, ins, s: _helper(row, "LayerScale", [f"init_values={leaf.layer.init!r}"], ins),
     "stochastic_depth": lambda row, leaf, ins, s: _helper(row, "StochasticDepth", [f"rate={leaf.layer.rate!r}"], ins),
@@ -322,4 +361,7 @@ _TABLE: dict[str, Callable[[Row, Leaf, list[str], list[Any]], list[KLayer]]] = {
     "custom": lambda row, leaf, ins, s: _helper(row, "CustomPlaceholder", [f"shape={tuple(row.output)!r}"], ins),
     "layer_norm": _simple("LayerNormalization", lambda leaf, s: _kw(
         epsilon=leaf.layer.epsilon, center=leaf.layer.affine, scale=leaf.layer.affine)),
+    "instance_norm": _instance_norm, "pad": _pad, "attention": _attention, "operator": _operator,
+    "shortcut": _shortcut,
+    "dfl": lambda row, leaf, ins, s: _helper(row, "DFL", [f"reg_max={leaf.layer.reg_max}"], ins),
 }  # fmt: skip

@@ -1,0 +1,85 @@
+"""Runs the Keras export and the PyTorch export of each network (YAML paths on the command line)
+on the same input, with the same weights, and prints, as JSON, per layer: the largest absolute
+difference between the two outputs, and the two shapes. Run by tests/test_keras_export.py in a
+process of its own (KERAS_BACKEND=torch, on the CPU: real arithmetic, not the meta device).
+
+Weights: PyTorch's (random) are copied into Keras for conv (kernel H x W x C_in x C_out from
+C_out x C_in x H x W) and instance norm (gamma, beta); instance norm's are drawn at random first,
+so that its affine is tested too. DFL's fixed bins (0 .. reg_max - 1) are not copied: each export
+makes its own. A row whose output is followed by a fused activation (a layer's `activation:` key)
+is compared through the layers that read it: PyTorch applies it outside the module."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ["KERAS_BACKEND"] = "torch"
+os.environ.pop("KERAS_TORCH_DEVICE", None)
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # this checkout's cnncalc
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from cnncalc.analysis import analyze_text  # noqa: E402
+from cnncalc.export import build_module, layer_attributes  # noqa: E402
+from cnncalc.export.keras import to_keras_source  # noqa: E402
+from cnncalc.export.keras_plan import keras_name  # noqa: E402
+
+
+def keras_model(report) -> keras.Model:  # type: ignore[no-untyped-def]
+    namespace = {"__name__": "keras_export"}
+    exec(compile(to_keras_source(report), "<keras export>", "exec"), namespace)  # noqa: S102
+    return namespace["build_model"]()
+
+
+def copy_weights(report, model: keras.Model, net: torch.nn.Module, attrs: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    gen = torch.Generator().manual_seed(0)
+    for row in report.rows:
+        module = getattr(net, attrs[row.name])
+        layer = model.get_layer(keras_name(row.name))
+        if row.kind == "conv":
+            kernel = module.weight.detach().numpy().transpose(2, 3, 1, 0)
+            layer.set_weights([kernel, module.bias.detach().numpy()] if module.bias is not None else [kernel])
+        elif row.kind == "instance_norm" and module.affine:
+            with torch.no_grad():
+                module.weight.copy_(torch.rand(module.weight.shape, generator=gen) + 0.5)
+                module.bias.copy_(torch.randn(module.bias.shape, generator=gen))
+            layer.set_weights([module.weight.detach().numpy(), module.bias.detach().numpy()])
+        elif row.params:
+            assert row.kind in ("dfl", "operator"), f"{row.name}: no rule to copy a {row.kind}'s weights"
+
+
+def compare(path: str) -> dict[str, object]:
+    report = analyze_text(Path(path).read_text(), path)
+    model = keras_model(report)
+    net = build_module(report).eval()
+    attrs = layer_attributes(report.graph.leaves)
+    copy_weights(report, model, net, attrs)
+    got: dict[str, torch.Tensor] = {}
+    for row in report.rows:
+        getattr(net, attrs[row.name]).register_forward_hook(
+            lambda module, args, out, name=row.name: got.__setitem__(name, out))
+    x = np.random.default_rng(0).standard_normal((2, *report.input)).astype("float32")
+    with torch.no_grad():
+        net(torch.from_numpy(x.transpose(0, 3, 1, 2).copy()))
+    rows = [row for row in report.rows if not getattr(row.leaf.layer, "activation", None)]
+    probe = keras.Model(model.inputs, [model.get_layer(keras_name(row.name)).output for row in rows])
+    outs = probe(x)
+    found = {}
+    for row, out in zip(rows, outs if isinstance(outs, list) else [outs], strict=True):
+        mine = keras.ops.convert_to_numpy(out)
+        theirs = got[row.name].numpy()
+        if theirs.ndim == 4:
+            theirs = theirs.transpose(0, 2, 3, 1)
+        found[row.name] = {"keras": list(mine.shape), "torch": list(theirs.shape),
+                           "diff": float(np.abs(mine - theirs).max()) if mine.shape == theirs.shape else None,
+                           "scale": float(np.abs(theirs).max())}
+    return found
+
+
+if __name__ == "__main__":
+    json.dump({path: compare(path) for path in sys.argv[1:]}, sys.stdout)
