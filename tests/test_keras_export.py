@@ -1,17 +1,30 @@
 """`cnncalc export --to keras` and `summarize --format keras` against Keras 3 itself
-(KERAS_BACKEND=torch, built on the meta device in one process of its own: 60 s of CPU in all for
-the 52 networks (50 bundled, two of its own), most of it the zoo's).
+(KERAS_BACKEND=torch, built on the meta device in one process of its own), and against the
+PyTorch export on real numbers.
 
-Every bundled network, and tests/data/keras/every_kind.yaml (each kind the exporter writes,
-the script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive
-pooling and custom rows among them), exports to a script whose model.count_params() is cnncalc's
-total under --convention keras, with the same trainable / non-trainable split and output shape;
-and tests/data/keras/shared.yaml (a conv and a dense used twice: one Keras layer called twice,
+Every bundled network, tests/data/keras/every_kind.yaml (each kind the exporter writes, the
+script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive
+pooling and custom rows among them), tests/data/keras/new_kinds.yaml (the kinds the ONNX,
+Ultralytics and Darknet readers bring: instance norm, every pad mode, attention, DFL, Darknet's
+shortcut of unequal shapes, an operator without arithmetic), four Ultralytics models read from
+their YAMLs (YOLO11n and YOLOv10n with their attention and DFL, YOLOv8n-seg, YOLO11n-cls) and an
+ONNX file with instance norm, reflect / edge / constant pads and two operators cnncalc has no
+arithmetic for, export to a script whose model.count_params() is cnncalc's total under
+--convention keras, with the same trainable / non-trainable split and output shape; and
+tests/data/keras/shared.yaml (a conv and a dense used twice: one Keras layer called twice,
 its weights counted once: 1,488 params, as the Keras-built siamese model of small_models.py);
-and for six networks (a chain, a branching module, a residual network, GoogLeNet with its two
+and for seven networks (a chain, a branching module, a residual network, GoogLeNet with its two
 auxiliary classifiers as extra outputs (a Keras model keeps only what leads to an output), every
-kind, shared) our
---format keras text equals Keras' printed model.summary() line by line, at a fixed terminal width.
+kind, the new kinds, shared) our --format keras text equals Keras' printed model.summary() line
+by line, at a fixed terminal width.
+
+Numbers: new_kinds.yaml runs through its Keras export and its PyTorch export (nn.InstanceNorm2d,
+nn.ReflectionPad2d, nn.ReplicationPad2d, nn.CircularPad2d, and the PyTorch export's
+SelfAttention, DFL and DarknetShortcut) on one input with the same weights: every layer's
+output agrees (tests/data/keras/compare_torch.py).
+
+CPU budget (2-core machine, idle): about 45 s for the whole file: the meta-device builds of the
+59 networks 35 s (model.summary() only for the seven compared), the numeric comparison 7 s.
 """
 
 from __future__ import annotations
@@ -28,14 +41,22 @@ import pytest
 from click.testing import CliRunner
 
 from cnncalc import bundled
-from cnncalc.analysis import analyze_text
+from cnncalc.analysis import analyze_node, analyze_text
 from cnncalc.cli import main
 from cnncalc.conventions import apply
+from cnncalc.export import keras_plan
 from cnncalc.export.keras import to_keras_source
+from cnncalc.importers import ultralytics
+from cnncalc.layers import KINDS
 
 HERE = Path(__file__).parent / "data" / "keras"
-OWN = {"every_kind": HERE / "every_kind.yaml", "shared": HERE / "shared.yaml"}
-EXPORTABLE = [*bundled.names(), *OWN]
+OWN = {"every_kind": HERE / "every_kind.yaml", "shared": HERE / "shared.yaml", "new_kinds": HERE / "new_kinds.yaml"}
+YOLO = Path(__file__).parent / "data" / "ultralytics" / "yaml"
+ULTRALYTICS = {"yolo11n": ("yolo11.yaml", "n"), "yolov10n": ("yolov10n.yaml", None),
+               "yolov8n-seg": ("yolov8-seg.yaml", "n"), "yolo11n-cls": ("yolo11-cls.yaml", "n")}
+HAS_ONNX = importlib.util.find_spec("onnx") is not None
+ONNX = ["onnx_kinds"] if HAS_ONNX else []
+EXPORTABLE = [*bundled.names(), *OWN, *ULTRALYTICS, *ONNX]
 SUMMARIES = ["lenet5", "inception3a", "resnet18", "googlenet_torchvision", *OWN]  # googlenet: 3 outputs
 needs_keras = pytest.mark.skipif(
     importlib.util.find_spec("keras") is None or importlib.util.find_spec("torch") is None,
@@ -47,7 +68,30 @@ def source(name: str) -> str:
     return str(OWN[name]) if name in OWN else name
 
 
+def onnx_kinds() -> bytes:
+    """An ONNX file with the ONNX reader's own kinds: instance norm, reflect / edge / constant
+    pads (pad, pad, zeropad), and two operators cnncalc has no arithmetic for (CumSum, and Pow
+    reading an 8-value weight: a stand-in holding 8 params)."""
+    from onnx_build import Graph
+
+    g = Graph([1, 3, 16, 16])
+    g.node("Conv", ["x", g.weight("w1", [8, 3, 3, 3]), g.weight("b1", [8])], "conv1", pads=[1, 1, 1, 1])
+    g.node("InstanceNormalization", ["conv1", g.weight("s", [8]), g.weight("b", [8])], "inorm", epsilon=1e-3)
+    g.node("Pad", ["inorm", g.const("p1", [0, 0, 2, 1, 0, 0, 1, 3])], "reflect", mode="reflect")
+    g.node("Pad", ["reflect", g.const("p2", [0, 0, 1, 0, 0, 0, 0, 2])], "edge", mode="edge")
+    g.node("Pad", ["edge", g.const("p3", [0, 0, 1, 1, 0, 0, 1, 1])], "zeros", mode="constant")
+    g.node("CumSum", ["zeros", g.const("axis", 1)], "cumsum")
+    g.node("Pow", ["cumsum", g.weight("exponent", [1, 8, 1, 1])], "pow")
+    g.node("GlobalAveragePool", None, "gap")
+    return g.model().SerializeToString()
+
+
 def report(name: str) -> Any:
+    if name in ULTRALYTICS:
+        file, scale = ULTRALYTICS[name]
+        return analyze_node(ultralytics.load((YOLO / file).read_text(), f"{name}.yaml", scale=scale), f"{name}.yaml")
+    if name == "onnx_kinds":
+        return analyze_text(onnx_kinds(), "onnx_kinds.onnx")
     path = OWN[name] if name in OWN else Path(bundled.file(name))
     return analyze_text(path.read_text(), source(name))
 
@@ -61,7 +105,8 @@ def keras_says(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         path.write_text(to_keras_source(report(name)))
         paths.append(str(path))
     env = {**os.environ, "KERAS_BACKEND": "torch", "KERAS_TORCH_DEVICE": "meta", "COLUMNS": "200"}
-    done = subprocess.run([sys.executable, str(HERE / "run_exports.py"), *paths], env=env,
+    summarized = [str(folder / f"{name}.py") for name in SUMMARIES]
+    done = subprocess.run([sys.executable, str(HERE / "run_exports.py"), *paths, "--summary", *summarized], env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout)
@@ -88,7 +133,16 @@ def test_format_keras_equals_keras_summary(name: str, keras_says: dict[str, Any]
     assert result.stdout.splitlines() == keras_says[name]["summary"].splitlines()
 
 
-def test_export_of_a_kind_keras_lacks_is_one_located_error(tmp_path: Path) -> None:
+def test_every_registered_kind_has_a_keras_entry() -> None:
+    kinds = {k.cls.KIND for k in KINDS.values()}
+    assert kinds - set(keras_plan._TABLE) == set(), "kinds the Keras export cannot write"
+    assert set(keras_plan._TABLE) - kinds == set(), "Keras entries for kinds that are not registered"
+
+
+def test_export_of_a_kind_without_an_entry_is_one_located_error(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # every kind has an entry today; a kind added without one must fail this way, not guess
+    monkeypatch.delitem(keras_plan._TABLE, "shortcut")
     path = tmp_path / "net.yaml"
     path.write_text("input: [8, 8, 4]\nlayers:\n  - conv: {filters: 2, f: 1, name: a}\n"
                     "  - shortcut: {from: [input, a]}\n")
@@ -97,6 +151,50 @@ def test_export_of_a_kind_keras_lacks_is_one_located_error(tmp_path: Path) -> No
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "shortcut layer has no Keras 3 layer" in lines[0]
     assert lines[0].startswith(f"{path}:4:")
+
+
+@needs_keras
+def test_new_kinds_compute_what_the_pytorch_export_computes() -> None:
+    """Same input, same weights: every layer's output as the PyTorch export's (whose instance
+    norm and pads are torch's own nn.InstanceNorm2d, ReflectionPad2d, ReplicationPad2d and
+    CircularPad2d). float32: a difference at most 1e-3 of the output's largest value (Keras'
+    GroupNormalization takes the variance as E[x^2] - E[x]^2: about 1e-4 here)."""
+    from cnncalc.export import to_pytorch_source
+
+    torch_source = to_pytorch_source(report("new_kinds"))
+    for module in ("nn.InstanceNorm2d(", "nn.ReflectionPad2d(", "nn.ReplicationPad2d(", "nn.CircularPad2d(",
+                   "SelfAttention(", "DFL(", "DarknetShortcut("):
+        assert module in torch_source
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_TORCH_DEVICE"}
+    done = subprocess.run([sys.executable, str(HERE / "compare_torch.py"), str(OWN["new_kinds"])], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)[str(OWN["new_kinds"])]
+    fused = {"into_big"}  # its relu is outside the PyTorch module: checked through box_big, which reads it
+    assert set(found) == {row.name for row in report("new_kinds").rows} - fused
+    for name, got in found.items():
+        assert got["keras"] == got["torch"], name
+        assert got["diff"] <= 1e-3 * max(got["scale"], 1.0), (name, got)
+    assert found["dfl"]["scale"] > 1 and found["mystery"]["scale"] == 0  # distances; the stand-in's zeros
+
+
+def test_an_operator_is_a_commented_stand_in_whatever_its_name() -> None:
+    import ast
+
+    from hostile_names import ALL
+
+    def script(op: str) -> str:
+        text = f"input: [4, 4, 2]\nlayers:\n  - operator: {{type: {json.dumps(op)}, params: 3, output: [5]}}\n"
+        return to_keras_source(analyze_text(text, "net.yaml"))
+
+    plain = script("Foo")
+    assert "    # a stand-in for the Foo operator" in plain
+    assert "OperatorPlaceholder(op='Foo', shape=(5,), params=3, name='operator1')" in plain
+    for op in ALL.values():
+        text = script(op)
+        assert [type(n).__name__ for n in ast.walk(ast.parse(text))] == \
+               [type(n).__name__ for n in ast.walk(ast.parse(plain))], op
+        assert len(text.splitlines()) == len(plain.splitlines()), op
 
 
 def test_a_shared_layer_is_one_object_called_twice() -> None:
