@@ -18,10 +18,10 @@ auxiliary classifiers as extra outputs (a Keras model keeps only what leads to a
 kind, the new kinds, shared) our --format keras text equals Keras' printed model.summary() line
 by line, at a fixed terminal width.
 
-Numbers: new_kinds.yaml runs through its Keras export and its PyTorch export (nn.InstanceNorm2d,
-nn.ReflectionPad2d, nn.ReplicationPad2d, nn.CircularPad2d, and the PyTorch export's
-SelfAttention, DFL and DarknetShortcut) on one input with the same weights: every layer's
-output agrees (tests/data/keras/compare_torch.py).
+Numbers: new_kinds.yaml and YOLO11n (at 128 x 128) run through their Keras export and their
+PyTorch export (nn.InstanceNorm2d, nn.ReflectionPad2d, nn.ReplicationPad2d, nn.CircularPad2d,
+and the PyTorch export's SelfAttention, DFL and DarknetShortcut) on one input with the same
+weights: every layer's output agrees (tests/data/keras/compare_torch.py).
 
 CPU budget (2-core machine, idle): about 45 s for the whole file: the meta-device builds of the
 59 networks 35 s (model.summary() only for the seven compared), the numeric comparison 7 s.
@@ -98,29 +98,32 @@ def report(name: str) -> Any:
 
 @pytest.fixture(scope="session")
 def keras_says(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What Keras says of each export ("keras"), and cnncalc's count of the same report under
+    --convention keras ("cnncalc"): each network read once (apply counts in place)."""
     folder = tmp_path_factory.mktemp("keras_exports")
-    paths = []
+    paths, ours = [], {}
     for name in EXPORTABLE:
         path = folder / f"{name}.py"
-        path.write_text(to_keras_source(report(name)))
+        network = report(name)
+        path.write_text(to_keras_source(network))
         paths.append(str(path))
+        t = apply(network, "keras").totals
+        ours[name] = {"params": t.params, "trainable": t.trainable, "non_trainable": t.params - t.trainable,
+                      "output": list(network.output)}
     env = {**os.environ, "KERAS_BACKEND": "torch", "KERAS_TORCH_DEVICE": "meta", "COLUMNS": "200"}
     summarized = [str(folder / f"{name}.py") for name in SUMMARIES]
     done = subprocess.run([sys.executable, str(HERE / "run_exports.py"), *paths, "--summary", *summarized], env=env,
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout)
-    return {Path(p).stem: v for p, v in found.items()}
+    return {Path(p).stem: {"keras": v, "cnncalc": ours[Path(p).stem]} for p, v in found.items()}
 
 
 @needs_keras
 @pytest.mark.parametrize("name", EXPORTABLE)
 def test_export_counts_as_keras_does(name: str, keras_says: dict[str, Any]) -> None:
-    counted = apply(report(name), "keras")
-    got = keras_says[name]
-    t = counted.totals
-    assert (got["params"], got["trainable"], got["non_trainable"]) == (t.params, t.trainable, t.params - t.trainable)
-    assert got["output"] == list(counted.output)
+    got, want = keras_says[name]["keras"], keras_says[name]["cnncalc"]
+    assert {key: got[key] for key in want} == want
 
 
 @needs_keras
@@ -130,7 +133,7 @@ def test_format_keras_equals_keras_summary(name: str, keras_says: dict[str, Any]
     monkeypatch.setenv("COLUMNS", "200")
     result = CliRunner().invoke(main, ["summarize", source(name), "--format", "keras"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == keras_says[name]["summary"].splitlines()
+    assert result.stdout.splitlines() == keras_says[name]["keras"]["summary"].splitlines()
 
 
 def test_every_registered_kind_has_a_keras_entry() -> None:
@@ -154,10 +157,12 @@ def test_export_of_a_kind_without_an_entry_is_one_located_error(tmp_path: Path,
 
 
 @needs_keras
-def test_new_kinds_compute_what_the_pytorch_export_computes() -> None:
-    """Same input, same weights: every layer's output as the PyTorch export's (whose instance
-    norm and pads are torch's own nn.InstanceNorm2d, ReflectionPad2d, ReplicationPad2d and
-    CircularPad2d). float32: a difference at most 1e-3 of the output's largest value (Keras'
+def test_keras_computes_what_the_pytorch_export_computes(tmp_path: Path) -> None:
+    """Same input, same weights: every layer's output as the PyTorch export's, for new_kinds.yaml
+    (whose instance norm and pads are torch's own nn.InstanceNorm2d, ReflectionPad2d,
+    ReplicationPad2d and CircularPad2d, and a max pool padded at the top and left) and for the
+    whole of YOLO11n at 128 x 128 (298 layers: its SPPF max pools, C2PSA attention and DFL
+    among them). float32: a difference at most 1e-3 of the output's largest value (Keras'
     GroupNormalization takes the variance as E[x^2] - E[x]^2: about 1e-4 here)."""
     from cnncalc.export import to_pytorch_source
 
@@ -165,17 +170,24 @@ def test_new_kinds_compute_what_the_pytorch_export_computes() -> None:
     for module in ("nn.InstanceNorm2d(", "nn.ReflectionPad2d(", "nn.ReplicationPad2d(", "nn.CircularPad2d(",
                    "SelfAttention(", "DFL(", "DarknetShortcut("):
         assert module in torch_source
+    yolo = tmp_path / "yolo11n.yaml"  # the file name gives the scale
+    yolo.write_text((YOLO / "yolo11.yaml").read_text())
+    args = [str(OWN["new_kinds"]), f"{yolo}@128x128x3"]
     env = {k: v for k, v in os.environ.items() if k != "KERAS_TORCH_DEVICE"}
-    done = subprocess.run([sys.executable, str(HERE / "compare_torch.py"), str(OWN["new_kinds"])], env=env,
+    done = subprocess.run([sys.executable, str(HERE / "compare_torch.py"), *args], env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout)[str(OWN["new_kinds"])]
+    found = json.loads(done.stdout)
+    kinds = json.loads(done.stdout)[args[0]]
     fused = {"into_big"}  # its relu is outside the PyTorch module: checked through box_big, which reads it
-    assert set(found) == {row.name for row in report("new_kinds").rows} - fused
-    for name, got in found.items():
-        assert got["keras"] == got["torch"], name
-        assert got["diff"] <= 1e-3 * max(got["scale"], 1.0), (name, got)
-    assert found["dfl"]["scale"] > 1 and found["mystery"]["scale"] == 0  # distances; the stand-in's zeros
+    assert set(kinds) == {row.name for row in report("new_kinds").rows} - fused
+    assert kinds["dfl"]["scale"] > 1 and kinds["mystery"]["scale"] == 0  # distances; the stand-in's zeros
+    yolo_rows = analyze_text(yolo.read_text(), "yolo11n.yaml", input_override="128x128x3").rows
+    assert len(found[args[1]]) == len(yolo_rows) == 298
+    for arg in args:
+        for name, got in found[arg].items():
+            assert got["keras"] == got["torch"], (arg, name)
+            assert got["diff"] <= 1e-3 * max(got["scale"], 1.0), (arg, name, got)
 
 
 def test_an_operator_is_a_commented_stand_in_whatever_its_name() -> None:

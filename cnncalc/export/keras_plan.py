@@ -117,9 +117,13 @@ def _one(row: Row, cls: str, args: list[str], ins: list[str]) -> list[KLayer]:
     return [KLayer(keras_name(row.name), cls, args, ins, tuple(row.output))]
 
 
-def _padded(row: Row, leaf: Leaf, ins: list[str], shape: Any, f: Any, s: Any, d: Any
+def _padded(row: Row, leaf: Leaf, ins: list[str], shape: Any, f: Any, s: Any, d: Any, max_pool: bool = False
             ) -> tuple[list[KLayer], list[str], str]:
-    """'valid'/'same' as Keras says them; explicit padding as a ZeroPadding2D before the layer."""
+    """'valid'/'same' as Keras says them; explicit padding as a ZeroPadding2D before the layer.
+
+    A max pool's padding never wins (PyTorch and ONNX pad with -inf): Keras' 'same' where it is
+    the same padding (TensorFlow's: the odd one after), else the edge values repeated (Pad2D),
+    which a window covering them already holds while each pad is below the window."""
     padding = leaf.layer.padding
     if padding in ("valid", "same") and not getattr(leaf.layer, "ceil", False):
         return [], ins, padding
@@ -132,9 +136,22 @@ def _padded(row: Row, leaf: Leaf, ins: list[str], shape: Any, f: Any, s: Any, d:
         raise CnnError(f"{row.name}: its padding has no Keras equivalent", row.loc)
     if not any((top, bottom, left, right)):
         return [], ins, "valid"
-    pad = KLayer(keras_name(row.name) + "_pad", "ZeroPadding2D", [f"padding={((top, bottom), (left, right))!r}"],
-                 ins, (h + top + bottom, w + left + right, shape[2]))
+    pads = ((top, bottom), (left, right))
+    if max_pool and pads == (_tf_same(h, f[0], s[0]), _tf_same(w, f[1], s[1])):
+        return [], ins, "same"
+    out = (h + top + bottom, w + left + right, shape[2])
+    if max_pool and max(top, bottom) < f[0] and max(left, right) < f[1]:
+        pad = KLayer(keras_name(row.name) + "_pad", "Pad2D", [f"padding={pads!r}", "mode='edge'"], ins, out,
+                     helper=True, notes=["the edge repeated: for the max pool after it, padding that never wins"])
+    else:
+        pad = KLayer(keras_name(row.name) + "_pad", "ZeroPadding2D", [f"padding={pads!r}"], ins, out)
     return [pad], [pad.name], "valid"
+
+
+def _tf_same(n: int, f: int, s: int) -> tuple[int, int]:
+    """TensorFlow's 'same' padding of one axis: output ceil(n / s), the odd row or column after."""
+    total = max((-(-n // s) - 1) * s + f - n, 0)
+    return total // 2, total - total // 2
 
 
 def _activation(name: str | None) -> str | None:
@@ -179,7 +196,7 @@ def _deconv(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLa
 
 def _pool(row: Row, leaf: Leaf, ins: list[str], shapes: list[Any]) -> list[KLayer]:
     layer = leaf.layer
-    pre, ins, padding = _padded(row, leaf, ins, shapes[0], layer.f, layer.stride, (1, 1))
+    pre, ins, padding = _padded(row, leaf, ins, shapes[0], layer.f, layer.stride, (1, 1), layer.mode == "max")
     cls = "MaxPooling2D" if layer.mode == "max" else "AveragePooling2D"
     args = [f"pool_size={_t(layer.f)!r}", *_kw(strides=_t(layer.stride), padding=padding)]
     return pre + _one(row, cls, args, ins)

@@ -1,13 +1,16 @@
-"""Runs the Keras export and the PyTorch export of each network (YAML paths on the command line)
-on the same input, with the same weights, and prints, as JSON, per layer: the largest absolute
-difference between the two outputs, and the two shapes. Run by tests/test_keras_export.py in a
-process of its own (KERAS_BACKEND=torch, on the CPU: real arithmetic, not the meta device).
+"""Runs the Keras export and the PyTorch export of each network on the same input, with the same
+weights, and prints, as JSON, per layer: the largest absolute difference between the two outputs,
+the two shapes, and the largest value. Arguments: network files, each optionally with `@HxWxC`,
+the input to read it with. Run by tests/test_keras_export.py in a process of its own
+(KERAS_BACKEND=torch, on the CPU: real arithmetic, not the meta device).
 
-Weights: PyTorch's (random) are copied into Keras for conv (kernel H x W x C_in x C_out from
-C_out x C_in x H x W) and instance norm (gamma, beta); instance norm's are drawn at random first,
-so that its affine is tested too. DFL's fixed bins (0 .. reg_max - 1) are not copied: each export
-makes its own. A row whose output is followed by a fused activation (a layer's `activation:` key)
-is compared through the layers that read it: PyTorch applies it outside the module."""
+Weights: PyTorch's (random) are copied into Keras for conv (kernel H x W x C_in/groups x C_out
+from C_out x C_in/groups x H x W), batch norm (gamma, beta, moving mean and variance) and instance
+norm (gamma, beta); the norms' are drawn at random first, so that they are tested too. DFL's
+fixed bins (0 .. reg_max - 1) are not copied: each export makes its own. A row whose output is
+followed by a fused activation (a layer's `activation:` key) is compared through the layers that
+read it: PyTorch applies it outside the module. A flatten's values come in another order in
+Keras (H, W, C) than in PyTorch (C, H, W): a flatten and what reads it are compared sorted."""
 
 from __future__ import annotations
 
@@ -38,23 +41,30 @@ def keras_model(report) -> keras.Model:  # type: ignore[no-untyped-def]
 
 def copy_weights(report, model: keras.Model, net: torch.nn.Module, attrs: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     gen = torch.Generator().manual_seed(0)
+
+    def drawn(*tensors: torch.Tensor) -> list[np.ndarray]:
+        with torch.no_grad():
+            for t, low in zip(tensors, (0.5, -1.0, -1.0, 0.5), strict=False):  # gamma, beta, mean, variance
+                t.copy_(torch.rand(t.shape, generator=gen) * (1.0 if low > 0 else 2.0) + low)
+        return [t.detach().numpy() for t in tensors]
+
     for row in report.rows:
         module = getattr(net, attrs[row.name])
         layer = model.get_layer(keras_name(row.name))
         if row.kind == "conv":
             kernel = module.weight.detach().numpy().transpose(2, 3, 1, 0)
             layer.set_weights([kernel, module.bias.detach().numpy()] if module.bias is not None else [kernel])
+        elif row.kind == "bn":
+            layer.set_weights(drawn(module.weight, module.bias, module.running_mean, module.running_var))
         elif row.kind == "instance_norm" and module.affine:
-            with torch.no_grad():
-                module.weight.copy_(torch.rand(module.weight.shape, generator=gen) + 0.5)
-                module.bias.copy_(torch.randn(module.bias.shape, generator=gen))
-            layer.set_weights([module.weight.detach().numpy(), module.bias.detach().numpy()])
+            layer.set_weights(drawn(module.weight, module.bias))
         elif row.params:
             assert row.kind in ("dfl", "operator"), f"{row.name}: no rule to copy a {row.kind}'s weights"
 
 
-def compare(path: str) -> dict[str, object]:
-    report = analyze_text(Path(path).read_text(), path)
+def compare(arg: str) -> dict[str, object]:
+    path, _, size = arg.partition("@")
+    report = analyze_text(Path(path).read_text(), Path(path).name, input_override=size or None)
     model = keras_model(report)
     net = build_module(report).eval()
     attrs = layer_attributes(report.graph.leaves)
@@ -67,6 +77,10 @@ def compare(path: str) -> dict[str, object]:
     with torch.no_grad():
         net(torch.from_numpy(x.transpose(0, 3, 1, 2).copy()))
     rows = [row for row in report.rows if not getattr(row.leaf.layer, "activation", None)]
+    reordered: set[str] = set()  # a flatten, and every row that reads one
+    for row in report.rows:
+        if row.kind == "flatten" or reordered.intersection(row.inputs):
+            reordered.add(row.name)
     probe = keras.Model(model.inputs, [model.get_layer(keras_name(row.name)).output for row in rows])
     outs = probe(x)
     found = {}
@@ -75,6 +89,8 @@ def compare(path: str) -> dict[str, object]:
         theirs = got[row.name].numpy()
         if theirs.ndim == 4:
             theirs = theirs.transpose(0, 2, 3, 1)
+        if row.name in reordered and mine.shape == theirs.shape:
+            mine, theirs = np.sort(mine.reshape(len(x), -1)), np.sort(theirs.reshape(len(x), -1))
         found[row.name] = {"keras": list(mine.shape), "torch": list(theirs.shape),
                            "diff": float(np.abs(mine - theirs).max()) if mine.shape == theirs.shape else None,
                            "scale": float(np.abs(theirs).max())}
@@ -82,4 +98,4 @@ def compare(path: str) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    json.dump({path: compare(path) for path in sys.argv[1:]}, sys.stdout)
+    json.dump({arg: compare(arg) for arg in sys.argv[1:]}, sys.stdout)
