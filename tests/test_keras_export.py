@@ -50,13 +50,14 @@ from cnncalc.importers import ultralytics
 from cnncalc.layers import KINDS
 
 HERE = Path(__file__).parent / "data" / "keras"
-OWN = {"every_kind": HERE / "every_kind.yaml", "shared": HERE / "shared.yaml", "new_kinds": HERE / "new_kinds.yaml"}
+OWN = {name: HERE / f"{name}.yaml" for name in ("every_kind", "shared", "new_kinds", "strided_dilated")}
 YOLO = Path(__file__).parent / "data" / "ultralytics" / "yaml"
 ULTRALYTICS = {"yolo11n": ("yolo11.yaml", "n"), "yolov10n": ("yolov10n.yaml", None),
                "yolov8n-seg": ("yolov8-seg.yaml", "n"), "yolo11n-cls": ("yolo11-cls.yaml", "n")}
 HAS_ONNX = importlib.util.find_spec("onnx") is not None
 ONNX = ["onnx_kinds"] if HAS_ONNX else []
-EXPORTABLE = [*bundled.names(), *OWN, *ULTRALYTICS, *ONNX]
+RANDOM = [f"random_{seed}" for seed in range(60)]  # test_export_pytorch.py's random networks, seeded
+EXPORTABLE = [*bundled.names(), *OWN, *ULTRALYTICS, *ONNX, *RANDOM]
 SUMMARIES = ["lenet5", "inception3a", "resnet18", "googlenet_torchvision", *OWN]  # googlenet: 3 outputs
 needs_keras = pytest.mark.skipif(
     importlib.util.find_spec("keras") is None or importlib.util.find_spec("torch") is None,
@@ -86,7 +87,37 @@ def onnx_kinds() -> bytes:
     return g.model().SerializeToString()
 
 
+def random_network(seed: int) -> str:
+    """The random network test_export_pytorch.py's strategy writes, its draws from a seeded
+    random.Random instead of Hypothesis (every kind, blocks, repeats, merges, shared weights)."""
+    import random
+
+    from test_export_pytorch import Net
+
+    class Seeded(Net):
+        def __init__(self) -> None:
+            super().__init__(self.boolean)
+            self.rng = random.Random(seed)
+
+        def boolean(self, strategy: Any) -> bool:  # the strategy's one draw of its own
+            assert repr(strategy) == "booleans()", f"a draw the seeded network cannot make: {strategy!r}"
+            return self.rng.random() < 0.5
+
+        def int(self, low: int, high: int) -> int:
+            return self.rng.randint(low, high)
+
+        def pick(self, options: Any) -> Any:
+            return self.rng.choice(list(options))
+
+        def chance(self, p: float) -> bool:
+            return self.rng.randint(0, 99) < p * 100
+
+    return Seeded().network()
+
+
 def report(name: str) -> Any:
+    if name.startswith("random_"):
+        return analyze_text(random_network(int(name.removeprefix("random_"))), f"{name}.yaml")
     if name in ULTRALYTICS:
         file, scale = ULTRALYTICS[name]
         return analyze_node(ultralytics.load((YOLO / file).read_text(), f"{name}.yaml", scale=scale), f"{name}.yaml")
@@ -160,9 +191,10 @@ def test_export_of_a_kind_without_an_entry_is_one_located_error(tmp_path: Path,
 def test_keras_computes_what_the_pytorch_export_computes(tmp_path: Path) -> None:
     """Same input, same weights: every layer's output as the PyTorch export's, for new_kinds.yaml
     (whose instance norm and pads are torch's own nn.InstanceNorm2d, ReflectionPad2d,
-    ReplicationPad2d and CircularPad2d, and a max pool padded at the top and left) and for the
+    ReplicationPad2d and CircularPad2d, and a max pool padded at the top and left), for the
     whole of YOLO11n at 128 x 128 (298 layers: its SPPF max pools, C2PSA attention and DFL
-    among them). float32: a difference at most 1e-3 of the output's largest value (Keras'
+    among them) and for strided_dilated.yaml (what Keras' Conv2D and Conv2DTranspose refuse,
+    written another way). float32: a difference at most 1e-3 of the output's largest value (Keras'
     GroupNormalization takes the variance as E[x^2] - E[x]^2: about 1e-4 here)."""
     from cnncalc.export import to_pytorch_source
 
@@ -172,7 +204,7 @@ def test_keras_computes_what_the_pytorch_export_computes(tmp_path: Path) -> None
         assert module in torch_source
     yolo = tmp_path / "yolo11n.yaml"  # the file name gives the scale
     yolo.write_text((YOLO / "yolo11.yaml").read_text())
-    args = [str(OWN["new_kinds"]), f"{yolo}@128x128x3"]
+    args = [str(OWN["new_kinds"]), f"{yolo}@128x128x3", str(OWN["strided_dilated"])]
     env = {k: v for k, v in os.environ.items() if k != "KERAS_TORCH_DEVICE"}
     done = subprocess.run([sys.executable, str(HERE / "compare_torch.py"), *args], env=env,
                           capture_output=True, text=True, timeout=600)

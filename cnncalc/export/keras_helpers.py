@@ -269,4 +269,32 @@ class DarknetShortcut(keras.layers.Layer):
             out = out + ops.pad(src, [[0, 0], [0, h - src.shape[1]], [0, w - src.shape[2]], [0, c - n]])
         return out
 ''',
+    "Subsample2D": '''
+class Subsample2D(keras.layers.Layer):
+    """Every s-th row and column from the first: a stride-1 convolution's output as the strided
+    convolution's (Keras' Conv2D takes no stride with a dilation)."""
+
+    def __init__(self, strides, **kwargs):
+        super().__init__(**kwargs)
+        self.strides = tuple(strides)
+
+    def call(self, x):
+        return x[:, :: self.strides[0], :: self.strides[1], :]
+''',
+    "ZeroInsert2D": '''
+class ZeroInsert2D(keras.layers.Layer):
+    """s - 1 rows (columns) of zeros between the input's, and `extra` after the last: a
+    stride-1 transposed convolution of it is the strided one's (Keras' Conv2DTranspose takes no
+    stride with a dilation, nor an output_padding of the stride or more)."""
+
+    def __init__(self, strides, extra=(0, 0), **kwargs):
+        super().__init__(**kwargs)
+        self.strides, self.extra = tuple(strides), tuple(extra)
+
+    def call(self, x):
+        (h, w, c), (sh, sw), (eh, ew) = x.shape[1:], self.strides, self.extra
+        x = ops.pad(ops.reshape(x, (-1, h, 1, w, 1, c)), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
+        x = ops.reshape(x, (-1, h * sh, w * sw, c))[:, : (h - 1) * sh + 1, : (w - 1) * sw + 1, :]
+        return ops.pad(x, [[0, 0], [0, eh], [0, ew], [0, 0]])
+''',
 }

@@ -5,9 +5,10 @@ the input to read it with. Run by tests/test_keras_export.py in a process of its
 (KERAS_BACKEND=torch, on the CPU: real arithmetic, not the meta device).
 
 Weights: PyTorch's (random) are copied into Keras for conv (kernel H x W x C_in/groups x C_out
-from C_out x C_in/groups x H x W), batch norm (gamma, beta, moving mean and variance) and instance
-norm (gamma, beta); the norms' are drawn at random first, so that they are tested too. DFL's
-fixed bins (0 .. reg_max - 1) are not copied: each export makes its own. A row whose output is
+from C_out x C_in/groups x H x W), deconv (H x W x C_out x C_in from C_in x C_out x H x W), batch
+norm (gamma, beta, moving mean and variance) and instance norm (gamma, beta); the norms' are drawn
+at random first, so that they are tested too. DFL's fixed bins (0 .. reg_max - 1) are not copied:
+each export makes its own. A row whose output is
 followed by a fused activation (a layer's `activation:` key) is compared through the layers that
 read it: PyTorch applies it outside the module. A flatten's values come in another order in
 Keras (H, W, C) than in PyTorch (C, H, W): a flatten and what reads it are compared sorted."""
@@ -48,10 +49,14 @@ def copy_weights(report, model: keras.Model, net: torch.nn.Module, attrs: dict[s
                 t.copy_(torch.rand(t.shape, generator=gen) * (1.0 if low > 0 else 2.0) + low)
         return [t.detach().numpy() for t in tensors]
 
+    names = {layer.name for layer in model.layers}
     for row in report.rows:
         module = getattr(net, attrs[row.name])
-        layer = model.get_layer(keras_name(row.name))
-        if row.kind == "conv":
+        # the layer holding the row's weights: a stride-1 conv before its Subsample2D (_dense), a
+        # transposed conv before its crop (_full), else the row's own
+        held = [n for n in (keras_name(row.name) + "_dense", keras_name(row.name) + "_full") if n in names]
+        layer = model.get_layer(held[0] if held else keras_name(row.name))
+        if row.kind in ("conv", "deconv"):  # C_out x C_in x H x W, or C_in x C_out x H x W: H x W x last two
             kernel = module.weight.detach().numpy().transpose(2, 3, 1, 0)
             layer.set_weights([kernel, module.bias.detach().numpy()] if module.bias is not None else [kernel])
         elif row.kind == "bn":
