@@ -6,25 +6,27 @@ Every bundled network, tests/data/keras/every_kind.yaml (each kind the exporter 
 script's own layers for LRN, locally connected, split, space_to_depth, scale, uneven adaptive
 pooling and custom rows among them), tests/data/keras/new_kinds.yaml (the kinds the ONNX,
 Ultralytics and Darknet readers bring: instance norm, every pad mode, attention, DFL, Darknet's
-shortcut of unequal shapes, an operator without arithmetic), four Ultralytics models read from
-their YAMLs (YOLO11n and YOLOv10n with their attention and DFL, YOLOv8n-seg, YOLO11n-cls) and an
+shortcut of unequal shapes, an operator without arithmetic), strided_dilated.yaml (strides with
+dilations, which Keras' Conv2D and Conv2DTranspose refuse), four Ultralytics models read from
+their YAMLs (YOLO11n and YOLOv10n with their attention and DFL, YOLOv8n-seg, YOLO11n-cls), an
 ONNX file with instance norm, reflect / edge / constant pads and two operators cnncalc has no
-arithmetic for, export to a script whose model.count_params() is cnncalc's total under
---convention keras, with the same trainable / non-trainable split and output shape; and
-tests/data/keras/shared.yaml (a conv and a dense used twice: one Keras layer called twice,
-its weights counted once: 1,488 params, as the Keras-built siamese model of small_models.py);
-and for seven networks (a chain, a branching module, a residual network, GoogLeNet with its two
-auxiliary classifiers as extra outputs (a Keras model keeps only what leads to an output), every
-kind, the new kinds, shared) our --format keras text equals Keras' printed model.summary() line
-by line, at a fixed terminal width.
+arithmetic for, and 60 seeded random networks of test_export_pytorch.py's strategy, export to a
+script whose model.count_params() is cnncalc's total under --convention keras, with the same
+trainable / non-trainable split and output shape; and tests/data/keras/shared.yaml (a conv and
+a dense used twice: one Keras layer called twice, its weights counted once: 1,488 params, as the
+Keras-built siamese model of small_models.py); and for eight networks (a chain, a branching
+module, a residual network, GoogLeNet with its two auxiliary classifiers as extra outputs (a
+Keras model keeps only what leads to an output), and the four of tests/data/keras) our
+--format keras text equals Keras' printed model.summary() line by line, at a fixed terminal width.
 
-Numbers: new_kinds.yaml and YOLO11n (at 128 x 128) run through their Keras export and their
-PyTorch export (nn.InstanceNorm2d, nn.ReflectionPad2d, nn.ReplicationPad2d, nn.CircularPad2d,
-and the PyTorch export's SelfAttention, DFL and DarknetShortcut) on one input with the same
-weights: every layer's output agrees (tests/data/keras/compare_torch.py).
+Numbers: new_kinds.yaml, strided_dilated.yaml and YOLO11n (at 128 x 128) run through their Keras
+export and their PyTorch export (nn.InstanceNorm2d, nn.ReflectionPad2d, nn.ReplicationPad2d,
+nn.CircularPad2d, and the PyTorch export's SelfAttention, DFL and DarknetShortcut) on one input
+with the same weights: every layer's output agrees (tests/data/keras/compare_torch.py).
 
-CPU budget (2-core machine, idle): about 45 s for the whole file: the meta-device builds of the
-59 networks 35 s (model.summary() only for the seven compared), the numeric comparison 7 s.
+CPU budget (2-core machine): about 60 s for the whole file at load 5.5 (less on an idle machine):
+the meta-device builds of the 120 networks in one Keras process (model.summary() only for the
+eight compared), the numeric comparison in another, about 15 s.
 """
 
 from __future__ import annotations
