@@ -2,7 +2,8 @@
 keras_plan.py's layers, building under any backend (nothing in it is backend-specific). Its
 model.count_params() is cnncalc's total under `--convention keras` (learned + BN statistics),
 and its output shape cnncalc's. Names reach the code as string literals (repr of the visible
-name: escape.visible, as every writer) and comments through escape.python_comment."""
+name: escape.visible, as every writer) and comments through escape.python_comment: a layer's
+notes (a stand-in for an operator, a stride rewritten) as a comment line above it."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """A report as the Keras 3 layers that compute it: one layer per row, plus the few Keras needs
 beside it (a Flatten before a Dense on an image, a ZeroPadding2D for explicit padding, an
 Activation after an add). `cnncalc export --to keras` writes these as code and `summarize
---format keras` prints them as Keras' model.summary() would; a table keyed by kind, and a kind
-without a Keras 3 layer is one clear error naming the row."""
+--format keras` prints them as Keras' model.summary() would; a table keyed by `Layer.KIND` with
+an entry for every registered kind (the windowed ones in keras_conv.py), and a kind without one
+is one clear error naming the row."""
 
 from __future__ import annotations
 
