@@ -115,7 +115,8 @@ def importtime(bin_dir: str, runs: int, top: int) -> None:
 
 
 # Run inside the venv's interpreter: the console script's work (`import re`, then main), with the
-# CPU time of a few imports and of every dataclass's creation added up, as shares of the process.
+# CPU time of a few imports, of every dataclass's creation and of drawing the table (`table.to_text`:
+# its cells, fitting, and the drawing, plain or rich) added up, as shares of the process.
 SHARES = r"""
 import builtins, re, resource, sys, time  # re first, as the console script has it
 T, spent, depth = time.process_time, {}, [0]
@@ -142,16 +143,16 @@ def process(*args, **kwargs):
         spent["dataclass creation"] = spent.get("dataclass creation", 0) + T() - t
 builtins.__import__, dataclasses._process_class = imp, process
 from cnncalc.cli import main
-if "--format" not in sys.argv:
-    import rich.console
-    real_print = rich.console.Console.print
-    def timed_print(self, *args, **kwargs):
+if "--format" not in sys.argv:  # the table, from its cells to its text (rich only if it folds)
+    import cnncalc.render.table as table
+    real_text = table.to_text
+    def timed_text(*args, **kwargs):
         t = T()
         try:
-            return real_print(self, *args, **kwargs)
+            return real_text(*args, **kwargs)
         finally:
-            spent["rich drawing"] = spent.get("rich drawing", 0) + T() - t
-    rich.console.Console.print = timed_print
+            spent["table drawing"] = spent.get("table drawing", 0) + T() - t
+    table.to_text = timed_text
 try:
     main(sys.argv[1:], prog_name="cnncalc")
 except SystemExit:

@@ -332,13 +332,24 @@ def test_a_file_that_is_not_onnx_is_one_line(tmp_path):
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_without_the_onnx_package_one_line_names_the_extra(lenet_file, monkeypatch):
+def test_without_the_onnx_package_known_models_read_the_same(lenet_file, tmp_path, monkeypatch):
+    """Reading needs no extra: the same JSON without `onnx`. Only an operator whose shape needs
+    ONNX shape inference, and export --to onnx, name the extra (one located line, exit 2)."""
     import sys
 
+    g = Graph([1, 3, 4, 4])
+    g.node("CumSum", ["x", g.const("axis", 1)], "cumsum")
+    odd = tmp_path / "odd.onnx"
+    odd.write_bytes(g.model().SerializeToString())
+    with_onnx = invoke("summarize", str(lenet_file), "--format", "json")
     monkeypatch.setitem(sys.modules, "onnx", None)
-    result = invoke("summarize", str(lenet_file))
+    result = invoke("summarize", str(lenet_file), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == with_onnx.stdout
+    result = invoke("summarize", str(odd))
     assert result.exit_code == 2
-    assert result.output.strip() == "error: reading ONNX files needs the onnx package: pip install 'cnncalc[onnx]'"
+    assert result.output.strip() == (f"{odd}: node 0 (CumSum 'cumsum'): error: the output shape of CumSum "
+                                     "(domain ai.onnx) needs ONNX shape inference: pip install 'cnncalc[onnx]'")
     result = invoke("export", "lenet5", "--to", "onnx", "-o", str(lenet_file))
     assert result.exit_code == 2 and "pip install 'cnncalc[onnx]'" in result.output
 

@@ -92,21 +92,43 @@ def test_summarize_json_loads_neither_rich_nor_the_other_commands() -> None:
     assert {"cnncalc.cli.summarize", "cnncalc.render.json_out"} <= modules  # the check can fail
 
 
-def test_summarize_table_loads_rich_and_no_more() -> None:
+def test_summarize_table_loads_no_rich() -> None:
+    """Every column at its natural width: render/plain_table.py draws what rich would, rich unloaded."""
     out, err, modules, status = _run("summarize", "resnet50")
     assert status == 0
     assert out + err == _golden("summarize.table")
-    assert _third_party(modules) <= {"click", "yaml", "_yaml", "rich"}, _third_party(modules)
-    assert "rich.table" in modules
+    assert _third_party(modules) <= {"click", "yaml", "_yaml"}, _third_party(modules)
+    assert "rich" not in modules
     assert [m for m in NEVER_FOR_SUMMARIZE if m in modules - _at_start()] == []
+    assert "cnncalc.render.plain_table" in modules  # the check can fail
 
 
-# Commands whose output is not a rich table: no rich, no sympy, and of the command modules only
-# their own (work.py borrows summarize.py's writer).
+def test_a_sweep_table_loads_no_rich() -> None:
+    out, err, modules, status = _run("summarize", "popquiz", "--input", "299x299x3", "--input", "227x227x3")
+    golden = ROOT / "tests" / "goldens" / "_commands" / "summarize.sweep.txt"
+    assert status == 0
+    assert out + err == golden.read_text(encoding="utf-8").split("\n", 2)[2]
+    assert "rich" not in modules and "cnncalc.render.plain_table" in modules
+
+
+def test_a_table_that_must_fold_still_gets_rich() -> None:
+    """A symbolic table wider than the terminal folds its expressions: that is rich's work."""
+    out, _, modules, status = _run("summarize", "lenet5", "--input", "HxWx1", "--columns", "rf,jump,bytes")
+    assert status == 0
+    # conv1's MACs, 150*(H - 4)*(W - 4) (5*5*1 weights by 6 filters), folded over two lines
+    conv1 = out.splitlines().index(next(line for line in out.splitlines() if line.startswith("conv1 ")))
+    assert "150*(H - 4)*(W -" in out.splitlines()[conv1] and out.splitlines()[conv1 + 1].endswith(" 4)")
+    assert max(len(line) for line in out.splitlines()) <= 120  # $COLUMNS in _run
+    assert "rich.table" in modules
+
+
+# Commands whose output is not a rich table (memory's table is drawn as summarize's): no rich, no
+# sympy, and of the command modules only their own (work.py borrows summarize.py's writer).
 PLAIN_COMMANDS = [
     ["validate", "lenet5"], ["explain", "lenet5"], ["compare", "lenet5", "alexnet"], ["diagram", "lenet5"],
     ["export", "lenet5", "--to", "pytorch"], ["schema"], ["list", "--format", "json"],
-    ["memory", "lenet5", "--format", "json"], ["calc", "32x32x3", "conv 6 f=5", "--format", "json"],
+    ["memory", "lenet5", "--format", "json"], ["memory", "lenet5"],
+    ["calc", "32x32x3", "conv 6 f=5", "--format", "json"],
 ]
 
 

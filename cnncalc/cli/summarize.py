@@ -163,17 +163,7 @@ def _emit_sweep(results: list[Any], fmt: str, wide: bool = False) -> None:
         by_file.setdefault(report.file, []).append((report, rows))
     groups = list(by_file.values())
     if fmt == "table":
-        from ..render import terminal
-
-        width = None if wide else table_width()
-
-        def draw(console: Any) -> None:
-            for i, group in enumerate(groups):
-                if i:
-                    console.print()
-                sweep.table(group, console, width)
-
-        click.echo(terminal.capture(draw, width or 10_000, colour()), nl=False)
+        click.echo(sweep.to_text(groups, None if wide else table_width(), colour()), nl=False)
     elif fmt == "json":
         import json
 

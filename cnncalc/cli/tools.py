@@ -180,12 +180,10 @@ def _memory(file: str, input_size: str | None, sets: tuple[str, ...], dtype: str
 
         click.echo(json.dumps({**envelope("memory", dtype, report.convention), **as_dict(found)}, indent=2))
         return
-    from ..render import memory_table, terminal
+    from ..render import memory_table
     from .app import colour, table_width
 
-    width = table_width()
-    click.echo(terminal.capture(lambda console: memory_table.render(found, console, width), width, colour()),
-               nl=False)
+    click.echo(memory_table.to_text(found, table_width(), colour()), nl=False)
 
 
 @main.command("import")

@@ -1,31 +1,33 @@
 """ONNX `.onnx` -> a located cnncalc layer list (SPEC §1, issue 17), read statically.
 
-The file is never run and its weights are never read: `onnx_wire.skeleton` drops the payload of
-every large initializer, `onnx.load` parses what is left, and ONNX's own shape inference gives
-the layout of every tensor (NCHW, read as cnncalc's n_H x n_W x n_C; a 1-D (N, C, L) tensor as
-L x 1 x C; the batch axis is left out). Each node becomes a row named after it (dots made
-underscores, as the Caffe reader does) and located at it (`model.onnx: node 17 (Conv 'name')`);
-the per-operator rules are in `onnx_ops`. Shape arithmetic (Shape -> Gather -> Unsqueeze ->
-Concat -> Reshape, as torch.onnx.export writes it) is folded away. Every floating-point
-initializer the graph reads is counted once, in the first row that reads it: params (and
-BatchNormalization's mean and variance as buffers) add up to the file's weight count.
+The file is never run, its weights are never read, and neither the `onnx` package nor numpy is
+imported: `onnx_proto` decodes the protobuf over a memory map (a weight's size comes from its
+dims), `onnx_values` decodes the small constants. NCHW is read as cnncalc's n_H x n_W x n_C (a
+1-D (N, C, L) tensor as L x 1 x C; the batch axis is left out). Each node becomes a row named
+after it (dots made underscores, as the Caffe reader does) and located at it (`model.onnx: node
+17 (Conv 'name')`); the per-operator rules are in `onnx_ops` and `onnx_shapes`, each row's output
+shape is what its layer kind computes (`onnx_infer`). Shape arithmetic (Shape -> Gather ->
+Unsqueeze -> Concat -> Reshape, as torch.onnx.export writes it) is folded away (`onnx_fold`).
+Every floating-point initializer the graph reads is counted once, in the first row that reads it:
+params (and BatchNormalization's mean and variance as buffers) add up to the file's weight count.
 """
-
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from ..errors import CnnError, Location
 from ..source import Node
 from ..spec import check_printable
 from .build import Net
+from .onnx_infer import ours
+from .onnx_proto import Model, Tensor
+from .onnx_proto import Node as OnnxNode
+from .onnx_values import Const
 
-MISSING = "reading ONNX files needs the onnx package: pip install 'cnncalc[onnx]'"
 _FLOAT_TYPES = {1, 10, 11, 16}  # FLOAT, FLOAT16, DOUBLE, BFLOAT16 (TensorProto.DataType)
-MAX_NODES = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,43 +40,31 @@ class NodeLocation(Location):
         return f"{self.file}: {self.place}" if self.place else self.file
 
 
-def require_onnx() -> Any:
-    try:
-        import onnx
-    except ImportError:
-        raise CnnError(MISSING) from None
-    return onnx
-
-
-def read_model(data: Any, filename: str) -> Any:
-    """The ModelProto of the file's bytes (an mmap), without its large weights' payloads."""
-    onnx = require_onnx()
-    import io
-
-    from .onnx_wire import WireError, skeleton
+def read_model(data: Any, filename: str) -> Model:
+    """The file's ModelProto, decoded from its bytes (an mmap) without reading the weights."""
+    from .onnx_proto import LimitError, model
 
     try:
-        body = skeleton(data)
-        model = onnx.load(io.BytesIO(body), load_external_data=False)
-    except (WireError, Exception) as exc:  # noqa: BLE001 - WireError, protobuf's DecodeError, ...
+        m = model(data)
+    except LimitError as exc:
+        raise CnnError(f"{exc}: more than cnncalc reads", Location(filename)) from None
+    except Exception as exc:  # noqa: BLE001 - WireError, struct.error on a cut run of floats, ...
         raise CnnError(f"not an ONNX model ({type(exc).__name__}: {exc})"[:300], Location(filename)) from None
-    if not model.HasField("graph") or not model.graph.node:
+    if m.graph is None or not m.graph.node:
         raise CnnError("not an ONNX model (no graph with nodes)", Location(filename))
-    if len(model.graph.node) > MAX_NODES:
-        raise CnnError(f"the graph has {len(model.graph.node):,} nodes, more than the limit of {MAX_NODES:,}",
-                       Location(filename))
-    return model
+    return m
 
 
 def load(data: Any, filename: str, input_override: str | None = None) -> Node:
     model = read_model(data, filename)
-    reader = Reader(model, filename)
+    reader = Reader(model, filename, data, input_override)
     reader.run()
     graph = model.graph
-    title = graph.name or PurePath(filename).stem
+    assert graph is not None
+    title = graph.name or os.path.splitext(os.path.basename(filename))[0]
     check_printable(title, Location(filename), "network")
     producer = f" (from {model.producer_name} {model.producer_version})".rstrip() if model.producer_name else ""
-    reference = f"ONNX model {PurePath(filename).name}{producer}"
+    reference = f"ONNX model {os.path.basename(filename)}{producer}"
     return reader.net.root(title, reader.input_shape, Location(filename), reference)
 
 
@@ -83,19 +73,6 @@ def _symbol(name: str, fallback: str) -> str:
     if not word or not re.fullmatch(r"[A-Za-z_]\w*", word):
         word = fallback if not word else f"d_{word}"
     return word
-
-
-def ours(dims: list[Any] | None) -> list[Any] | None:
-    """ONNX N x C x H x W -> [H, W, C]; N x C x L -> [L, 1, C]; N x F -> [F]; else None."""
-    if dims is None:
-        return None
-    if len(dims) == 4:
-        return [dims[2], dims[3], dims[1]]
-    if len(dims) == 3:
-        return [dims[2], 1, dims[1]]
-    if len(dims) == 2:
-        return [dims[1]]
-    return None
 
 
 @dataclass(slots=True)
@@ -114,20 +91,27 @@ class View:
 
 
 class Reader:
-    def __init__(self, model: Any, filename: str) -> None:
+    def __init__(self, model: Model, filename: str, data: Any = None, input_override: str | None = None) -> None:
+        assert model.graph is not None
         self.model = model
+        self.graph = model.graph
         self.filename = filename
+        self.data = data  # the file's bytes, for ONNX shape inference of an operator nobody here knows
+        self.override = input_override
         self.net = Net(filename)
         self.src: dict[str, str] = {}  # activation tensor -> the row that writes it ('input')
-        self.const: dict[str, Any] = {}  # constant tensor -> its value (numpy) or None if unknown
-        self.inits: dict[str, Any] = {}
+        self.const: dict[str, Const | None] = {}  # constant tensor -> its value, None if unknown
+        self.inits: dict[str, Tensor] = {}
         self.claimed: set[str] = set()
-        self.shapes: dict[str, list[Any]] = {}
+        self.shapes: dict[str, list[Any]] = {}  # activation tensor -> its ONNX dims (onnx_infer)
+        self.recorded: dict[str, list[Any]] = {}  # the dims the file's value_info and outputs give
+        self.inferred: dict[str, list[Any]] | None = None  # ONNX shape inference's, once needed
         self.consumers: dict[str, list[int]] = {}
         self.skip: set[int] = set()
+        self.pending: dict[int, Any] = {}  # node index -> the nodes a rule waits on there (`_shuffle`)
         self.input_shape: Any = None
-        self.nodes: list[Any] = []
-        self.opset = 1
+        self.nodes: list[OnnxNode] = []
+        self.opset = model.opset_import.get("", 1)
         self.symbols: dict[str, str] = {}
         self.canon: dict[str, str] = {}  # Identity of an initializer -> the initializer
 
@@ -136,16 +120,16 @@ class Reader:
     def run(self) -> None:
         from . import onnx_fold, onnx_ops
 
-        graph = self.model.graph
-        for imp in self.model.opset_import:
-            if imp.domain in ("", "ai.onnx"):
-                self.opset = imp.version
+        graph = self.graph
         for t in graph.initializer:
             self.inits[t.name] = t
             self.const[t.name] = None  # values are read on demand (`value`)
-        self.infer_shapes()
+        if not self.override:
+            for vi in (*graph.value_info, *graph.output):
+                if vi.dims is not None:
+                    self.recorded[vi.name] = vi.dims
         self.read_input()
-        self.nodes = list(graph.node)
+        self.nodes = graph.node
         for i, n in enumerate(self.nodes):
             for t in n.input:
                 self.consumers.setdefault(t, []).append(i)
@@ -156,23 +140,15 @@ class Reader:
             if self.foldable(view):
                 onnx_fold.fold(self, view)
                 continue
-            onnx_ops.convert(self, view)
+            try:
+                onnx_ops.convert(self, view)
+            except (IndexError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                # untrusted files: a node without the inputs or attributes its operator needs
+                raise CnnError(f"malformed {view.op} node ({type(exc).__name__}: {exc})"[:300], view.loc) from None
         self.check_outputs()
 
-    def infer_shapes(self) -> None:
-        onnx = require_onnx()
-        try:
-            inferred = onnx.shape_inference.infer_shapes(self.model, data_prop=True)
-        except Exception:  # noqa: BLE001 - inference is a help: without it, fewer operators read
-            inferred = self.model
-        g = inferred.graph
-        for vi in (*g.input, *g.value_info, *g.output):
-            dims = _dims_of(vi)
-            if dims is not None:
-                self.shapes[vi.name] = dims
-
     def read_input(self) -> None:
-        graph = self.model.graph
+        graph = self.graph
         real = [i for i in graph.input if i.name not in self.inits]
         if not real:
             raise CnnError("the graph has no input (every input is an initializer)", Location(self.filename))
@@ -181,7 +157,7 @@ class Reader:
             raise CnnError(f"the graph has {len(real)} inputs ('{first.name}', '{extra.name}', ...); "
                            "cnncalc reads networks of one input", Location(self.filename))
         check_printable(first.name, Location(self.filename), "input")
-        dims = _dims_of(first)
+        dims = first.dims
         if dims is None:
             raise CnnError(f"input '{first.name}' has no shape; pass --input", Location(self.filename))
         named = []
@@ -197,6 +173,7 @@ class Reader:
                            "N x C x L or N x F", Location(self.filename))
         self.input_shape = shape
         self.src[first.name] = "input"
+        self.shapes[first.name] = _overridden(named, self.override)
 
     def symbol(self, name: str | None, fallback: str) -> str:
         key = name or fallback
@@ -204,17 +181,18 @@ class Reader:
             self.symbols[key] = _symbol(name or "", fallback)
         return self.symbols[key]
 
-    def view(self, index: int, n: Any) -> View:
-        from onnx import helper
+    def view(self, index: int, n: OnnxNode) -> View:
+        from .onnx_proto import attributes
 
         op = n.op_type
         label = n.name or ""
+        check_printable(op, NodeLocation(self.filename, 1, 1, f"node {index}"), "operator")
         check_printable(label, NodeLocation(self.filename, 1, 1, f"node {index} ({op})"), "node")
         place = f"node {index} ({op} '{label}')" if label else f"node {index} ({op})"
         loc = NodeLocation(self.filename, 1, 1, place)
         try:
-            attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
-        except Exception as exc:  # noqa: BLE001 - a malformed attribute
+            attrs = attributes(n)
+        except Exception as exc:  # noqa: BLE001 - a malformed attribute (WireError, struct.error)
             raise CnnError(f"unreadable attribute ({exc})", loc) from None
         return View(index, op, n.domain or "", label, list(n.input), list(n.output), attrs, loc, n)
 
@@ -226,7 +204,7 @@ class Reader:
         return all(t in self.const for t in present) and v.op not in ("RandomNormal", "RandomUniform")
 
     def check_outputs(self) -> None:
-        for out in self.model.graph.output:
+        for out in self.graph.output:
             if out.name not in self.src and out.name not in self.const:
                 raise CnnError(f"graph output '{out.name}' is written by no node", Location(self.filename))
 
@@ -240,30 +218,29 @@ class Reader:
         each tensor it merged with an identical one), or the tensor itself."""
         return self.canon.get(t, t)
 
-    def value(self, t: str) -> Any:
-        """The value of a constant tensor (numpy), or None when unknown (a large or dropped one)."""
+    def value(self, t: str) -> Const | None:
+        """The value of a constant tensor, or None when unknown (a large or dropped one)."""
         t = self.c(t)
         if t not in self.const:
             return None
         got = self.const[t]
         if got is None and t in self.inits:
-            tensor = self.inits[t]
-            if not _has_data(tensor):
-                return None
-            from onnx import numpy_helper
+            from .onnx_values import decode
 
-            try:
-                got = numpy_helper.to_array(tensor)
-            except Exception:  # noqa: BLE001 - external or malformed data
-                return None
+            got = decode(self.inits[t])
             self.const[t] = got
         return got
 
-    def ints(self, t: str) -> list[Any] | None:
+    def items(self, t: str) -> list[Any] | None:
+        """A constant's items (ints, or a named axis from `Shape`; None if one is unknown)."""
         v = self.value(t)
-        if v is None:
+        if v is None or any(x is None or isinstance(x, (bool, float)) for x in v.items):
             return None
-        return [x if isinstance(x, str) else int(x) for x in v.reshape(-1).tolist()]
+        return list(v.items)
+
+    def ints(self, t: str) -> list[int] | None:
+        got = self.items(t)
+        return got if got is not None and all(isinstance(x, int) for x in got) else None
 
     def is_weight(self, t: str) -> bool:
         t = self.c(t)
@@ -293,9 +270,11 @@ class Reader:
         return sum(self.numel(t) for t in names if self.claim(t))
 
     def dims(self, t: str) -> list[Any] | None:
+        """A tensor's ONNX dims: an initializer's, a folded constant's, or an activation's."""
         if self.c(t) in self.inits:
             return list(self.inits[self.c(t)].dims)
-        return self.shapes.get(t)
+        got = self.const.get(t)
+        return list(got.dims) if got is not None else self.shapes.get(t)
 
     def rank(self, t: str) -> int | None:
         d = self.dims(t)
@@ -303,9 +282,13 @@ class Reader:
 
     def row(self, kind: str, v: View, args: dict[str, Any] | None = None, inputs: list[str] | None = None,
             output: int | None = 0, suffix: str = "") -> str:
-        """Add a row for node `v` reading the activation tensors `inputs`; it writes v.outputs[output]."""
+        """Add a row for node `v` reading the activation tensors `inputs`; it writes v.outputs[output]
+        (whose dims the kind computes)."""
+        from .onnx_infer import kind_output
+
+        inputs = inputs if inputs is not None else [t for t in v.inputs[:1]]
         sources = []
-        for t in inputs if inputs is not None else [t for t in v.inputs[:1]]:
+        for t in inputs:
             if t not in self.src:
                 raise CnnError(f"reads '{t}', which no earlier node writes", v.loc)
             sources.append(self.src[t])
@@ -316,45 +299,43 @@ class Reader:
         self.net.add(kind, name, v.loc, args, None, sources)
         if output is not None and output < len(v.outputs):
             self.src[v.outputs[output]] = name
+            got = kind_output(kind, args, [self.shapes.get(t) for t in inputs])
+            if got is not None:
+                self.shapes[v.outputs[output]] = got
         return name
 
     def alias(self, v: View, source: str, output: int = 0) -> None:
         """v's output is the tensor `source` (a no-op node): no row."""
         self.src[v.outputs[output]] = self.src[source]
+        if source in self.shapes:
+            self.shapes[v.outputs[output]] = self.shapes[source]
 
     def only_consumer(self, t: str) -> Any | None:
         """The node that alone reads `t` (and `t` is no graph output), or None."""
         users = self.consumers.get(t, [])
-        if len(users) != 1 or any(o.name == t for o in self.model.graph.output):
+        if len(users) != 1 or any(o.name == t for o in self.graph.output):
             return None
         return users[0]
 
     def ours(self, t: str) -> list[Any] | None:
-        """Tensor t's shape in cnncalc's layout, when inference gave it and it is concrete."""
-        shape = ours(self.shapes.get(t))
+        """Tensor t's shape in cnncalc's layout, when it is known and concrete."""
+        shape = ours(self.dims(t))
         if shape is None or not all(isinstance(d, int) and d > 0 for d in shape):
             return None
         return shape
 
 
-def _dims_of(vi: Any) -> list[Any] | None:
-    t = vi.type
-    if not t.HasField("tensor_type") or not t.tensor_type.HasField("shape"):
-        return None
-    out: list[Any] = []
-    for d in t.tensor_type.shape.dim:
-        if d.HasField("dim_value"):
-            out.append(int(d.dim_value))
-        elif d.HasField("dim_param"):
-            out.append(d.dim_param)
-        else:
-            out.append(None)
-    return out
-
-
-def _has_data(tensor: Any) -> bool:
-    if tensor.data_location == 1:  # EXTERNAL
-        return False
-    return bool(tensor.raw_data) or any(
-        len(getattr(tensor, f)) for f in ("float_data", "int32_data", "int64_data", "double_data", "uint64_data")
-    ) or not any(tensor.dims)  # a scalar or empty tensor
+def _overridden(dims: list[Any], override: str | None) -> list[Any]:
+    """The input's ONNX dims with `--input H x W x C` (or F) put in, so every shape follows it;
+    an override that does not fit is left to the spec, which reports it."""
+    if not override:
+        return dims
+    parts = [p for p in re.split(r"\s*[x×X,]\s*", override.strip().strip("[]")) if p]
+    sizes = [int(p) if p.isdigit() else _symbol(p, "D") for p in parts]
+    if len(dims) == 4 and len(sizes) == 3:
+        return [dims[0], sizes[2], sizes[0], sizes[1]]
+    if len(dims) == 3 and len(sizes) == 3 and sizes[1] == 1:
+        return [dims[0], sizes[2], sizes[0]]
+    if len(dims) == 2 and len(sizes) == 1:
+        return [dims[0], sizes[0]]
+    return dims

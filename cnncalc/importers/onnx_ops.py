@@ -3,8 +3,8 @@
 A rule reads the node's attributes and constant inputs and calls `Reader.row` with a cnncalc
 kind; the arithmetic is the kind's own. Weights are claimed as they are counted, so a weight two
 nodes share counts once (the second conv or fc without its bias, the second bn without gamma
-and beta). An operator without a rule is an `operator` row with ONNX shape inference's output
-shape, its weights as params and a warning, or, without an inferred shape, an error.
+and beta). An operator without a rule is an `operator` row with the output shape `onnx_infer`
+gives, its weights as params and a warning, or, without a shape, an error.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import CnnError
 from .onnx import Reader, View
+from .onnx_norms import NORM_RULES
 from .onnx_rows import Rule, _acts, _clean, _operator, _pair, shared, unknown
 from .onnx_shapes import SHAPE_RULES
 
@@ -29,8 +30,22 @@ _SHAPE_KEPT = {
 }  # fmt: skip
 
 
+# the inputs an operator cannot be read without (ONNX's own minimum; Reshape and Slice as of opset 5 and 10)
+_MIN_INPUTS = {
+    "Conv": 2, "ConvTranspose": 2, "Gemm": 2, "MatMul": 2, "PRelu": 2, "BatchNormalization": 5,
+    "InstanceNormalization": 3, "LayerNormalization": 2, "Add": 2, "Sub": 2, "Mul": 2, "Div": 2,
+    "Reshape": 2, "Slice": 3,
+}  # fmt: skip
+
+
 def convert(r: Reader, v: View) -> None:
     rule = RULES.get(v.op) if v.domain in ("", "ai.onnx") else None
+    need = _MIN_INPUTS.get(v.op, 1) if rule is not None else 0
+    if (v.op, r.opset < 5) == ("Reshape", True) or (v.op, r.opset < 10) == ("Slice", True):
+        need = 1  # their shape, starts and ends were attributes then
+    if len(v.inputs) < need or not all(v.inputs[:need]) or not v.outputs:
+        raise CnnError(f"{v.op} reads {need} input{'s' if need > 1 else ''} and writes an output; the node has "
+                       f"{len([t for t in v.inputs if t])} and {len(v.outputs)}", v.loc)
     if rule is not None:
         rule(r, v)
         return
@@ -87,12 +102,14 @@ def _conv(r: Reader, v: View) -> None:
     w = v.inputs[1] if len(v.inputs) > 1 else ""
     if not r.is_init(w):
         return unknown(r, v, "its weights are not an initializer")
-    if r.is_claimed(w):
-        return shared(r, v)
     dims = r.dims(w)
+    if len(dims) < 3:
+        raise CnnError(f"weights '{w}' have {len(dims)} dims; a Conv's have 3 or 4", v.loc)
     kernel = list(v.attrs.get("kernel_shape", dims[2:]))
     group = v.attrs.get("group", 1)
     args: dict[str, Any] = {"filters": dims[0], **_spatial(r, v, kernel)}
+    if r.is_claimed(w):
+        return shared(r, v, kind="conv", args={**args, "groups": group})
     c_in = r.dims(v.inputs[0])
     if c_in is not None and len(c_in) > 1 and isinstance(c_in[1], int) and c_in[1] != dims[1] * group:
         raise CnnError(f"weights '{w}' expect {dims[1] * group} input channels, the input has {c_in[1]}", v.loc)
@@ -107,10 +124,10 @@ def _conv_transpose(r: Reader, v: View) -> None:
     w = v.inputs[1] if len(v.inputs) > 1 else ""
     if not r.is_init(w):
         return unknown(r, v, "its weights are not an initializer")
-    if r.is_claimed(w):
-        return shared(r, v)
     a = v.attrs
     dims = r.dims(w)
+    if len(dims) < 3:
+        raise CnnError(f"weights '{w}' have {len(dims)} dims; a ConvTranspose's have 3 or 4", v.loc)
     if a.get("group", 1) != 1:
         raise CnnError("ConvTranspose with group > 1 is not supported", v.loc)
     kernel = list(a.get("kernel_shape", dims[2:]))
@@ -125,6 +142,8 @@ def _conv_transpose(r: Reader, v: View) -> None:
         args["padding"] = 0 if sp["padding"] == "valid" else sp["padding"]
         if sp["padding"] == "same":
             args["output_padding"] = 0
+    if r.is_claimed(w):
+        return shared(r, v, kind="deconv", args=args)
     r.claim(w)
     args["bias"] = len(v.inputs) > 2 and bool(v.inputs[2]) and r.claim(v.inputs[2])
     r.row("deconv", v, _clean(args, {"s": 1, "dilation": 1, "bias": True, "padding": 0, "output_padding": 0}))
@@ -184,11 +203,14 @@ def _reduce(r: Reader, v: View) -> None:
     if v.attrs.get("keepdims", 1):
         r.row(kind, v)
         return
-    r.row(kind, v, suffix="/pool")
+    r.row(kind, v, suffix="/pool", output=None)
     pooled = r.net.last
     r.net.add("flatten", r.net.unique((v.name or f"{v.op.lower()}{v.index}").replace(".", "_")), v.loc,
               None, None, [pooled])
     r.src[v.outputs[0]] = r.net.last
+    src = r.dims(v.inputs[0])
+    if src is not None:
+        r.shapes[v.outputs[0]] = [src[0], src[1]]
 
 
 # ---- fully connected --------------------------------------------------------------------------
@@ -199,10 +221,10 @@ def _gemm(r: Reader, v: View) -> None:
     b = v.inputs[1]
     if not r.is_init(b) or a.get("transA", 0) or r.rank(b) != 2:
         return unknown(r, v, "an fc needs a 2-D weight initializer and transA = 0")
-    if r.is_claimed(b):
-        return shared(r, v)
     dims = r.dims(b)
     units = dims[0] if a.get("transB", 0) else dims[1]
+    if r.is_claimed(b):
+        return shared(r, v, kind="fc", args={"units": units})
     r.claim(b)
     bias = len(v.inputs) > 2 and bool(v.inputs[2]) and r.claim(v.inputs[2])
     r.row("fc", v, {"units": units} if bias else {"units": units, "bias": False})
@@ -212,9 +234,9 @@ def _matmul(r: Reader, v: View) -> None:
     b = v.inputs[1]
     if not r.is_init(b) or r.rank(b) != 2 or r.rank(v.inputs[0]) != 2:
         return unknown(r, v, "an fc needs a 2-D input and a 2-D weight initializer")
-    if r.is_claimed(b):
-        return shared(r, v)
     units = r.dims(b)[1]
+    if r.is_claimed(b):
+        return shared(r, v, kind="fc", args={"units": units})
     r.claim(b)
     bias = False
     nxt = r.only_consumer(v.outputs[0])
@@ -229,62 +251,8 @@ def _matmul(r: Reader, v: View) -> None:
     name = r.row("fc", v, {"units": units} if bias else {"units": units, "bias": False})
     if bias:
         r.src[r.nodes[nxt].output[0]] = name
-
-
-# ---- normalization ----------------------------------------------------------------------------
-
-
-def _batch_norm(r: Reader, v: View) -> None:
-    scale, bias, mean, var = (v.inputs + ["", "", "", ""])[1:5]
-    args: dict[str, Any] = {}
-    if "epsilon" in v.attrs and abs(v.attrs["epsilon"] - 1e-5) > 1e-12:
-        args["epsilon"] = round(float(v.attrs["epsilon"]), 10)
-    names = [r.c(t) for t in (scale, bias, mean, var)]
-    fresh = [not r.is_claimed(t) and r.is_weight(t) and t not in names[:i] for i, t in enumerate(names)]
-    if fresh[2:] != [True, True] or fresh[0] != fresh[1]:
-        return shared(r, v, stats=(mean, var))
-    r.unclaimed([scale, bias, mean, var])
-    if not fresh[0]:
-        args["affine"] = False
-    r.row("bn", v, args, [v.inputs[0]])
-
-
-def _instance_norm(r: Reader, v: View) -> None:
-    learned = [r.claim(t) for t in v.inputs[1:3]]
-    args = {} if any(learned) else {"affine": False}
-    if "epsilon" in v.attrs and abs(v.attrs["epsilon"] - 1e-5) > 1e-12:
-        args["epsilon"] = round(float(v.attrs["epsilon"]), 10)
-    r.row("instance_norm", v, args, [v.inputs[0]])
-
-
-def _layer_norm(r: Reader, v: View) -> None:
-    rank = r.rank(v.inputs[0])
-    axis = v.attrs.get("axis", -1)
-    if rank is None or (axis % rank) != rank - 1 or rank != 2:
-        # over the units of an N x C vector here; over channels, between two Transposes (_transpose)
-        return unknown(r, v, "LayerNormalization over the last axis of an N x C tensor only")
-    _layer_norm_row(r, v, v, v.inputs[0])
-
-
-def _layer_norm_row(r: Reader, norm: View, named: View, source: str) -> None:
-    """A layer_norm row for the LayerNormalization `norm`, named after node `named` (its output)."""
-    scale, bias = (norm.inputs + ["", ""])[1:3]
-    fresh = [bool(t) and r.is_weight(t) and not r.is_claimed(t) for t in (scale, bias)]
-    if fresh[0] != fresh[1] or (bias and r.c(bias) == r.c(scale)):
-        return shared(r, norm)
-    r.unclaimed([scale, bias])
-    args: dict[str, Any] = {} if fresh[0] else {"affine": False}
-    eps = norm.attrs.get("epsilon", 1e-5)
-    if abs(eps - 1e-5) > 1e-12:
-        args["epsilon"] = round(float(eps), 10)
-    r.row("layer_norm", named, args, [source])
-
-
-def _lrn(r: Reader, v: View) -> None:
-    a = v.attrs
-    args = {"size": a["size"], "alpha": round(float(a.get("alpha", 1e-4)), 10),
-            "beta": round(float(a.get("beta", 0.75)), 10), "k": round(float(a.get("bias", 1.0)), 10)}
-    r.row("lrn", v, args)
+        if v.outputs[0] in r.shapes:
+            r.shapes[r.nodes[nxt].output[0]] = r.shapes[v.outputs[0]]
 
 
 # ---- activations ------------------------------------------------------------------------------
@@ -317,10 +285,10 @@ def _clip(r: Reader, v: View) -> None:
     hi = v.attrs.get("max")
     if len(v.inputs) > 1 and v.inputs[1]:
         got = r.value(v.inputs[1])
-        lo = None if got is None else float(got.reshape(-1)[0])
+        lo = None if got is None else got.first()
     if len(v.inputs) > 2 and v.inputs[2]:
         got = r.value(v.inputs[2])
-        hi = None if got is None else float(got.reshape(-1)[0])
+        hi = None if got is None else got.first()
     if lo == 0 and hi == 6:
         r.row("relu6", v, None, [v.inputs[0]])
     elif lo == 0 and hi is None:
@@ -350,7 +318,7 @@ def _elementwise(r: Reader, v: View) -> None:
             return
         _operator(r, v, acts, None)
         return
-    shapes = [r.shapes.get(t) for t in acts]
+    shapes = [r.dims(t) for t in acts]
     equal = all(s is not None and s == shapes[0] for s in shapes)
     if v.op in ("Add", "Sum") and equal:
         r.row("add", v, None, acts)
@@ -358,7 +326,7 @@ def _elementwise(r: Reader, v: View) -> None:
         r.row("maximum", v, None, acts)
     elif v.op == "Mul":
         # the input that is not broadcast goes first (multiply's output has the first's shape)
-        ordered = sorted(acts, key=lambda t: -_size(r.shapes.get(t)))
+        ordered = sorted(acts, key=lambda t: -_size(r.dims(t)))
         r.row("multiply", v, None, ordered)
     else:
         unknown(r, v)
@@ -381,28 +349,9 @@ def _size(dims: list[Any] | None) -> int:
     return n
 
 
-# ---- shape changes ----------------------------------------------------------------------------
-
-
-def _transpose(r: Reader, v: View) -> None:
-    """Transpose (0, 2, 3, 1) -> LayerNormalization over the last axis -> Transpose (0, 3, 1, 2):
-    a layer norm over the channels of each position (ConvNeXt's LayerNorm2d), one `layer_norm` row
-    named after the transpose back."""
-    if list(v.attrs.get("perm", [])) == [0, 2, 3, 1]:
-        i = r.only_consumer(v.outputs[0])
-        norm = r.view(i, r.nodes[i]) if i is not None and r.nodes[i].op_type == "LayerNormalization" else None
-        j = r.only_consumer(norm.outputs[0]) if norm is not None and norm.attrs.get("axis", -1) in (-1, 3) else None
-        if j is not None and r.nodes[j].op_type == "Transpose":
-            back = r.view(j, r.nodes[j])
-            if list(back.attrs.get("perm", [])) == [0, 3, 1, 2]:
-                r.skip.update({i, j})
-                _layer_norm_row(r, norm, back, v.inputs[0])
-                return
-    unknown(r, v)
-
-
 RULES: dict[str, Rule] = {
     **SHAPE_RULES,
+    **NORM_RULES,
     "Conv": _conv,
     "ConvTranspose": _conv_transpose,
     "MaxPool": _pool,
@@ -413,10 +362,6 @@ RULES: dict[str, Rule] = {
     "ReduceMax": _reduce,
     "Gemm": _gemm,
     "MatMul": _matmul,
-    "BatchNormalization": _batch_norm,
-    "InstanceNormalization": _instance_norm,
-    "LayerNormalization": _layer_norm,
-    "LRN": _lrn,
     **{op: _simple for op in _SIMPLE},
     "LeakyRelu": _with_alpha("leaky_relu", 0.01),
     "Elu": _with_alpha("elu", 1.0),
@@ -428,5 +373,4 @@ RULES: dict[str, Rule] = {
     "Max": _elementwise,
     "Sub": _elementwise,
     "Div": _elementwise,
-    "Transpose": _transpose,
 }

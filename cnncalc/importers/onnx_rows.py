@@ -8,17 +8,26 @@ from typing import Any
 
 from ..errors import CnnError
 from .onnx import Reader, View
+from .onnx_infer import ours
 
 Rule = Callable[[Reader, View], None]
 
 
 def unknown(r: Reader, v: View, why: str = "") -> None:
-    """An operator without arithmetic here: a row if shape inference knows its output."""
-    out = r.ours(v.outputs[0]) if v.outputs else None
+    """An operator without arithmetic here: a row if its output shape is known (`onnx_infer`)."""
+    from .onnx_infer import output_dims
+
     acts = _acts(r, v)
-    if out is None or not acts:
-        domain = v.domain or "ai.onnx"
-        reason = f": {why}" if why else ""
+    domain = v.domain or "ai.onnx"
+    reason = f": {why}" if why else ""
+    outputs = {o.name for o in r.graph.output}
+    read_later = [t for t in v.outputs[1:] if t and (t in r.consumers or t in outputs)]
+    if read_later:  # an `operator` row stands for one output
+        raise CnnError(f"unsupported operator {v.op} (domain {domain}){reason}; its output '{read_later[0]}' "
+                       "is read too, and an operator row has one output", v.loc)
+    dims = output_dims(r, v) if v.outputs and acts else None
+    out = ours(dims)
+    if out is None or not all(isinstance(d, int) and d > 0 for d in out):
         raise CnnError(f"unsupported operator {v.op} (domain {domain}){reason}", v.loc)
     _operator(r, v, acts, out)
 
@@ -39,13 +48,20 @@ def _operator(r: Reader, v: View, acts: list[str], out: list[Any] | None, stats:
     r.row("operator", v, args, acts)
 
 
-def shared(r: Reader, v: View, stats: tuple[str, ...] = ()) -> None:
+def shared(r: Reader, v: View, stats: tuple[str, ...] = (), kind: str | None = None,
+           args: dict[str, Any] | None = None) -> None:
     """A node reading a weight an earlier node counted (weight sharing, or tensors torch.onnx.export
-    merged because they were equal): a row with only its own weights, its MACs left out, said so."""
+    merged because they were equal): a row with only its own weights, its MACs left out, said so.
+    Its output shape is what `kind` with `args` gives (a conv, an fc), else its input's."""
+    from .onnx_infer import kind_output
+
     acts = _acts(r, v)
-    out = r.ours(v.outputs[0])
-    if out is None and r.shapes.get(v.outputs[0]) != r.shapes.get(acts[0]):
-        raise CnnError(f"{v.op} reads weights an earlier node counted, and its output shape is unknown", v.loc)
+    dims = kind_output(kind, args, [r.dims(acts[0])]) if kind and acts else r.dims(acts[0]) if acts else None
+    out = ours(dims)
+    if out is None or not all(isinstance(d, int) and d > 0 for d in out):
+        if kind is not None or not acts:
+            raise CnnError(f"{v.op} reads weights an earlier node counted, and its output shape is unknown", v.loc)
+        out = None  # the input's shape, symbolic or not
     note = (f"{v.op} reads weights an earlier node counted (counted once, there); "
             "its own arithmetic, MACs included, is left out")
     _operator(r, v, acts, out, tuple(t for t in stats if t), note)

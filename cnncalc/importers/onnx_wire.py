@@ -1,10 +1,12 @@
-"""An ONNX file's structure without its weights, read from the protobuf wire format.
+"""The protobuf wire format, walked over a memory map: the fields of a message, and a file's
+structure without its weights.
 
-`skeleton` walks the ModelProto's fields over a memory map and copies every field except the
-payload of large initializers (their dims, type and name stay), so a 500 MB model becomes a
-skeleton of a few hundred kilobytes that `onnx.load` parses in milliseconds: the weights are
-never read from disk, never copied, and their sizes come from their dims. Small initializers
-(shape and axis constants, up to `KEEP_BYTES`) are kept whole, for the reader to fold.
+`fields` yields each field's number, wire type and byte span (every length checked against its
+message), for `onnx_proto` to decode. `skeleton` copies every field of the model except the payload
+of large initializers (their dims, type and name stay): a 500 MB model becomes a few hundred
+kilobytes that `onnx.load` parses in milliseconds, for ONNX's shape inference when an operator
+nobody here knows needs it (`onnx_infer.onnx_fallback`). Small initializers (shape and axis
+constants, up to `KEEP_BYTES`) are kept whole.
 
 Wire format: each field is a varint key (field number << 3 | wire type) then a varint (type
 0), 8 bytes (1), a varint length and that many bytes (2), or 4 bytes (5).
@@ -25,7 +27,8 @@ class WireError(ValueError):
     """Bytes that are not a protobuf message."""
 
 
-def _varint(buf: memoryview, at: int, end: int) -> tuple[int, int]:
+def varint(buf: memoryview, at: int, end: int) -> tuple[int, int]:
+    """The varint at `at` and the position after it."""
     value = shift = 0
     while True:
         if at >= end or shift > 63:
@@ -36,6 +39,11 @@ def _varint(buf: memoryview, at: int, end: int) -> tuple[int, int]:
         if b < 0x80:
             return value, at
         shift += 7
+
+
+def signed(value: int) -> int:
+    """A varint read as a two's complement int64 (negative ints take ten bytes on the wire)."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _encode_varint(value: int) -> bytes:
@@ -55,16 +63,16 @@ def fields(buf: memoryview, start: int, end: int) -> Iterator[tuple[int, int, in
     at = start
     while at < end:
         first = at
-        key, at = _varint(buf, at, end)
+        key, at = varint(buf, at, end)
         number, wire = key >> 3, key & 7
         if number == 0:
             raise WireError("field number 0")
         if wire == 0:
-            _, stop = _varint(buf, at, end)
+            _, stop = varint(buf, at, end)
         elif wire == 1:
             stop = at + 8
         elif wire == 2:
-            length, at = _varint(buf, at, end)
+            length, at = varint(buf, at, end)
             stop = at + length
         elif wire == 5:
             stop = at + 4

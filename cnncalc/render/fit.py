@@ -47,7 +47,9 @@ class Fitted:
 
 
 def table_width(columns: list[str], rows: list[list[str]]) -> int:
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+    # column by column through zip(*rows) and map(len): fit() asks again after each step
+    cells = list(zip(*rows)) if rows else [()] * len(columns)
+    widths = [max(len(c), max(map(len, col), default=0)) for c, col in zip(columns, cells)]
     return sum(widths) + GAP * (len(columns) - 1)
 
 

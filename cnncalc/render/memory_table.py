@@ -1,16 +1,22 @@
-"""`cnncalc memory` as a rich table: per layer bytes, the live total, and the estimates under it."""
+"""`cnncalc memory` as a table: per layer bytes, the live total, and the estimates under it.
+
+Drawn as summarize's is: without rich (render/plain_table.py) unless rich must wrap or shrink
+something, with rich (`build`) then.
+"""
 
 from __future__ import annotations
 
-from rich import box
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from ..escape import terminal
 from ..memory import Memory
 from .fit import Fitted, fit
+from .plain_table import Sheet, draw
+from .terminal import without_trailing_spaces
 from .values import count, human_bytes
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group
 
 
 def _b(n: int) -> str:
@@ -20,7 +26,7 @@ def _b(n: int) -> str:
 _COLUMNS = ["Layer", "Type", "Activation bytes", "Param bytes", "Live while running"]
 
 
-def build(m: Memory, width: int | None = None) -> Group:
+def sheet(m: Memory, width: int | None = None) -> Sheet:
     """The table fitted to `width` columns as summarize's is (None: as wide as it needs)."""
     cells = [["input", "", count(m.input_bytes), "0", count(m.input_bytes)]]
     cells += [[terminal(r.name), terminal(r.kind), count(r.activation_bytes), count(r.param_bytes),
@@ -29,17 +35,9 @@ def build(m: Memory, width: int | None = None) -> Group:
               else Fitted(_COLUMNS, cells))
     fitted.wide = "; --format json has every byte"
     title = f"{terminal(m.name or m.file)}  ({m.dtype}, {m.bytes_per_value} B per value, batch {m.batch})"
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for col in fitted.columns:
-        table.add_column(col, justify="left" if col in ("Layer", "Type") else "right", no_wrap=True,
-                         min_width=max(len(col), *(len(r[fitted.columns.index(col)]) for r in fitted.rows)))
-    for r, row in zip([None, *m.layers], fitted.rows):
-        table.add_row(*row, style="bold" if r is not None and r.name == m.peak_layer else None)
+    styles = [None, *("bold" if r.name == m.peak_layer else None for r in m.layers)]
     t = m.training
-    footer = Table.grid(padding=(0, 2))
-    footer.add_column()
-    footer.add_column(justify="right")
-    for label, value in (
+    footer = [(f"{label}:", _b(value)) for label, value in (
         ("Parameter bytes (with buffers)", m.param_bytes),
         ("Activation bytes (all layers)", m.activation_bytes),
         (f"Inference peak (at {terminal(m.peak_layer)})", m.peak_bytes),
@@ -48,11 +46,46 @@ def build(m: Memory, width: int | None = None) -> Group:
         (f"Training: {m.optimizer} state", t.optimizer_state),
         ("Training: stored activations", t.activations),
         ("Training: total", t.total),
-    ):
-        footer.add_row(f"{label}:", _b(value))
-    note = [Text(fitted.note(width), style="dim")] if width and fitted.note(width) else []
-    return Group(Text(title, style="bold"), Text(""), table, Text(""), footer, *note)
+    )]
+    note: list[tuple[str, str | None]] = [(fitted.note(width), "dim")] if width and fitted.note(width) else []
+    right = [col not in ("Layer", "Type") for col in fitted.columns]
+    return Sheet([(title, "bold")], fitted.columns, right, fitted.rows, styles, footer, note, heading_wraps=True)
+
+
+def build(m: Memory, width: int | None = None) -> Group:
+    """The same table as rich renderables."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    s = sheet(m, width)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, col in enumerate(s.columns):
+        table.add_column(col, justify="right" if s.right[i] else "left", no_wrap=True,
+                         min_width=max(len(col), *(len(r[i]) for r in s.rows)))
+    for row, style in zip(s.rows, s.styles):
+        table.add_row(*row, style=style)
+    footer = Table.grid(padding=(0, 2))
+    footer.add_column()
+    footer.add_column(justify="right")
+    for label, value in s.footer:
+        footer.add_row(label, value)
+    note = [Text(text, style=style or "") for text, style in s.tail]
+    return Group(*(Text(text, style=style or "") for text, style in s.heading), Text(""), table, Text(""), footer,
+                 *note)
 
 
 def render(m: Memory, console: Console, width: int | None = None) -> None:
     console.print(build(m, width), crop=False)
+
+
+def to_text(m: Memory, width: int, color: bool = False, plain: bool = True) -> str:
+    """The table on a console `width` columns wide, without trailing spaces; ANSI styles only when
+    `color`. `plain=False` always draws with rich (the tests' reference)."""
+    text = draw(sheet(m, width), width, color) if plain else None
+    if text is not None:
+        return without_trailing_spaces(text)
+    from .terminal import capture
+
+    return capture(lambda console: render(m, console, width), width, color)

@@ -8,7 +8,8 @@ at each size; then the totals per size. JSON is one object:
                            "macs": [a, b], "params": [a, b]}, ...],
                "totals": [{"input", "params", "macs", "flops", "activations"}, ...]}}
 
-A layer missing at some size has null there. rich is imported only for the table.
+A layer missing at some size has null there. The table is drawn as summarize's: without rich
+(render/plain_table.py) unless something must wrap, by rich then.
 """
 
 from __future__ import annotations
@@ -61,13 +62,9 @@ _SHOWN = ("output", "macs", "activations")
 _TOTALS = (("Total params", "params"), ("MACs", "macs"), ("FLOPs", "flops"), ("Activations", "activations"))
 
 
-def table(results: list[tuple[Report, list[Row]]], console: Any, width: int | None = None) -> None:
-    """The side-by-side table, fitted to `width` as summarize's is: numbers compacted, the
+def _layout(results: list[tuple[Report, list[Row]]], width: int | None) -> dict[str, Any]:
+    """What the table shows, fitted to `width` as summarize's is: numbers compacted, the
     Activations columns and then Type left out, names shortened in the middle."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
     from .fit import Fitted, fit
 
     first = results[0][0]
@@ -78,24 +75,71 @@ def table(results: list[tuple[Report, list[Row]]], console: Any, width: int | No
     numbers = frozenset(c for c in columns if c.startswith(("MACs", "Activations")))
     fitted = (fit(columns, cells, width, numbers, tuple(c for c in columns if c.startswith("Activations")),
                   ("Type",)) if width and not first.symbols else Fitted(columns, cells))
-    console.print(Text(f"{terminal(first.name or first.file)}  (inputs {', '.join(_size(r) for r, _ in results)})",
-                       style="bold"))
+    return {
+        "title": f"{terminal(first.name or first.file)}  (inputs {', '.join(_size(r) for r, _ in results)})",
+        "columns": fitted.columns, "right": [c in numbers for c in fitted.columns], "rows": fitted.rows,
+        "totals": ["Totals", *(f"@{_size(report)}" for report, _ in results)],
+        "total_rows": [[label, *(count(r.totals.get(key)) for r, _ in results)] for label, key in _TOTALS],
+        "note": fitted.note(width) if width else "",
+    }
+
+
+def table(results: list[tuple[Report, list[Row]]], console: Any, width: int | None = None) -> None:
+    """The side-by-side table printed on a rich console."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    lay = _layout(results, width)
+    console.print(Text(lay["title"], style="bold"))
     t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for i, col in enumerate(fitted.columns):
-        t.add_column(col, justify="right" if col in numbers else "left", no_wrap=True,
-                     min_width=max([len(col), *(len(r[i]) for r in fitted.rows)]))
-    for row in fitted.rows:
+    for i, col in enumerate(lay["columns"]):
+        t.add_column(col, justify="right" if lay["right"][i] else "left", no_wrap=True,
+                     min_width=max([len(col), *(len(r[i]) for r in lay["rows"])]))
+    for row in lay["rows"]:
         t.add_row(*row)
     totals = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    totals.add_column("Totals")
-    for report, _ in results:
-        totals.add_column(f"@{_size(report)}", justify="right")
-    for label, key in _TOTALS:
-        totals.add_row(label, *(count(r.totals.get(key)) for r, _ in results))
+    totals.add_column(lay["totals"][0])
+    for col in lay["totals"][1:]:
+        totals.add_column(col, justify="right")
+    for row in lay["total_rows"]:
+        totals.add_row(*row)
     console.print(t, crop=False)
     console.print(totals, crop=False)
-    if width and fitted.note(width):
-        console.print(Text(fitted.note(width), style="dim"))
+    if lay["note"]:
+        console.print(Text(lay["note"], style="dim"))
+
+
+def plain(results: list[tuple[Report, list[Row]]], width: int | None, color: bool) -> str | None:
+    """What `table` prints on a console `width` columns wide (None: 10,000), drawn without rich
+    (render/plain_table.py); None where rich would wrap or shrink something."""
+    from .plain_table import table_lines, wrapped
+
+    lay = _layout(results, width)
+    console = width or 10_000
+    title = wrapped([(lay["title"], "bold")], console, color)
+    rows = table_lines(lay["columns"], lay["right"], lay["rows"], [None] * len(lay["rows"]), console, color)
+    totals = table_lines(lay["totals"], [False] + [True] * (len(lay["totals"]) - 1), lay["total_rows"],
+                         [None] * len(lay["total_rows"]), console, color)
+    note = wrapped([(lay["note"], "dim")] if lay["note"] else [], console, color)
+    if title is None or rows is None or totals is None or note is None:
+        return None
+    return "\n".join(title + rows + totals + note) + "\n"
+
+
+def to_text(groups: list[list[tuple[Report, list[Row]]]], width: int | None, color: bool,
+            use_plain: bool = True) -> str:
+    """One table per file, one after another, without trailing spaces; rich draws only those
+    the plain drawer cannot (`use_plain=False`: all of them, the tests' reference)."""
+    from .terminal import capture, without_trailing_spaces
+
+    out = []
+    for group in groups:
+        text = plain(group, width, color) if use_plain else None
+        if text is None:
+            text = capture(lambda console, g=group: table(g, console, width), width or 10_000, color)
+        out.append(text)
+    return without_trailing_spaces("\n".join(out))
 
 
 def sweep_dict(results: list[tuple[Report, list[Row]]]) -> dict[str, Any]:
