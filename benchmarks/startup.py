@@ -4,7 +4,7 @@ Run from the project root:
 
     python benchmarks/startup.py --venv /tmp/cnncalc-venv --install   # build or refresh the venv
     python benchmarks/startup.py --venv /tmp/cnncalc-venv --runs 21   # measure again
-    python benchmarks/startup.py --venv /tmp/cnncalc-venv --importtime   # or --shares
+    python benchmarks/startup.py --venv /tmp/cnncalc-venv --importtime   # or --shares, or --floor
 
 `--install` creates the venv if it is missing and installs this checkout into it NOT editable
 (`pip install .`: an editable install adds a finder to every interpreter start). Each case runs
@@ -121,7 +121,10 @@ SHARES = r"""
 import builtins, re, resource, sys, time  # re first, as the console script has it
 T, spent, depth = time.process_time, {}, [0]
 t = T()
-import dataclasses  # its own imports (inspect, ast, dis, tokenize...) are most of its cost
+import inspect  # click imports it too (click.core): its own line, not charged to dataclasses
+spent["import inspect (click's too)"] = T() - t
+t = T()
+import dataclasses  # errors.Location and Diagnostic are dataclasses (the importers subclass Location)
 spent["import dataclasses"] = T() - t
 WATCH = {"click", "yaml", "rich", "difflib", "fractions", "inspect"}
 real_import, real_process = builtins.__import__, dataclasses._process_class
@@ -163,6 +166,71 @@ print(repr(spent), file=sys.stderr)
 """
 
 
+# One process split into its phases, as the JSON summary runs them (CPU, time.process_time): the
+# interpreter's start (what the process had spent before the script's first line), the console
+# script's `import re`, click, PyYAML, cnncalc's modules for this command, composing resnet50's YAML
+# into located nodes, the pipeline (spec, tree, graph, report) and the JSON text.
+FLOOR = r"""
+import time
+T = time.process_time
+t0 = T()
+import re
+t1 = T()
+import click
+t2 = T()
+import yaml
+t3 = T()
+import cnncalc.cli.summarize, cnncalc.analysis, cnncalc.render.json_out
+from cnncalc.cli import main
+t4 = T()
+from cnncalc import bundled, source
+from cnncalc.analysis import analyze_node
+from cnncalc.report import fold
+from cnncalc.render import json_out
+with open(bundled.file("resnet50"), "rb") as f:
+    root = source.load(source.decode(f.read(), "resnet50"), "resnet50")
+t5 = T()
+report = analyze_node(root, "resnet50")
+t6 = T()
+text = json_out.render([(report, fold(report, None))])
+t7 = T()
+assert '"params": 25557032' in text
+print(repr({"interpreter start": t0, "import re": t1 - t0, "import click": t2 - t1, "import yaml": t3 - t2,
+            "import cnncalc (json summarize)": t4 - t3, "compose resnet50's YAML": t5 - t4,
+            "pipeline (spec, tree, graph, report)": t6 - t5, "JSON text": t7 - t6, "total": t7}))
+"""
+
+
+def floor(bin_dir: str, runs: int) -> None:
+    """The JSON summary's process split into phases (medians over runs, in ms and x bare)."""
+    import ast
+
+    py = os.path.join(bin_dir, "python")
+    found: dict[str, list[float]] = {}
+    bare: list[float] = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = subprocess.run([py, "-c", FLOOR], capture_output=True, text=True, cwd=os.path.expanduser("~"))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        process = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        phases = ast.literal_eval(out.stdout.strip().splitlines()[-1])
+        phases["the interpreter's exit (after the last line)"] = process - phases["total"]
+        phases["total"] = process  # the whole process, as the operating system counts it
+        for key, value in phases.items():
+            found.setdefault(key, []).append(value)
+        bare.append(run_once([py, "-c", "pass"])[0])
+    unit = statistics.median(bare)
+    print(f"summarize resnet50 --format json, phase by phase in one process (CPU, medians of {runs} runs, "
+          f"load {os.getloadavg()[0]:.1f}); bare `python -c pass` {1000 * unit:.1f} ms")
+    total = 0.0
+    for key, values in found.items():
+        m = statistics.median(values)
+        if key != "total":
+            total += m
+        print(f"  {key:<38} {1000 * m:7.1f} ms  {m / unit:5.2f} x bare"
+              + (f"   (sum so far {total / unit:5.2f} x)" if key != "total" else ""))
+
+
 def shares(bin_dir: str, runs: int) -> None:
     """Where the CPU of one process goes, as shares of it (medians over runs)."""
     import ast
@@ -192,6 +260,7 @@ def main() -> None:
     parser.add_argument("--only", help="run only the cases whose name contains this")
     parser.add_argument("--importtime", action="store_true", help="where the import time goes, instead")
     parser.add_argument("--shares", action="store_true", help="shares of the CPU (imports, dataclasses, drawing)")
+    parser.add_argument("--floor", action="store_true", help="the JSON summary's process phase by phase")
     args = parser.parse_args()
     if args.install:
         install(args.venv)
@@ -202,14 +271,18 @@ def main() -> None:
     if args.shares:
         shares(bin_dir, max(args.runs // 2, 3))
         return
+    if args.floor:
+        floor(bin_dir, args.runs)
+        return
+    chosen = [(name, cmd) for name, cmd in cases(bin_dir) if not args.only or args.only in name]
+    if not chosen:  # `--install --only none`: install, measure nothing
+        return
     bare = [os.path.join(bin_dir, "python"), "-c", "pass"]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load {os.getloadavg()[0]:.1f}; {args.runs} pairs each; CPU = user + system")
     print(f"{'case':<40} {'cpu med s':>9} {'min':>7} {'max':>7} {'wall med':>8}   {'x bare: med':>11} "
           f"{'min':>6} {'max':>6}")
-    for name, cmd in cases(bin_dir):
-        if args.only and args.only not in name:
-            continue
+    for name, cmd in chosen:
         r = paired(cmd, bare, args.runs)
         cpu, ratio = r["cpu"], r["ratio"]
         print(f"{name:<40} {statistics.median(cpu):9.3f} {min(cpu):7.3f} {max(cpu):7.3f} "

@@ -20,13 +20,14 @@ torchinfo 1.8.0, fvcore 0.1.5.post20221221 and ptflops 0.7.5 (the versions the t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .conventions_onnx_tool import register as _register_onnx_tool
 from .graph import Graph
 from .report import DTYPE_BYTES, Report, Row, Totals
 from .tool_costs import PTFLOPS_ACTIVATION, PTFLOPS_FUNCTIONAL, RowView, costs_of
+from .values import replace
 
 
 @dataclass(frozen=True, slots=True)

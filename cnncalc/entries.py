@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from typing import Any
 
 from .errors import CnnError, Location
@@ -16,6 +15,7 @@ from .layers.base import ArgError
 from .source import Node
 from .spec import COMPOSITES, Block, check_printable, resolve
 from .suggest import did_you_mean
+from .values import Record
 
 # ResNet-1202, the deepest network in common use, has about 4,200 leaf layers; generated networks
 # of 100,000 layers must still work (about 50 us each: a few seconds). The count is made before
@@ -26,10 +26,10 @@ COMMON_KEYS = ("name", "from", "repeat", "trainable", "expect", "shares")
 INPUT = "input"
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(Record):
     """One `- TYPE: {...}` item, split into its type, its own arguments and the common keys."""
 
+    __slots__ = ("kind", "kind_loc", "args", "arg_locs", "common", "loc", "preset")
     kind: str
     kind_loc: Location
     args: dict[str, Node]
@@ -37,6 +37,16 @@ class Entry:
     common: dict[str, Node]
     loc: Location
     preset: dict[str, Any]
+
+    def __init__(self, kind: str, kind_loc: Location, args: dict[str, Node], arg_locs: dict[str, Location],
+                 common: dict[str, Node], loc: Location, preset: dict[str, Any]) -> None:
+        self.kind = kind
+        self.kind_loc = kind_loc
+        self.args = args
+        self.arg_locs = arg_locs
+        self.common = common
+        self.loc = loc
+        self.preset = preset
 
 
 def split(item: Node, blocks: Mapping[str, Block]) -> Entry:
@@ -130,8 +140,8 @@ def common_values(
 
 
 @functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
+def _field_names(cls: type[Layer]) -> frozenset[str]:
+    return frozenset(cls.FIELDS)
 
 
 def make_layer(entry: Entry, env: Mapping[str, Any], problems: list[CnnError] | None = None) -> Layer | None:

@@ -9,13 +9,14 @@ layers: receptive fields, totals, savings and the choice of layers. Nothing here
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from . import savings
 from .errors import CnnError, Location
 from .graph import Leaf
+from .layers.base import field_defaults
 from .layers.steps import Step, Work, X, count, num, pair, shape
 from .report import Report, Row, bounded, is_broadcast, merge_fields
 
@@ -167,9 +168,9 @@ def explain_leaf(
 def settings(layer: Any) -> str:
     """The hyperparameters that differ from their defaults: `filters=10 f=3 s=2`."""
     parts = []
-    for f in fields(layer):
-        v = getattr(layer, f.name)
-        if v is None or v == f.default:
+    for name, default in field_defaults(type(layer)).items():
+        v = getattr(layer, name)
+        if v is None or v == default:
             continue
         if isinstance(v, tuple) and len(v) == 2 and v[0] == v[1]:
             v = v[0]
@@ -179,7 +180,7 @@ def settings(layer: Any) -> str:
             v = "[" + ", ".join(str(x) for x in v) + "]"
         elif isinstance(v, bool):
             v = str(v).lower()
-        parts.append(f"{f.name}={v}")
+        parts.append(f"{name}={v}")
     return " ".join(parts)
 
 

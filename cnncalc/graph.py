@@ -9,7 +9,6 @@ main path's output). Every value was resolved before (`tree`): this module reads
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from . import progress
@@ -17,11 +16,10 @@ from .entries import COMMON_KEYS, INPUT, MAX_BLOCK_DEPTH, MAX_LAYERS
 from .errors import CnnError, Location, ShapeError
 from .layers import Cost, Layer, Shape
 from .layers.base import format_shape
-from .layers.bn import BatchNorm
-from .layers.conv import Conv
 from .spec import Expectation
 from .suggest import nearest
 from .tree import BlockUse, Body, Item, Network, Parallel, Residual
+from .values import Record
 
 __all__ = ["COMMON_KEYS", "INPUT", "MAX_BLOCK_DEPTH", "MAX_LAYERS", "Graph", "Group", "Leaf", "build"]
 
@@ -31,10 +29,10 @@ SYMBOLIC_SECONDS = 30.0
 T = TypeVar("T")
 
 
-@dataclass(slots=True)
-class Leaf:
+class Leaf(Record):
     """One row of the summary: a layer, what it reads, and what it computed."""
 
+    __slots__ = ("name", "kind", "layer", "inputs", "loc", "trainable", "groups", "cost", "expect", "shares")
     name: str
     kind: str  # as shown: 'conv', 'relu', 'add', ...
     layer: Layer
@@ -43,51 +41,86 @@ class Leaf:
     trainable: bool
     groups: tuple[str, ...]  # enclosing composite/block names, outermost first
     cost: Cost
-    expect: list[Expectation] = field(default_factory=list)
-    shares: str | None = None  # uses this earlier leaf's weights: its parameters count there
+    expect: list[Expectation]
+    shares: str | None  # uses this earlier leaf's weights: its parameters count there
+
+    def __init__(self, name: str, kind: str, layer: Layer, inputs: tuple[str, ...], loc: Location, trainable: bool,
+                 groups: tuple[str, ...], cost: Cost, expect: list[Expectation] | None = None,
+                 shares: str | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.layer = layer
+        self.inputs = inputs
+        self.loc = loc
+        self.trainable = trainable
+        self.groups = groups
+        self.cost = cost
+        self.expect = [] if expect is None else expect
+        self.shares = shares
 
     @property
     def output(self) -> Shape:
         return self.cost.output
 
 
-@dataclass(slots=True)
-class Group:
+class Group(Record):
     """A block instance, residual, parallel, or one of their bodies: folded by `--depth`."""
 
+    __slots__ = ("name", "kind", "loc", "expect")
     name: str
     kind: str
     loc: Location
-    expect: list[Expectation] = field(default_factory=list)
+    expect: list[Expectation]
+
+    def __init__(self, name: str, kind: str, loc: Location, expect: list[Expectation] | None = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.loc = loc
+        self.expect = [] if expect is None else expect
 
 
-@dataclass(slots=True)
-class Graph:
+class Graph(Record):
+    __slots__ = ("input", "leaves", "groups", "output", "by_name")
+    HIDDEN = ("by_name",)
     input: Shape
     leaves: list[Leaf]
     groups: dict[str, Group]
     output: str  # name of the last leaf
     # built once: shape_of is called per row (conventions), and a fresh dict each call was O(n^2)
-    by_name: dict[str, Leaf] = field(init=False, repr=False, compare=False)
+    by_name: dict[str, Leaf]
 
-    def __post_init__(self) -> None:
-        self.by_name = {leaf.name: leaf for leaf in self.leaves}
+    def __init__(self, input: Shape, leaves: list[Leaf], groups: dict[str, Group], output: str) -> None:
+        self.input = input
+        self.leaves = leaves
+        self.groups = groups
+        self.output = output
+        self.by_name = {leaf.name: leaf for leaf in leaves}
 
     def shape_of(self, name: str) -> Shape:
         return self.input if name == INPUT else self.by_name[name].output
 
 
-@dataclass(slots=True)
-class _Scope:
+class _Scope(Record):
     """A body being expanded: its name prefix, its input, and the names it has given."""
 
+    __slots__ = ("prefix", "input", "parent", "groups", "trainable", "names", "counters")
     prefix: str  # '' at the top level, else 'basic1.main.'
     input: str
     parent: _Scope | None
     groups: tuple[str, ...]
     trainable: bool
-    names: dict[str, str] = field(default_factory=dict)  # local name -> output leaf name
-    counters: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str]  # local name -> output leaf name
+    counters: dict[str, int]
+
+    def __init__(self, prefix: str, input: str, parent: _Scope | None, groups: tuple[str, ...], trainable: bool,
+                 names: dict[str, str] | None = None, counters: dict[str, int] | None = None) -> None:
+        self.prefix = prefix
+        self.input = input
+        self.parent = parent
+        self.groups = groups
+        self.trainable = trainable
+        self.names = {} if names is None else names
+        self.counters = {} if counters is None else counters
 
     def next_name(self, base: str) -> str:
         # a type ending in a digit gets an underscore: relu6_1, not relu61
@@ -330,6 +363,9 @@ class _Builder:
                     loc,
                 )
             strides.append(s)
+        from .layers.bn import BatchNorm  # imported by the networks that need it
+        from .layers.conv import Conv
+
         sg = self.subgroup(f"{full}.shortcut", "shortcut", loc, groups)
         conv = Conv(filters=dst[2], f=(1, 1), s=(strides[0], strides[1]), bias=False)
         out = self.add(f"{full}.shortcut.conv1", "conv", conv, [input_], loc, trainable, sg)

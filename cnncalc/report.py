@@ -6,7 +6,6 @@ from `Report.return_code`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -17,12 +16,14 @@ from .graph import INPUT, Graph, Leaf
 from .layers import Shape, Window
 from .layers.base import IDENTITY_WINDOW
 from .spec import Architecture, Expectation, show_value
+from .values import Frozen, Record, init, replace
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1, "float64": 8}
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(Frozen):
+    __slots__ = ("name", "kind", "inputs", "output", "activations", "params", "trainable", "buffers", "macs",
+                 "rf", "jump", "loc", "leaf", "weights", "biases")  # fmt: skip
     name: str
     kind: str
     inputs: tuple[str, ...]
@@ -35,13 +36,32 @@ class Row:
     rf: tuple[Any, Any] | None
     jump: tuple[Any, Any] | None
     loc: Location
-    leaf: Leaf | None = None  # None for a folded composite
-    weights: Any = 0
-    biases: Any = 0
+    leaf: Leaf | None  # None for a folded composite
+    weights: Any
+    biases: Any
+
+    def __init__(self, name: str, kind: str, inputs: tuple[str, ...], output: Shape, activations: Any, params: Any,
+                 trainable: Any, buffers: Any, macs: Any, rf: tuple[Any, Any] | None, jump: tuple[Any, Any] | None,
+                 loc: Location, leaf: Leaf | None = None, weights: Any = 0, biases: Any = 0) -> None:
+        init(self, "name", name)
+        init(self, "kind", kind)
+        init(self, "inputs", inputs)
+        init(self, "output", output)
+        init(self, "activations", activations)
+        init(self, "params", params)
+        init(self, "trainable", trainable)
+        init(self, "buffers", buffers)
+        init(self, "macs", macs)
+        init(self, "rf", rf)
+        init(self, "jump", jump)
+        init(self, "loc", loc)
+        init(self, "leaf", leaf)
+        init(self, "weights", weights)
+        init(self, "biases", biases)
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
+class Totals(Frozen):
+    __slots__ = ("params", "trainable", "buffers", "macs", "flops", "activations", "param_bytes")
     params: Any
     trainable: Any
     buffers: Any
@@ -50,19 +70,36 @@ class Totals:
     activations: Any
     param_bytes: Any
 
+    def __init__(self, params: Any, trainable: Any, buffers: Any, macs: Any, flops: Any, activations: Any,
+                 param_bytes: Any) -> None:
+        init(self, "params", params)
+        init(self, "trainable", trainable)
+        init(self, "buffers", buffers)
+        init(self, "macs", macs)
+        init(self, "flops", flops)
+        init(self, "activations", activations)
+        init(self, "param_bytes", param_bytes)
+
     def get(self, key: str) -> Any:
         return getattr(self, key)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(Frozen):
     """An `expect` entry checked: where it applies, what was found, whether it holds."""
 
+    __slots__ = ("expectation", "subject", "actual", "ok", "skipped")
     expectation: Expectation
     subject: str  # a layer or composite name, or 'totals'
     actual: Any
     ok: bool
-    skipped: str = ""  # why it was not checked: a symbolic value, or another input than the file's
+    skipped: str  # why it was not checked: a symbolic value, or another input than the file's
+
+    def __init__(self, expectation: Expectation, subject: str, actual: Any, ok: bool, skipped: str = "") -> None:
+        init(self, "expectation", expectation)
+        init(self, "subject", subject)
+        init(self, "actual", actual)
+        init(self, "ok", ok)
+        init(self, "skipped", skipped)
 
     @property
     def status(self) -> str:
@@ -78,8 +115,9 @@ class Verdict:
         return f"expected {what} {e.key} {e.describe()}, found {show_value(self.actual)}"
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Record):
+    __slots__ = ("name", "reference", "file", "input", "output", "rows", "totals", "warnings", "verdicts", "graph",
+                 "convention", "dtype", "symbols", "notes")  # fmt: skip
     name: str
     reference: str | None
     file: str
@@ -87,13 +125,32 @@ class Report:
     output: Shape
     rows: list[Row]
     totals: Totals
-    warnings: list[Diagnostic] = field(default_factory=list)
-    verdicts: list[Verdict] = field(default_factory=list)
-    graph: Graph | None = None
-    convention: str = "cnncalc"
-    dtype: str = "float32"
-    symbols: tuple[str, ...] = ()
-    notes: list[Diagnostic] = field(default_factory=list)  # harmless floors (window.FloorNote)
+    warnings: list[Diagnostic]
+    verdicts: list[Verdict]
+    graph: Graph | None
+    convention: str
+    dtype: str
+    symbols: tuple[str, ...]
+    notes: list[Diagnostic]  # harmless floors (window.FloorNote)
+
+    def __init__(self, name: str, reference: str | None, file: str, input: Shape, output: Shape, rows: list[Row],
+                 totals: Totals, warnings: list[Diagnostic] | None = None, verdicts: list[Verdict] | None = None,
+                 graph: Graph | None = None, convention: str = "cnncalc", dtype: str = "float32",
+                 symbols: tuple[str, ...] = (), notes: list[Diagnostic] | None = None) -> None:
+        self.name = name
+        self.reference = reference
+        self.file = file
+        self.input = input
+        self.output = output
+        self.rows = rows
+        self.totals = totals
+        self.warnings = [] if warnings is None else warnings
+        self.verdicts = [] if verdicts is None else verdicts
+        self.graph = graph
+        self.convention = convention
+        self.dtype = dtype
+        self.symbols = symbols
+        self.notes = [] if notes is None else notes
 
     @property
     def failures(self) -> list[Diagnostic]:

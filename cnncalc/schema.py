@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .entries import COMMON_KEYS
-from .layers import KEY_ALIASES, KIND_ALIASES, KINDS, base
+from .layers import KEY_ALIASES, KIND_ALIASES, KINDS, all_kinds, base
 from .layers.base import ACTIVATIONS, Arg
 from .spec import COMPOSITES, EXPECT_KEYS, TOP_KEYS
 
@@ -40,7 +40,7 @@ def build() -> dict[str, Any]:
         # unknown type (a typo such as `convv`) is flagged: the same lists, closed
         **_layer_lists("_closed"),
     }
-    for name, kind in KINDS.items():
+    for name, kind in all_kinds().items():
         defs[f"kind_{name}"] = _kind(name, kind.cls)
     text = {"type": ["string", "number", "boolean", "null"]}
     top = {

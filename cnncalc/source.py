@@ -9,12 +9,12 @@ is capped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from .errors import CnnError, Location
+from .values import Record
 
 try:  # libyaml's parser is several times faster and keeps the same marks
     from yaml import CSafeLoader as _Loader
@@ -43,14 +43,24 @@ _MAP = "tag:yaml.org,2002:map"
 _PLAIN_AS_STR = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
 
 
-@dataclass(slots=True, eq=False)
-class Node:
-    """A YAML value with its location; mappings keep each key's location too."""
+class Node(Record):
+    """A YAML value with its location; mappings keep each key's location too. Two nodes are equal
+    only when they are the same node (`==` is identity, as `hash`)."""
 
+    __slots__ = ("value", "loc", "key_locs", "size")
     value: Any  # dict[str, Node] | list[Node] | str | int | float | bool | None
     loc: Location
-    key_locs: dict[str, Location] = field(default_factory=dict)
-    size: int = 1  # nodes in this subtree once aliases are expanded
+    key_locs: dict[str, Location]
+    size: int  # nodes in this subtree once aliases are expanded
+
+    def __init__(self, value: Any, loc: Location, key_locs: dict[str, Location] | None = None, size: int = 1) -> None:
+        self.value = value
+        self.loc = loc
+        self.key_locs = {} if key_locs is None else key_locs
+        self.size = size
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
     @property
     def is_map(self) -> bool:

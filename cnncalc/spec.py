@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import escape, expr
@@ -16,6 +15,7 @@ from .errors import CnnError, Location
 from .layers import KIND_ALIASES, KINDS
 from .source import Node
 from .suggest import did_you_mean
+from .values import Frozen, Record, init
 
 TOP_KEYS = ("name", "reference", "input", "vars", "blocks", "layers", "expect")
 COMPOSITES = ("residual", "parallel")
@@ -23,23 +23,37 @@ EXPECT_KEYS = ("params", "trainable", "buffers", "macs", "activations", "output"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(Frozen):
+    __slots__ = ("name", "args", "layers", "loc")
     name: str
     args: dict[str, Node | None]  # None: required
     layers: Node
     loc: Location
 
+    def __init__(self, name: str, args: dict[str, Node | None], layers: Node, loc: Location) -> None:
+        init(self, "name", name)
+        init(self, "args", args)
+        init(self, "layers", layers)
+        init(self, "loc", loc)
 
-@dataclass(frozen=True, slots=True)
-class Expectation:
+
+class Expectation(Frozen):
     """One `expect` entry: an exact value, or a {min, max} budget."""
 
+    __slots__ = ("key", "loc", "exact", "low", "high")
     key: str
     loc: Location
-    exact: Any = None
-    low: int | None = None
-    high: int | None = None
+    exact: Any
+    low: int | None
+    high: int | None
+
+    def __init__(self, key: str, loc: Location, exact: Any = None, low: int | None = None,
+                 high: int | None = None) -> None:
+        init(self, "key", key)
+        init(self, "loc", loc)
+        init(self, "exact", exact)
+        init(self, "low", low)
+        init(self, "high", high)
 
     def check(self, actual: Any) -> bool:
         if not _concrete(actual):
@@ -72,8 +86,9 @@ def show_value(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-@dataclass(slots=True)
-class Architecture:
+class Architecture(Record):
+    __slots__ = ("name", "reference", "input", "input_loc", "env", "blocks", "layers", "expect", "symbols",
+                 "declared_input")  # fmt: skip
     name: str
     reference: str | None
     input: tuple[Any, ...]
@@ -81,10 +96,24 @@ class Architecture:
     env: dict[str, Any]
     blocks: dict[str, Block]
     layers: Node
-    expect: list[Expectation] = field(default_factory=list)
-    symbols: tuple[str, ...] = ()
+    expect: list[Expectation]
+    symbols: tuple[str, ...]
     # the file's own concrete input when --input replaced it (its `expect` was written for it)
-    declared_input: tuple[int, ...] | None = None
+    declared_input: tuple[int, ...] | None
+
+    def __init__(self, name: str, reference: str | None, input: tuple[Any, ...], input_loc: Location,
+                 env: dict[str, Any], blocks: dict[str, Block], layers: Node, expect: list[Expectation] | None = None,
+                 symbols: tuple[str, ...] = (), declared_input: tuple[int, ...] | None = None) -> None:
+        self.name = name
+        self.reference = reference
+        self.input = input
+        self.input_loc = input_loc
+        self.env = env
+        self.blocks = blocks
+        self.layers = layers
+        self.expect = [] if expect is None else expect
+        self.symbols = symbols
+        self.declared_input = declared_input
 
 
 def parse(

@@ -6,13 +6,12 @@ one typo among 2,000 layers with 3,400-character names took seconds (issue 13 it
 work is bounded: each name is compared by its first and last KEEP characters (where layer
 names differ: prefixes and indices), with difflib's cheap upper bounds (real_quick_ratio from
 the lengths, quick_ratio from the letters) first, and ratio() only for the MAX_RATIOS choices
-whose bound is highest.
+whose bound is highest. difflib (and heapq) are imported by the first suggestion: a run without
+a typo does not pay for them.
 """
 
 from __future__ import annotations
 
-import difflib
-import heapq
 from collections.abc import Iterable
 
 CUTOFF = 0.6
@@ -24,6 +23,8 @@ MAX_RATIOS = 200  # ratio() computed for the choices with the highest quick_rati
 
 def nearest(name: str, choices: Iterable[str], n: int = 1) -> list[str]:
     """Up to n choices close to name, best first (difflib's similarity, cutoff 0.6)."""
+    import difflib
+
     pool = list(choices)
     if len(name) <= MAX_LENGTH and len(pool) <= MAX_CHOICES and all(len(c) <= MAX_LENGTH for c in pool):
         return difflib.get_close_matches(name, pool, n=n, cutoff=CUTOFF)
@@ -35,6 +36,9 @@ def _ends(text: str) -> str:
 
 
 def _bounded(name: str, pool: list[str], n: int) -> list[str]:
+    import difflib
+    import heapq
+
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(_ends(name))
     bounds: list[tuple[float, int, str]] = []  # (quick_ratio, -position, choice)

@@ -10,25 +10,33 @@ and fails loudly on a kind it does not know, so a new kind cannot silently show 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from . import dims
 from .graph import INPUT, Graph, Leaf
 from .layers import Shape
+from .values import Frozen, init
 
 LAYOUTS = ("tf", "torch")
 
 
-@dataclass(frozen=True, slots=True)
-class Tensor:
+class Tensor(Frozen):
     """One stored tensor: `role` is weights, biases (both learned) or buffers (statistics)."""
 
+    __slots__ = ("name", "torch_name", "role", "tf_shape", "torch_shape")
     name: str  # TensorFlow's name; `torch_name` is PyTorch's
     torch_name: str
     role: str
     tf_shape: tuple[Any, ...]
     torch_shape: tuple[Any, ...]
+
+    def __init__(self, name: str, torch_name: str, role: str, tf_shape: tuple[Any, ...],
+                 torch_shape: tuple[Any, ...]) -> None:
+        init(self, "name", name)
+        init(self, "torch_name", torch_name)
+        init(self, "role", role)
+        init(self, "tf_shape", tf_shape)
+        init(self, "torch_shape", torch_shape)
 
     @property
     def count(self) -> Any:

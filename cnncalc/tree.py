@@ -13,53 +13,69 @@ exactly as when the spec was resolved while the graph was built.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from . import entries
 from .entries import MAX_BLOCK_DEPTH, MAX_LAYERS, Entry
 from .errors import CnnError, Location
 from .layers import KIND_ALIASES, KINDS, Layer, Shape
-from .layers.activation import ChosenActivation
-from .layers.add import Add
 from .layers.base import ArgError, activation_name
-from .layers.concat import Concat
-from .layers.multiply import Multiply
 from .source import Node
 from .spec import Architecture, Block, Expectation, check_printable, parse_expect, resolve
 from .suggest import did_you_mean
+from .values import Frozen, init
 
 SHORTCUTS = ("identity", "auto", "none")
-MERGES: dict[str, type[Layer]] = {"concat": Concat, "add": Add, "multiply": Multiply}
+MERGES = ("concat", "add", "multiply")  # the kinds that may join a parallel's branches
 
 
-@dataclass(frozen=True, slots=True)
-class Residual:
+class Residual(Frozen):
+    __slots__ = ("main", "main_loc", "shortcut", "shortcut_loc", "auto_loc", "join", "activation_loc")
     main: Body
     main_loc: Location
     shortcut: str | Body | CnnError  # 'identity', 'auto', 'none' (no skip: main alone) or layers
     shortcut_loc: Location | None  # of the `shortcut` key (its group)
     auto_loc: Location | None  # of its value (where `shortcut: auto` complains)
     join: Layer | CnnError
-    activation_loc: Location | None = None  # of an `activation` value (refused with shortcut: none)
+    activation_loc: Location | None  # of an `activation` value (refused with shortcut: none)
+
+    def __init__(self, main: Body, main_loc: Location, shortcut: str | Body | CnnError, shortcut_loc: Location | None,
+                 auto_loc: Location | None, join: Layer | CnnError, activation_loc: Location | None = None) -> None:
+        init(self, "main", main)
+        init(self, "main_loc", main_loc)
+        init(self, "shortcut", shortcut)
+        init(self, "shortcut_loc", shortcut_loc)
+        init(self, "auto_loc", auto_loc)
+        init(self, "join", join)
+        init(self, "activation_loc", activation_loc)
 
 
-@dataclass(frozen=True, slots=True)
-class Parallel:
+class Parallel(Frozen):
+    __slots__ = ("branches", "merge", "join")
     branches: tuple[tuple[Body | CnnError, Location], ...]  # an empty body passes the input through
     merge: str  # 'concat', 'add' or 'multiply'
     join: Layer | CnnError
 
+    def __init__(self, branches: tuple[tuple[Body | CnnError, Location], ...], merge: str,
+                 join: Layer | CnnError) -> None:
+        init(self, "branches", branches)
+        init(self, "merge", merge)
+        init(self, "join", join)
 
-@dataclass(frozen=True, slots=True)
-class BlockUse:
+
+class BlockUse(Frozen):
+    __slots__ = ("layers",)
     layers: Body
 
+    def __init__(self, layers: Body) -> None:
+        init(self, "layers", layers)
 
-@dataclass(frozen=True, slots=True)
-class Item:
+
+class Item(Frozen):
     """One entry, resolved: a leaf layer or a composite, placed `repeat` times."""
 
+    __slots__ = ("kind", "kind_loc", "repeat", "repeat_loc", "name", "trainable", "sources", "from_loc", "expect",
+                 "part", "collapsible", "shares")  # fmt: skip
     kind: str  # as shown: 'conv', 'residual', a block's name
     kind_loc: Location
     repeat: int
@@ -71,18 +87,41 @@ class Item:
     expect: tuple[Expectation, ...] | CnnError
     part: Layer | Residual | Parallel | BlockUse | CnnError
     collapsible: bool  # a composite without name or repeat: alone in a body, it takes the body's name
-    shares: str | None = None  # a shared layer's later call: the layer whose weights it uses
+    shares: str | None  # a shared layer's later call: the layer whose weights it uses
+
+    def __init__(self, kind: str, kind_loc: Location, repeat: int, repeat_loc: Location | None, name: str | None,
+                 trainable: bool, sources: tuple[str, ...] | None, from_loc: Location | None,
+                 expect: tuple[Expectation, ...] | CnnError, part: Layer | Residual | Parallel | BlockUse | CnnError,
+                 collapsible: bool, shares: str | None = None) -> None:
+        init(self, "kind", kind)
+        init(self, "kind_loc", kind_loc)
+        init(self, "repeat", repeat)
+        init(self, "repeat_loc", repeat_loc)
+        init(self, "name", name)
+        init(self, "trainable", trainable)
+        init(self, "sources", sources)
+        init(self, "from_loc", from_loc)
+        init(self, "expect", expect)
+        init(self, "part", part)
+        init(self, "collapsible", collapsible)
+        init(self, "shares", shares)
 
 
 Body = tuple[Item | CnnError, ...] | CnnError
 
 
-@dataclass(frozen=True, slots=True)
-class Network:
+class Network(Frozen):
+    __slots__ = ("input", "symbolic", "layers", "layers_loc")
     input: Shape
     symbolic: bool
     layers: Body
     layers_loc: Location
+
+    def __init__(self, input: Shape, symbolic: bool, layers: Body, layers_loc: Location) -> None:
+        init(self, "input", input)
+        init(self, "symbolic", symbolic)
+        init(self, "layers", layers)
+        init(self, "layers_loc", layers_loc)
 
 
 def resolve_network(arch: Architecture) -> Network:
@@ -132,7 +171,7 @@ class _Resolver:
             part = self.part(entry, env, chain, n_inputs)
         except CnnError as exc:
             part = exc
-        if isinstance(part, ChosenActivation):  # shown and named as its function: `hardswish1`
+        if entry.kind == "activation" and isinstance(part, Layer):  # named as its function: `hardswish1`
             entry.kind = part.function
         repeat_node = entry.common.get("repeat")
         return Item(
@@ -173,7 +212,7 @@ class _Resolver:
                 shortcut = value
             except CnnError as exc:
                 shortcut = exc
-        join = _merge(Add, entry, env)
+        join = _merge(KINDS["add"].cls, entry, env)
         act = entry.args.get("activation")
         return Residual(main, entry.arg_locs["main"], shortcut, entry.arg_locs.get("shortcut"),
                         None if short_node is None else short_node.loc, join,
@@ -198,7 +237,7 @@ class _Resolver:
                 branches.append((error, branch.loc))
             else:
                 branches.append((self.body(branch, env, chain) if branch.value else (), branch.loc))
-        return Parallel(tuple(branches), merge, _merge(MERGES[merge], entry, env))
+        return Parallel(tuple(branches), merge, _merge(KINDS[merge].cls, entry, env))
 
     def block(self, entry: Entry, env: Mapping[str, Any], chain: tuple[str, ...]) -> BlockUse:
         block: Block = self.arch.blocks[entry.kind]

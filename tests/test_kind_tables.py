@@ -20,7 +20,7 @@ from cnncalc.conventions_onnx_tool import MACS as ONNX_TOOL_MACS
 from cnncalc.diagram.labels import LABELS
 from cnncalc.explain import explain
 from cnncalc.export.pytorch_kinds import EMITTERS
-from cnncalc.layers import KINDS
+from cnncalc.layers import all_kinds
 from cnncalc.layers.steps import count
 from cnncalc.tensors import RULES as TENSOR_RULES
 from cnncalc.tool_costs import KIND_COSTS
@@ -35,6 +35,7 @@ TARGETS = {
     "learned tensors (cnncalc/tensors.py RULES)": TENSOR_RULES,
     "onnx-tool convention (cnncalc/conventions_onnx_tool.py MACS)": ONNX_TOOL_MACS,
 }
+KINDS = all_kinds()  # every class imported (a kind's module is otherwise loaded on first use)
 CLASS_KINDS = sorted({k.cls.KIND for k in KINDS.values()})
 SHARED = {"base", "steps", "window", "__init__"}  # the modules under layers/ that hold no kind
 

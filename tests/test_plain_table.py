@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,6 +37,7 @@ from cnncalc.render import memory_table, plain_table, sweep, table
 from cnncalc.render.terminal import without_trailing_spaces
 from cnncalc.render.values import extra_cells, extra_keys, row_cells
 from cnncalc.report import Report, Row, fold
+from cnncalc.values import replace
 from tests.hostile_names import ALL
 
 ROOT = Path(__file__).resolve().parents[1]

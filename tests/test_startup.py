@@ -2,9 +2,10 @@
 
 Timing is not asserted here (a shared CI machine is too noisy for it; benchmarks/startup.py
 measures it). What is guarded is the cause of the gains, in a fresh process started as the
-console script starts: which modules `summarize` and the other commands load. CPU budget: a dozen
-short subprocesses (about 2 s of CPU together on an idle machine) and one in-process import of
-the commands.
+console script starts: which modules `summarize` and the other commands load (of the layer
+kinds, only those the file uses), which dataclasses they build, and the collector frozen at exit.
+CPU budget: about 16 short subprocesses (about 3 s of CPU together on an idle machine) and one
+in-process import of the commands.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ try:
 except SystemExit as exc:
     status = exc.code
 sys.stdout.flush()
-sys.stderr.write("\\n" + " ".join(sorted(sys.modules)) + f"\\n{status}")
+made = [f"{m.__name__}.{n}" for m in list(sys.modules.values()) if m.__name__.startswith("cnncalc")
+        for n, v in vars(m).items() if isinstance(v, type) and v.__module__ == m.__name__
+        and "__dataclass_fields__" in v.__dict__]
+sys.stderr.write("\\n" + " ".join(sorted(sys.modules)) + "\\n" + " ".join(sorted(made)) + f"\\n{status}")
 """
 
 # Not needed to summarize a network whatever the format: the other commands, symbolic sizes,
@@ -52,12 +56,18 @@ NEVER_FOR_SUMMARIZE = [
 def _run(*args: str) -> tuple[str, str, set[str], int]:
     """stdout, stderr (the diagnostics), the loaded modules and the exit status of one fresh
     `cnncalc ARGS` process."""
+    out, err, modules, _, status = _run_counting(*args)
+    return out, err, modules, status
+
+
+def _run_counting(*args: str) -> tuple[str, str, set[str], set[str], int]:
+    """_run's, and the dataclasses that cnncalc's loaded modules define."""
     env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
     env.pop("PYTHONPATH", None)  # cwd (this checkout) first, as `python -m pytest` has it
     done = subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
-    *err, _, modules, status = done.stderr.split("\n")
-    return done.stdout, "".join(line + "\n" for line in err), set(modules.split()), int(status)
+    *err, _, modules, made, status = done.stderr.split("\n")
+    return done.stdout, "".join(line + "\n" for line in err), set(modules.split()), set(made.split()), int(status)
 
 
 @functools.cache
@@ -166,3 +176,81 @@ def test_an_unknown_command_still_gets_did_you_mean() -> None:
     result = CliRunner().invoke(main, ["summarise"])
     assert result.exit_code == 2
     assert "No such command 'summarise'. Did you mean 'summarize'?" in result.output
+
+
+def test_the_command_line_freezes_the_collector_at_exit() -> None:
+    """cli/__init__.py registers gc.freeze with atexit: the shutdown's collections skip the
+    modules' objects (benchmarks/startup.py --floor: the exit's CPU). Seen by a handler
+    registered before it, which runs after it (atexit runs handlers last in, first out)."""
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: sys.stdout.write(f'frozen {gc.get_freeze_count() > 1000}\\n'))\n"
+             "BODY\n")
+    for body, expected in (("import cnncalc.cli", "frozen True"), ("import cnncalc.analysis", "frozen False")):
+        done = subprocess.run([sys.executable, "-c", probe.replace("BODY", body)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip() == expected, (body, done.stdout, done.stderr)
+
+
+def _kinds_written(data: object) -> set[str]:
+    """Every layer type a parsed architecture names, at any depth: the key of each one-key
+    mapping in a list, or the list item itself when it is a bare word."""
+    found: set[str] = set()
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, str):
+                found.add(item)
+            elif isinstance(item, dict) and len(item) == 1:
+                found.add(next(iter(item)))
+    for value in (data.values() if isinstance(data, dict) else data if isinstance(data, list) else []):
+        found |= _kinds_written(value)
+    return found
+
+
+def test_summarize_json_imports_only_the_kinds_the_file_uses() -> None:
+    """resnet50 writes conv, bn, relu, pool, gap, fc and residual (joined by add): their modules,
+    and the shared base, steps and window, are the only ones of cnncalc/layers/ it loads."""
+    import yaml
+
+    from cnncalc import bundled
+    from cnncalc.layers import KIND_ALIASES, KINDS
+
+    with open(bundled.file("resnet50"), encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    written = {KIND_ALIASES.get(k, (k, {}))[0] for k in _kinds_written(data["layers"]) | _kinds_written(data["blocks"])}
+    used = {k for k in written if k in KINDS} | ({"add"} if "residual" in written else set())
+    expected = {KINDS[k].cls.__module__.rpartition(".")[2] for k in used} | {"base", "steps", "window"}
+    assert {"conv", "bn", "activation", "pool", "gap", "fc", "add"} <= expected  # the reading above works
+    out, _, modules, made, status = _run_counting("summarize", "resnet50", "--format", "json")
+    assert status == 0 and json.loads(out)["totals"]["params"] == 25_557_032
+    loaded = {m.rpartition(".")[2] for m in modules if m.startswith("cnncalc.layers.")}
+    assert loaded == expected, f"not used by resnet50: {sorted(loaded - expected)}"
+    # the engine's values are not dataclasses (cnncalc/values.py); errors.Location stays one, as the
+    # importers subclass it
+    assert made == {"cnncalc.errors.Location", "cnncalc.errors.Diagnostic"}, sorted(made)
+    assert "difflib" not in modules  # loaded by the first "did you mean"
+
+
+def test_the_registry_imports_a_kind_when_it_is_first_used() -> None:
+    """`import cnncalc.layers` loads no kind's module; `Kind.cls`, a `from cnncalc.layers import
+    Conv` (PEP 562) or `all_kinds()` load them, and each resolves to its module's own class."""
+    probe = """
+import sys
+from cnncalc import layers
+kinds = lambda: sorted(m.rpartition(".")[2] for m in sys.modules if m.startswith("cnncalc.layers."))
+print(kinds())
+from cnncalc.layers import Conv
+print(kinds(), Conv is sys.modules["cnncalc.layers.conv"].Conv, layers.KINDS["conv"].cls is Conv)
+try:
+    layers.NoSuchKind
+except AttributeError as exc:
+    print(exc)
+modules = {k.cls.__module__.rpartition(".")[2] for k in layers.all_kinds().values()}
+print(kinds() == sorted(modules | {"base", "steps", "window"}))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == [
+        "['base', 'steps']",
+        "['base', 'conv', 'steps', 'window'] True True",
+        "module 'cnncalc.layers' has no attribute 'NoSuchKind'",
+        "True",
+    ], done.stderr

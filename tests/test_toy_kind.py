@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,6 @@ from cnncalc.tool_costs import KIND_COSTS, KindCosts, params_once, zero
 # ---- 1. the kind's module (cnncalc/layers/channel_pad.py) ---------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class ChannelPad(Layer):
     """`extra` channels of zeros after the input's: n_H x n_W x (n_C + extra). Nothing learned."""
 

@@ -3,119 +3,102 @@
 Each kind lives in a module of its own here (keys with defaults and validation, output shape,
 params, buffers, MACs, receptive-field window and worked steps); adding one is that module and
 one line in `KINDS` below, then an entry in each target's table (see ARCHITECTURE.md).
+
+A line names where the kind's class lives (`"conv:Conv"`, module and class under this package),
+and `Kind.cls` imports it on first use: a run loads only the kinds its file uses. What needs
+every kind (the schema, the language server, the tests of the tables) calls `all_kinds()`.
+`from cnncalc.layers import Conv` still works (a module `__getattr__`, PEP 562).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from .activation import Activation, ChosenActivation
-from .adaptive_pool import AdaptivePool
-from .add import Add
-from .attention import Attention
 from .base import ACTIVATIONS, Arg, Cost, Layer, Shape, Window
-from .bn import BatchNorm
-from .channel_shuffle import ChannelShuffle
-from .concat import Concat
-from .conv import Conv
-from .crop import Crop
-from .cropping import Cropping
-from .custom import Custom
-from .deconv import Deconv
-from .depthwise import Depthwise
-from .dfl import DistributionFocalLoss
-from .dropout import Dropout
-from .fc import FullyConnected
-from .flatten import Flatten
-from .gap import GlobalAvgPool
-from .gmp import GlobalMaxPool
-from .identity import Identity
-from .instance_norm import InstanceNorm
-from .layer_norm import LayerNorm
-from .layer_scale import LayerScale
-from .local import Local
-from .lrn import LocalResponseNorm
-from .maximum import Maximum
-from .multiply import Multiply
-from .normalization import Normalization
-from .operator import Operator
-from .pad import Pad
-from .pool import Pool
-from .prelu import PReLU
-from .rescaling import Rescaling
-from .reshape import Reshape
-from .scale import Scale
-from .shortcut import Shortcut
-from .slice import ChannelSlice
-from .space_to_depth import SpaceToDepth
-from .split import Split
 from .steps import QUIET, Step, Work
-from .stochastic_depth import StochasticDepth
-from .upsample import Upsample
-from .zeropad import ZeroPad
 
 __all__ = [
     "KINDS", "KIND_ALIASES", "KEY_ALIASES", "Kind", "Layer", "Cost", "Shape", "Window", "Arg", "Step", "Work",
-    "QUIET", "register",
+    "QUIET", "all_kinds", "register",
 ]  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
 class Kind:
-    """A layer type as written in YAML: its class and any arguments its name implies."""
+    """A layer type as written in YAML: its class (or where it lives, `"module:Class"`, imported
+    on first use) and any arguments its name implies."""
 
-    name: str
-    cls: type[Layer]
-    preset: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("name", "_cls", "preset")
+
+    def __init__(self, name: str, cls: type[Layer] | str, preset: dict[str, Any] | None = None) -> None:
+        self.name = name
+        self._cls = cls
+        self.preset: dict[str, Any] = {} if preset is None else preset
+
+    @property
+    def cls(self) -> type[Layer]:
+        if isinstance(self._cls, str):
+            module, _, name = self._cls.partition(":")
+            # the import statement's own machinery (not importlib's): `-X importtime` shows it
+            self._cls = getattr(__import__(f"{__name__}.{module}", fromlist=(name,)), name)
+        return self._cls
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Kind):
+            return NotImplemented
+        return (self.name, self.cls, self.preset) == (other.name, other.cls, other.preset)
+
+    __hash__ = None  # type: ignore[assignment]  # as before: the preset is a dict
+
+    def __repr__(self) -> str:
+        return f"Kind(name={self.name!r}, cls={self._cls!r}, preset={self.preset!r})"
 
 
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in [
-        Kind("conv", Conv),
-        Kind("depthwise", Depthwise),
-        Kind("deconv", Deconv),
-        Kind("local", Local),
-        Kind("pool", Pool),
-        Kind("gap", GlobalAvgPool),
-        Kind("gmp", GlobalMaxPool),
-        Kind("adaptive_pool", AdaptivePool),
-        Kind("fc", FullyConnected),
-        Kind("flatten", Flatten),
-        Kind("bn", BatchNorm),
-        Kind("lrn", LocalResponseNorm),
-        Kind("dropout", Dropout),
-        Kind("identity", Identity),
-        Kind("zeropad", ZeroPad),
-        Kind("upsample", Upsample),
-        Kind("crop", Crop),
-        Kind("split", Split),
-        Kind("space_to_depth", SpaceToDepth),
-        Kind("add", Add),
-        Kind("concat", Concat),
-        Kind("multiply", Multiply),
-        Kind("maximum", Maximum),
-        Kind("shortcut", Shortcut),
-        Kind("scale", Scale),
-        Kind("prelu", PReLU),
-        Kind("channel_shuffle", ChannelShuffle),
-        Kind("layer_norm", LayerNorm),
-        Kind("layer_scale", LayerScale),
-        Kind("stochastic_depth", StochasticDepth),
-        Kind("slice", ChannelSlice),
-        Kind("activation", ChosenActivation),
-        Kind("instance_norm", InstanceNorm),
-        Kind("operator", Operator),
-        Kind("reshape", Reshape),
-        Kind("rescaling", Rescaling),
-        Kind("normalization", Normalization),
-        Kind("cropping", Cropping),
-        Kind("custom", Custom),
-        Kind("pad", Pad),
-        Kind("attention", Attention),
-        Kind("dfl", DistributionFocalLoss),
-        *(Kind(n, Activation, {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
+        Kind("conv", "conv:Conv"),
+        Kind("depthwise", "depthwise:Depthwise"),
+        Kind("deconv", "deconv:Deconv"),
+        Kind("local", "local:Local"),
+        Kind("pool", "pool:Pool"),
+        Kind("gap", "gap:GlobalAvgPool"),
+        Kind("gmp", "gmp:GlobalMaxPool"),
+        Kind("adaptive_pool", "adaptive_pool:AdaptivePool"),
+        Kind("fc", "fc:FullyConnected"),
+        Kind("flatten", "flatten:Flatten"),
+        Kind("bn", "bn:BatchNorm"),
+        Kind("lrn", "lrn:LocalResponseNorm"),
+        Kind("dropout", "dropout:Dropout"),
+        Kind("identity", "identity:Identity"),
+        Kind("zeropad", "zeropad:ZeroPad"),
+        Kind("upsample", "upsample:Upsample"),
+        Kind("crop", "crop:Crop"),
+        Kind("split", "split:Split"),
+        Kind("space_to_depth", "space_to_depth:SpaceToDepth"),
+        Kind("add", "add:Add"),
+        Kind("concat", "concat:Concat"),
+        Kind("multiply", "multiply:Multiply"),
+        Kind("maximum", "maximum:Maximum"),
+        Kind("shortcut", "shortcut:Shortcut"),
+        Kind("scale", "scale:Scale"),
+        Kind("prelu", "prelu:PReLU"),
+        Kind("channel_shuffle", "channel_shuffle:ChannelShuffle"),
+        Kind("layer_norm", "layer_norm:LayerNorm"),
+        Kind("layer_scale", "layer_scale:LayerScale"),
+        Kind("stochastic_depth", "stochastic_depth:StochasticDepth"),
+        Kind("slice", "slice:ChannelSlice"),
+        Kind("activation", "activation:ChosenActivation"),
+        Kind("instance_norm", "instance_norm:InstanceNorm"),
+        Kind("operator", "operator:Operator"),
+        Kind("reshape", "reshape:Reshape"),
+        Kind("rescaling", "rescaling:Rescaling"),
+        Kind("normalization", "normalization:Normalization"),
+        Kind("cropping", "cropping:Cropping"),
+        Kind("custom", "custom:Custom"),
+        Kind("pad", "pad:Pad"),
+        Kind("attention", "attention:Attention"),
+        Kind("dfl", "dfl:DistributionFocalLoss"),
+        *(Kind(n, "activation:Activation", {"function": n}) for n in ACTIVATIONS if n not in ("identity", "linear")),
     ]
 }
 
@@ -142,3 +125,18 @@ def register(kind: Kind) -> None:
     if kind.name in KINDS or kind.name in KIND_ALIASES:
         raise ValueError(f"layer kind '{kind.name}' is already registered")
     KINDS[kind.name] = kind
+
+
+def all_kinds() -> dict[str, Kind]:
+    """Every registered kind, each class imported (the schema, the language server)."""
+    for kind in KINDS.values():
+        kind.cls  # noqa: B018 - imports it
+    return KINDS
+
+
+def __getattr__(name: str) -> type[Layer]:
+    """`from cnncalc.layers import Conv`: a kind's class by its class name, imported now."""
+    for kind in KINDS.values():
+        if (kind._cls.rpartition(":")[2] if isinstance(kind._cls, str) else kind._cls.__name__) == name:
+            return kind.cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .base import ACTIVATIONS, Arg, ArgError, Cost, Layer, Shape, activation_name, number
 from .steps import QUIET, Work, unchanged
 
 
-@dataclass(frozen=True, slots=True)
 class Activation(Layer):
     """One row for an activation function; `function` is the kind it was written as."""
 
@@ -37,7 +35,6 @@ def _function(value: Any) -> str:
 _function.__doc__ = " | ".join(ACTIVATIONS)
 
 
-@dataclass(frozen=True, slots=True)
 class ChosenActivation(Activation):
     """`- activation: {function: $act}`: an activation row whose function is an argument, so a
     block can take it (MobileNetV3's bneck: relu or hardswish). Its row is named and shown by

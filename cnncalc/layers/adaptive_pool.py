@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -14,7 +13,6 @@ from .pool import POOL_MODE
 from .steps import QUIET, Work, X, count, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class AdaptivePool(Layer):
     """PyTorch's AdaptiveAvgPool2d/AdaptiveMaxPool2d: any input to `output` h x w."""
 

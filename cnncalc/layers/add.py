@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from ..errors import ShapeError
@@ -16,7 +15,6 @@ def same_size(a: object, b: object) -> bool:
     return dims.equal(a, b) is not False
 
 
-@dataclass(frozen=True, slots=True)
 class Add(Layer):
     """All inputs must have equal shapes."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -12,7 +11,6 @@ from .base import Arg, Cost, Layer, Shape, Window, need_volume, positive
 from .steps import QUIET, Work, X, activations, count, num, shape
 
 
-@dataclass(frozen=True, slots=True)
 class Attention(Layer):
     """The two matrix products of multi-head self-attention over the N = n_H n_W positions.
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any, ClassVar
 
 from .. import dims
 from ..dims import Dim
 from ..errors import ShapeError
+from ..values import Frozen, init
 from .steps import QUIET, Work, num
 
 Shape = tuple[Dim, ...]  # (n_H, n_W, n_C) or (units,)
@@ -18,44 +17,122 @@ Pair = tuple[Dim, Dim]
 Padding = tuple[Dim, Dim, Dim, Dim]  # top, bottom, left, right
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
+class Cost(Frozen):
     """What one layer does to its input: output shape and what it costs."""
 
+    __slots__ = ("output", "weights", "biases", "buffers", "macs", "padding", "notes")
     output: Shape
-    weights: Dim = 0  # learned weights (kernels, gamma)
-    biases: Dim = 0  # learned biases (bias, beta)
-    buffers: Dim = 0  # non-learned state (BN running statistics)
-    macs: Dim = 0  # multiplications by weights
-    padding: Padding | None = None  # padding actually applied (top, bottom, left, right)
-    notes: tuple[str, ...] = ()  # warnings, such as floored divisions
+    weights: Dim  # learned weights (kernels, gamma)
+    biases: Dim  # learned biases (bias, beta)
+    buffers: Dim  # non-learned state (BN running statistics)
+    macs: Dim  # multiplications by weights
+    padding: Padding | None  # padding actually applied (top, bottom, left, right)
+    notes: tuple[str, ...]  # warnings, such as floored divisions
+
+    def __init__(self, output: Shape, weights: Dim = 0, biases: Dim = 0, buffers: Dim = 0, macs: Dim = 0,
+                 padding: Padding | None = None, notes: tuple[str, ...] = ()) -> None:
+        init(self, "output", output)
+        init(self, "weights", weights)
+        init(self, "biases", biases)
+        init(self, "buffers", buffers)
+        init(self, "macs", macs)
+        init(self, "padding", padding)
+        init(self, "notes", notes)
 
     @property
     def params(self) -> Dim:
         return self.weights + self.biases
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(Frozen):
     """How a layer moves over its input, for receptive fields: r += (k-1)*jump, jump *= s."""
 
-    kernel: tuple[Any, Any] = (1, 1)  # effective size d(f-1)+1
-    stride: tuple[Any, Any] = (1, 1)  # may be a Fraction (upsampling)
-    whole_input: bool = False  # global pools see all of their input
-    bins: bool = False  # adaptive pooling: windows start n/m apart, not every s
+    __slots__ = ("kernel", "stride", "whole_input", "bins")
+    kernel: tuple[Any, Any]  # effective size d(f-1)+1
+    stride: tuple[Any, Any]  # may be a Fraction (upsampling)
+    whole_input: bool  # global pools see all of their input
+    bins: bool  # adaptive pooling: windows start n/m apart, not every s
+
+    def __init__(self, kernel: tuple[Any, Any] = (1, 1), stride: tuple[Any, Any] = (1, 1),
+                 whole_input: bool = False, bins: bool = False) -> None:
+        init(self, "kernel", kernel)
+        init(self, "stride", stride)
+        init(self, "whole_input", whole_input)
+        init(self, "bins", bins)
 
 
 IDENTITY_WINDOW = Window()
 
 
 class Layer:
-    """Base of all layer kinds: frozen dataclasses with `ARGS` declared as data."""
+    """Base of all layer kinds, with `ARGS` declared as data. A kind's fields are its annotated
+    class attributes, with their defaults, as a dataclass would write them (`filters: int`,
+    `s: Pair = (1, 1)`); this base gives it, without `dataclasses` (whose `exec` of five methods
+    a class was most of a kind's import), what `@dataclass(frozen=True)` gave: `__init__` by
+    position or keyword (then `__post_init__`, where a kind checks its arguments together),
+    `==`, `hash` and `repr` from the fields, and no assignment after `__init__`. A kind that is
+    still a dataclass (a plug-in's) keeps its own methods."""
 
     KIND: ClassVar[str]
     ARGS: ClassVar[dict[str, Arg]] = {}
     MAIN_ARG: ClassVar[str | None] = None  # the key of `- kind: SCALAR`
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int] = 1
+    FIELDS: ClassVar[tuple[str, ...]] = ()  # the annotated attributes, the base class's first
+    DEFAULTS: ClassVar[dict[str, Any]] = {}  # each field's default: REQUIRED when it has none
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = list(cls.FIELDS)
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+            if not str(annotation).startswith(("ClassVar", "typing.ClassVar")) and name not in names:
+                names.append(name)
+        cls.FIELDS = tuple(names)
+        # a default is a value given in a kind's class body (not a method of Layer's of that name)
+        cls.DEFAULTS = {name: next((k.__dict__[name] for k in cls.__mro__[:cls.__mro__.index(Layer)]
+                                    if name in k.__dict__), REQUIRED) for name in names}
+        if not cls.__dict__.get("__doc__"):  # as a dataclass: the signature (the schema shows it)
+            cls.__doc__ = f"{cls.__name__}({', '.join(_parameter(cls, name) for name in names)})"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        if len(args) > len(cls.FIELDS):
+            raise TypeError(f"{cls.__name__} takes {len(cls.FIELDS)} arguments, got {len(args)}")
+        values = dict(zip(cls.FIELDS, args))
+        for name, value in kwargs.items():
+            if name not in cls.FIELDS or name in values:
+                raise TypeError(f"{cls.__name__} got an unexpected or repeated argument '{name}'")
+            values[name] = value
+        for name in cls.FIELDS:
+            if name not in values:
+                default = cls.DEFAULTS[name]
+                if default is REQUIRED:
+                    raise TypeError(f"{cls.__name__} is missing the argument '{name}'")
+                values[name] = default
+        object.__setattr__(self, "__dict__", values)
+        if hasattr(cls, "__post_init__"):
+            self.__post_init__()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field '{name}' of a {type(self).__name__}: layers are values")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field '{name}' of a {type(self).__name__}: layers are values")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in type(self).FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).FIELDS)
+        return f"{type(self).__qualname__}({shown})"
 
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:  # pragma: no cover - abstract
         """Output shape and costs; `work` records the worked steps (only `explain` passes one)."""
@@ -73,6 +150,14 @@ class Layer:
         return f"k = {num(k)}, the window's size" + (" (f)" if f is not None else "")
 
 
+def _parameter(cls: type, name: str) -> str:
+    """`s: 'Pair' = (1, 1)`, as `inspect.signature` shows a dataclass's __init__ parameter."""
+    annotation = next(k.__dict__["__annotations__"][name] for k in cls.__mro__
+                      if name in k.__dict__.get("__annotations__", {}))
+    default = cls.DEFAULTS[name]  # type: ignore[attr-defined]
+    return f"{name}: {annotation!r}" + ("" if default is REQUIRED else f" = {default!r}")
+
+
 def _hw(value: Any) -> tuple[Any, Any] | None:
     """A size argument as (height, width), or None when the layer has no such argument."""
     if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -85,15 +170,31 @@ def _hw(value: Any) -> tuple[Any, Any] | None:
 REQUIRED = object()
 
 
+def field_defaults(cls: type[Layer]) -> dict[str, Any]:
+    """Each field of a kind, in order, with its default (REQUIRED when it has none)."""
+    if "__dataclass_fields__" in cls.__dict__:  # a kind written as a dataclass (a plug-in's)
+        import dataclasses
+
+        return {f.name: REQUIRED if f.default is dataclasses.MISSING else f.default for f in dataclasses.fields(cls)}
+    return dict(cls.DEFAULTS)
+
+
 class ArgError(ValueError):
     """A value of the wrong type or range; the caller attaches the location."""
 
 
-@dataclass(frozen=True, slots=True)
-class Arg:
+class Arg(Frozen):
+    """One key of a kind: how its value is read and checked, its default (or REQUIRED), its help."""
+
+    __slots__ = ("parse", "default", "doc")
     parse: Callable[[Any], Any]
-    default: Any = REQUIRED
-    doc: str = ""
+    default: Any
+    doc: str
+
+    def __init__(self, parse: Callable[[Any], Any], default: Any = REQUIRED, doc: str = "") -> None:
+        init(self, "parse", parse)
+        init(self, "default", default)
+        init(self, "doc", doc)
 
     @property
     def required(self) -> bool:
@@ -265,6 +366,3 @@ def positive_or_error(value: Dim, what: str) -> None:
     if dims.is_true(value <= 0) is True:
         raise ShapeError(f"{what} would be {value}, not positive")
 
-
-def as_fraction(x: Any) -> Any:
-    return Fraction(x) if isinstance(x, int) else x

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, boolean, number
 from .steps import QUIET, Work, X, activations, count, num, shape
 
 
-@dataclass(frozen=True, slots=True)
 class BatchNorm(Layer):
     """2C parameters (gamma, beta) and 2C buffers (running mean and variance).
 

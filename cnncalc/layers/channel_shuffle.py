@@ -12,7 +12,6 @@ kept; nothing is learned and nothing multiplied by a weight.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from ..errors import ShapeError
@@ -20,7 +19,6 @@ from .base import Arg, Cost, Layer, Shape, positive
 from .steps import QUIET, Work, X, free, num, shape
 
 
-@dataclass(frozen=True, slots=True)
 class ChannelShuffle(Layer):
     """Interleaves `groups` channel groups (ShuffleNet); shape kept, no parameters."""
 

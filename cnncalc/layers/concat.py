@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..errors import ShapeError
 from .add import same_size
@@ -11,7 +10,6 @@ from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
 from .steps import QUIET, Work, X, count, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class Concat(Layer):
     """n_H and n_W must match; channels add up."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -38,7 +37,6 @@ CONV_ARGS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class Conv(Layer):
     KIND = "conv"
     ARGS = CONV_ARGS

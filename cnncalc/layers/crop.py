@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -12,7 +11,6 @@ from .base import Arg, Cost, Layer, Pair, Shape, need_volume, size_pair
 from .steps import QUIET, Work, count, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class Crop(Layer):
     """A centre crop to `output` (the extra row/column, if odd, is taken from the end)."""
 

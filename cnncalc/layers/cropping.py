@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -24,7 +23,6 @@ def _amount(value: Any) -> tuple[Any, Any, Any, Any]:
     return cut
 
 
-@dataclass(frozen=True, slots=True)
 class Cropping(Layer):
     KIND = "cropping"
     ARGS = {"p": Arg(_amount, doc="p | [p_h, p_w] | [top, bottom, left, right] cut off")}

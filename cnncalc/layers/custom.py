@@ -9,7 +9,6 @@ are unknown, so they count 0 and a warning says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .base import Arg, ArgError, Cost, Layer, Shape, positive
@@ -23,7 +22,6 @@ def _shape(value: Any) -> tuple[int, ...]:
     return tuple(positive(v) for v in items)
 
 
-@dataclass(frozen=True, slots=True)
 class Custom(Layer):
     KIND = "custom"
     ARGS = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -16,7 +15,6 @@ from .steps import QUIET, Work, X, activations, count, num, pair
 from .window import kernel_window
 
 
-@dataclass(frozen=True, slots=True)
 class Deconv(Layer):
     """Transposed convolution: n_out = (n-1)s - p_total + d(f-1) + output_padding + 1."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .base import Arg, Cost, Layer, Pair, Shape, Window, need_volume, positive
@@ -12,7 +11,6 @@ from .steps import QUIET, Work
 from .window import kernel_window
 
 
-@dataclass(frozen=True, slots=True)
 class Depthwise(Layer):
     """A conv with groups = C_in and C_in * multiplier filters."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -12,7 +11,6 @@ from .base import Arg, Cost, Layer, Shape, need_volume, positive
 from .steps import QUIET, Work, X, activations, count, num, shape
 
 
-@dataclass(frozen=True, slots=True)
 class DistributionFocalLoss(Layer):
     """YOLO's DFL: each box side's `reg_max` bins reduced to one distance by a 1x1 convolution
     whose `reg_max` weights are fixed (0, 1, ..., reg_max - 1: params, never trained).

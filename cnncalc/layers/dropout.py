@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, fraction
 from .steps import QUIET, Work, unchanged
 
 
-@dataclass(frozen=True, slots=True)
 class Dropout(Layer):
     KIND = "dropout"
     ARGS = {"rate": Arg(fraction, 0.5, "fraction of units dropped in training")}

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from .base import Arg, Cost, Layer, Shape, activation_name, boolean, positive
 from .steps import QUIET, Work, X, activations, count, num, shape
 
 
-@dataclass(frozen=True, slots=True)
 class FullyConnected(Layer):
     """A 3-D input is flattened first (n_H * n_W * n_C values)."""
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from .base import Cost, Layer, Shape
 from .steps import QUIET, Work, X, count, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class Flatten(Layer):
     KIND = "flatten"
 

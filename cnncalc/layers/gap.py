@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from .base import Arg, Cost, Layer, Shape, Window, boolean, need_volume
@@ -11,7 +10,6 @@ from .steps import QUIET, Work, X, count, free, num
 from .window import whole_input_window
 
 
-@dataclass(frozen=True, slots=True)
 class GlobalAvgPool(Layer):
     """1 x 1 x C; `keepdims: false` gives the vector [C] (Keras' default)."""
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from .gap import GlobalAvgPool
 
 
-@dataclass(frozen=True, slots=True)
 class GlobalMaxPool(GlobalAvgPool):
     KIND = "gmp"
     WHAT: ClassVar[str] = "maximum"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape
 from .steps import QUIET, Work, unchanged
 
 
-@dataclass(frozen=True, slots=True)
 class Identity(Layer):
     """Passes its input on; also stands for parameter-free heads (Darknet's yolo, region)."""
 

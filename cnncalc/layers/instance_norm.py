@@ -10,14 +10,12 @@ each channel of each example normalized over n_H x n_W, then scaled and shifted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..errors import ShapeError
 from .base import Arg, Cost, Layer, Shape, boolean, need_volume, number
 from .steps import QUIET, Work, X, activations, count, num, shape
 
 
-@dataclass(frozen=True, slots=True)
 class InstanceNorm(Layer):
     """Each channel of each example normalized over n_H x n_W: 2C parameters, no buffers."""
 

@@ -14,13 +14,11 @@ of weights in conv and fc products only, as for `bn`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, boolean, number
 from .steps import QUIET, Work, per_channel
 
 
-@dataclass(frozen=True, slots=True)
 class LayerNorm(Layer):
     """Normalizes each position over its channels; 2C parameters (gamma, beta), no buffers."""
 

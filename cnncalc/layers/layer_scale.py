@@ -11,13 +11,11 @@ counts no MACs (an element-wise product, not a weight product of a conv or fc).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, number
 from .steps import QUIET, Work, per_channel
 
 
-@dataclass(frozen=True, slots=True)
 class LayerScale(Layer):
     """A learned factor per channel (ConvNeXt's gamma): C parameters."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .base import Cost, Layer, Pair, Shape, Window, need_volume
@@ -12,7 +11,6 @@ from .steps import QUIET, Work, X, activations, count, num, pair
 from .window import kernel_window, slide_volume
 
 
-@dataclass(frozen=True, slots=True)
 class Local(Layer):
     """Locally connected: a conv whose every output position has its own filters."""
 

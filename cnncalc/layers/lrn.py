@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, number, positive
 from .steps import QUIET, Work, unchanged
 
 
-@dataclass(frozen=True, slots=True)
 class LocalResponseNorm(Layer):
     KIND = "lrn"
     ARGS = {

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from .multiply import Multiply
 
 
-@dataclass(frozen=True, slots=True)
 class Maximum(Multiply):
     """The element-wise maximum of inputs of equal shapes (Caffe's Eltwise MAX)."""
 

@@ -15,7 +15,6 @@ no MACs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 from .. import dims
@@ -34,7 +33,6 @@ def _axis(a: object, b: object, broadcast: bool) -> object | None:
     return a if dims.equal(a, b) is not False else None
 
 
-@dataclass(frozen=True, slots=True)
 class Multiply(Layer):
     KIND = "multiply"
     MIN_INPUTS = 2

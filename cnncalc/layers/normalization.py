@@ -11,13 +11,11 @@ which Keras lists as non-trainable weights (keras/src/layers/preprocessing/norma
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, boolean
 from .steps import QUIET, Work, totals
 
 
-@dataclass(frozen=True, slots=True)
 class Normalization(Layer):
     KIND = "normalization"
     ARGS = {"given": Arg(boolean, False, "mean and variance are constants of the model, not buffers")}

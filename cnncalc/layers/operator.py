@@ -13,7 +13,6 @@ The reader warns where it writes one, so the totals never hide it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .base import Arg, ArgError, Cost, Layer, Shape, nonnegative, positive
@@ -32,7 +31,6 @@ def _text(value: Any) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
 class Operator(Layer):
     """An imported operator without arithmetic: the file's output shape, its weights, 0 MACs."""
 

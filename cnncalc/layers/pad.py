@@ -12,7 +12,6 @@ pad must be smaller than its axis; `edge` repeats the edge value, `wrap` the oth
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from ..errors import ShapeError
@@ -21,7 +20,6 @@ from .steps import QUIET, Work
 from .zeropad import ZeroPad
 
 
-@dataclass(frozen=True, slots=True)
 class Pad(ZeroPad):
     """Padding by reflection, edge or wrap-around: zeropad's sizes, the input's own values."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .base import Arg, Cost, Layer, Pair, Shape, Window, boolean, choice, need_volume, padding_arg, positive_pair
@@ -13,7 +12,6 @@ from .window import kernel_window, slide_volume
 POOL_MODE = choice("max", "avg")
 
 
-@dataclass(frozen=True, slots=True)
 class Pool(Layer):
     """`s` defaults to `f`; `ceil: true` rounds up with PyTorch's last-window rule."""
 

@@ -7,13 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, boolean
 from .steps import QUIET, Work, totals
 
 
-@dataclass(frozen=True, slots=True)
 class PReLU(Layer):
     KIND = "prelu"
     ARGS = {"shared": Arg(boolean, False, "one slope for all channels")}

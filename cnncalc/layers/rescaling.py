@@ -8,13 +8,11 @@ Constants, not learned: no parameters, no MACs (cnncalc counts multiplications b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, number
 from .steps import QUIET, Work, totals
 
 
-@dataclass(frozen=True, slots=True)
 class Rescaling(Layer):
     KIND = "rescaling"
     ARGS = {

@@ -8,7 +8,6 @@ gate's [C] -> 1 x 1 x C). No parameters, no MACs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -30,7 +29,6 @@ def _target(value: Any) -> tuple[int, ...]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
 class Reshape(Layer):
     KIND = "reshape"
     ARGS = {"shape": Arg(_target, doc="[units] or [n_H, n_W, n_C]; one size may be -1")}

@@ -10,13 +10,11 @@ conv and fc products only, like BN).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, boolean
 from .steps import QUIET, Work, totals
 
 
-@dataclass(frozen=True, slots=True)
 class Scale(Layer):
     KIND = "scale"
     ARGS = {"bias": Arg(boolean, False, "learn a beta per channel too")}

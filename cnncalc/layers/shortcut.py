@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..errors import ShapeError
 from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
 from .steps import QUIET, Work, totals
 
 
-@dataclass(frozen=True, slots=True)
 class Shortcut(Layer):
     """Darknet's [shortcut] when shapes differ: each later input is added into the first where
     they overlap (the smaller channel count; a larger map is sampled with stride n_big/n_small),

@@ -13,7 +13,6 @@ the special case of equal slices. No parameters, no MACs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import dims
@@ -33,7 +32,6 @@ def channel_index(value: Any) -> Any:
 channel_index.__doc__ = "integer"
 
 
-@dataclass(frozen=True, slots=True)
 class ChannelSlice(Layer):
     """Channels start up to (not including) stop, as Python's x[:, start:stop]."""
 

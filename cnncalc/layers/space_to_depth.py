@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from ..errors import ShapeError
@@ -11,7 +10,6 @@ from .base import Arg, Cost, Layer, Shape, Window, need_volume, positive
 from .steps import QUIET, Work, X, count, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class SpaceToDepth(Layer):
     """Darknet's `reorg`: each block x block patch becomes block^2 channels."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import dims
 from ..errors import ShapeError
@@ -11,7 +10,6 @@ from .base import Arg, ArgError, Cost, Layer, Shape, nonnegative, positive
 from .steps import QUIET, Work, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class Split(Layer):
     """The `index`-th (from 0) of `groups` equal channel slices."""
 

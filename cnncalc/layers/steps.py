@@ -21,25 +21,34 @@ f is the filter size, s the stride, p the padding. Formulas use the Unicode floo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .. import dims
+from ..values import Frozen, init
 
 X = " × "
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(Frozen):
     """One number: `label = formula = values[0] = ... = result`, and what it says about flooring."""
 
+    __slots__ = ("label", "formula", "values", "result", "note", "key")
     label: str
-    formula: str = ""
-    values: tuple[str, ...] = ()
-    result: str = ""
-    note: str = ""
-    key: str = ""  # the report number it explains: output, params, macs, activations, buffers
+    formula: str
+    values: tuple[str, ...]
+    result: str
+    note: str
+    key: str  # the report number it explains: output, params, macs, activations, buffers
+
+    def __init__(self, label: str, formula: str = "", values: tuple[str, ...] = (), result: str = "",
+                 note: str = "", key: str = "") -> None:
+        init(self, "label", label)
+        init(self, "formula", formula)
+        init(self, "values", values)
+        init(self, "result", result)
+        init(self, "note", note)
+        init(self, "key", key)
 
 
 class Work:

@@ -11,13 +11,11 @@ at inference it is the identity. Shape kept, no parameters, no MACs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, choice, fraction
 from .steps import QUIET, Work, unchanged
 
 
-@dataclass(frozen=True, slots=True)
 class StochasticDepth(Layer):
     """Drops a residual branch at random in training; the identity at inference."""
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 from .base import Arg, Cost, Layer, Pair, Shape, Window, choice, need_volume, positive_pair
 from .steps import QUIET, Work, X, activations, count, num
 
 
-@dataclass(frozen=True, slots=True)
 class Upsample(Layer):
     KIND = "upsample"
     ARGS = {

@@ -12,23 +12,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from .. import dims
 from ..dims import Dim
 from ..errors import ShapeError
+from ..values import Frozen, init
 from .base import Pair, Shape, Window, need_volume
 from .steps import QUIET, Step, Work, X, count, num, quotient
 
 
-@dataclass(frozen=True, slots=True)
-class Slide:
+class Slide(Frozen):
+    __slots__ = ("size", "remainder", "uncovered", "span")
     size: Dim
     remainder: Dim  # (n + p - d(f-1) - 1) mod s: padded positions after the last window
     uncovered: Dim  # of those, real input rows/columns (not padding)
     span: Dim  # n + p - d(f-1) - 1: what the stride divides
+
+    def __init__(self, size: Dim, remainder: Dim, uncovered: Dim, span: Dim) -> None:
+        init(self, "size", size)
+        init(self, "remainder", remainder)
+        init(self, "uncovered", uncovered)
+        init(self, "span", span)
 
 
 def same_padding(n: Dim, f: int, s: int, d: int) -> tuple[Dim, Dim]:

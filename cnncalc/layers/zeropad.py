@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .base import Arg, Cost, Layer, Shape, need_volume, pad_amount
 from .steps import QUIET, Work, count, free, num
 
 
-@dataclass(frozen=True, slots=True)
 class ZeroPad(Layer):
     KIND = "zeropad"
     ARGS = {"p": Arg(pad_amount, doc="p | [p_h, p_w] | [top, bottom, left, right]")}

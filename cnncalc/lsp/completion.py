@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..layers import KIND_ALIASES, KINDS
+from ..layers import KIND_ALIASES, all_kinds
 from ..report import Report
 from ..spec import COMPOSITES, EXPECT_KEYS, TOP_KEYS
 from .outline import Outline
@@ -122,7 +122,7 @@ def _vars(names: Outline | None, line: int) -> list[Item]:
 
 
 def _kinds(blocks: Any) -> list[Item]:
-    items = [Item(k, "kind", _doc_of(k)) for k in KINDS]
+    items = [Item(k, "kind", _doc_of(k)) for k in all_kinds()]
     items += [Item(a, "kind", f"same as '{k}'") for a, (k, _) in KIND_ALIASES.items()]
     items += [Item(c, "kind", _doc_of(c)) for c in COMPOSITES]
     items += [Item(b, "block", "block") for b in blocks]
