@@ -30,16 +30,11 @@ from cnncalc.tool_costs import KIND_COSTS
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = all_kinds()  # every class imported (a kind's module is otherwise loaded on first use)
 
-# The Keras export's table is keyed by kind (or, before the kerasexport branch, by class name);
-# the kinds it does not have yet are allowed here by name only: the kerasexport branch empties this.
-KERAS_PENDING = {"attention", "dfl", "instance_norm", "operator", "pad", "shortcut"}
-KERAS_COVERED = {k.cls.KIND for k in KINDS.values() if k.cls.KIND in KERAS_TABLE or k.cls.__name__ in KERAS_TABLE}
-
 # Targets every registered kind must support: name -> the table keyed by `Layer.KIND`.
 TARGETS = {
     "PyTorch export (cnncalc/export/pytorch_kinds.py EMITTERS)": EMITTERS,
     "ONNX export (cnncalc/export/onnx_writers.py _WRITERS)": ONNX_WRITERS,
-    "Keras export (cnncalc/export/keras_plan.py _TABLE)": KERAS_COVERED | KERAS_PENDING,
+    "Keras export (cnncalc/export/keras_plan.py _TABLE)": KERAS_TABLE,
     "diagram labels (cnncalc/diagram/labels.py LABELS)": LABELS,
     "convention costs (cnncalc/tool_costs.py KIND_COSTS)": KIND_COSTS,
     "learned tensors (cnncalc/tensors.py RULES)": TENSOR_RULES,
@@ -47,11 +42,6 @@ TARGETS = {
 }
 CLASS_KINDS = sorted({k.cls.KIND for k in KINDS.values()})
 SHARED = {"base", "steps", "window", "__init__"}  # the modules under layers/ that hold no kind
-
-
-def test_the_keras_allow_list_names_only_kinds_still_missing() -> None:
-    done = sorted(KERAS_PENDING & KERAS_COVERED)
-    assert not done, f"the Keras export has {done} now: take them out of KERAS_PENDING"
 
 
 @pytest.mark.parametrize("target", list(TARGETS))

@@ -2,7 +2,8 @@
 keras_plan.py's layers, building under any backend (nothing in it is backend-specific). Its
 model.count_params() is cnncalc's total under `--convention keras` (learned + BN statistics),
 and its output shape cnncalc's. Names reach the code as string literals (repr of the visible
-name: escape.visible, as every writer) and comments through escape.python_comment."""
+name: escape.visible, as every writer) and comments through escape.python_comment: a layer's
+notes (a stand-in for an operator, a stride rewritten) as a comment line above it."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def to_keras_source(report: Report) -> str:
         ins = [variables[n] for n in k.inputs]
         call = ins[0] if len(ins) == 1 else "[" + ", ".join(ins) + "]"
         cls = k.cls if k.helper else f"layers.{k.cls}"
+        body.extend("    # " + python_comment(note) for note in k.notes)
         if k.reuses is not None:
             body.append(f"    {var} = {objects[k.reuses]}({call})  # the same layer again: shared weights")
         elif k.name in shared:
