@@ -12,6 +12,7 @@ from ..escape import terminal
 from ..memory import Memory
 from .fit import Fitted, fit
 from .plain_table import Sheet, draw
+from .table import rich_group
 from .terminal import without_trailing_spaces
 from .values import count, human_bytes
 
@@ -54,26 +55,10 @@ def sheet(m: Memory, width: int | None = None) -> Sheet:
 
 def build(m: Memory, width: int | None = None) -> Group:
     """The same table as rich renderables."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
     s = sheet(m, width)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for i, col in enumerate(s.columns):
-        table.add_column(col, justify="right" if s.right[i] else "left", no_wrap=True,
-                         min_width=max(len(col), *(len(r[i]) for r in s.rows)))
-    for row, style in zip(s.rows, s.styles):
-        table.add_row(*row, style=style)
-    footer = Table.grid(padding=(0, 2))
-    footer.add_column()
-    footer.add_column(justify="right")
-    for label, value in s.footer:
-        footer.add_row(label, value)
-    note = [Text(text, style=style or "") for text, style in s.tail]
-    return Group(*(Text(text, style=style or "") for text, style in s.heading), Text(""), table, Text(""), footer,
-                 *note)
+    columns = [{"no_wrap": True, "min_width": max(len(col), *(len(r[i]) for r in s.rows))}
+               for i, col in enumerate(s.columns)]
+    return rich_group(s, columns)
 
 
 def render(m: Memory, console: Console, width: int | None = None) -> None:

@@ -52,20 +52,29 @@ def _heading(report: Report, width: int | None) -> list[tuple[str, str | None]]:
 def build(report: Report, rows: list[Row], extra: tuple[str, ...] = (), width: int | None = None) -> Group:
     """The heading, the table fitted to `width` columns (None: as wide as it needs), the footer,
     as rich renderables."""
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
     s, folding = sheet(report, rows, extra, width)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    columns = []
     for i, col in enumerate(s.columns):
         # names, concrete shapes and numbers never wrap (a count split mid-digit reads as two
         # numbers); only a symbolic expression may fold onto several lines, when it must
         whole = not (folding and col not in ("Layer", "Type"))
         widest = max((len(r[i]) for r in s.rows), default=0)
-        table.add_column(col, justify="right" if s.right[i] else "left", no_wrap=whole, overflow="fold",
-                         min_width=max(widest, len(col)) if whole else min(widest, max(len(col), 8)))
+        columns.append({"no_wrap": whole, "overflow": "fold",
+                        "min_width": max(widest, len(col)) if whole else min(widest, max(len(col), 8))})
+    return rich_group(s, columns)  # warnings: cli.app.print_diagnostics
+
+
+def rich_group(s: Sheet, columns: list[dict]) -> Group:
+    """A sheet as rich renderables: heading, the table (each column's options in `columns`), the
+    footer grid, the tail; the one place a sheet meets rich's Table."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, col in enumerate(s.columns):
+        table.add_column(col, justify="right" if s.right[i] else "left", **columns[i])
     for row_text, style in zip(s.rows, s.styles, strict=True):
         table.add_row(*row_text, style=style)
     footer = Table.grid(padding=(0, 2))
@@ -73,9 +82,9 @@ def build(report: Report, rows: list[Row], extra: tuple[str, ...] = (), width: i
     footer.add_column(justify="right")
     for label, value in s.footer:
         footer.add_row(label, value)
-    heading = [Text(text, style=style or "", no_wrap=True) for text, style in s.heading]
+    heading = [Text(text, style=style or "", no_wrap=not s.heading_wraps) for text, style in s.heading]
     tail = [Text(text, style=style or "") for text, style in s.tail]
-    return Group(*heading, Text(""), table, Text(""), footer, *tail)  # warnings: cli.app.print_diagnostics
+    return Group(*heading, Text(""), table, Text(""), footer, *tail)
 
 
 def to_text(reports: list[tuple[Report, list[Row]]], extra: tuple[str, ...] = (), width: int | None = 80,
