@@ -66,6 +66,15 @@ def test_pop_quiz_says_what_was_floored_and_dropped(layer: str, fraction: str) -
     assert f"floored: {fraction}; 1 input row and column at the bottom and right never covered" in text
 
 
+def test_a_floor_over_padding_only_says_so_once_for_both_axes() -> None:
+    # (224 + 2x1 - 3)/2 = 111.5: the dropped half-window is padding only, on both axes at once
+    _, out, _ = run("explain", "mobilenet_v2", "conv1", "--ascii")
+    text = block(out, "conv1")
+    assert "floored: 223/2 = 111.5 rounds down to 111; only padding is left uncovered, " \
+           "no input row or column is dropped" in text
+    assert "column and column" not in out and "row and row" not in out
+
+
 def test_exact_divisions_are_not_called_floored() -> None:
     _, out, _ = run("explain", "popquiz", "--ascii")
     assert "floored" not in block(out, "conv2") and "floored" not in block(out, "conv3")

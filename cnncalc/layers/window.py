@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -238,15 +239,18 @@ def same_steps(n: tuple[Any, Any], s: Any, size: tuple[Any, Any]) -> list[Step]:
     ]
 
 
+_BOTH_AXES = {
+    "no input row ": "no input row or column ",
+    "input rows ": "input rows and columns ",
+    "input row ": "input row and column ",
+    "at the bottom": "at the bottom and right",
+}
+
+
 def _both_axes(note: str) -> str:
-    for a, b in (
-        ("input rows ", "input rows and columns "),
-        ("input row ", "input row and column "),
-        ("at the bottom", "at the bottom and right"),
-        ("no input row", "no input row or column"),
-    ):
-        note = note.replace(a, b)
-    return note
+    """One axis's floor note said of both: each phrase replaced once, in one pass (replacing
+    in turn read "no input row or column and column")."""
+    return re.sub("|".join(map(re.escape, _BOTH_AXES)), lambda m: _BOTH_AXES[m.group(0)], note)
 
 
 def padding_steps(padding: Any, n: tuple[Any, Any], f: Any, s: Any, d: Any, pad: Any) -> list[Step]:
