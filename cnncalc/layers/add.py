@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import dims
-from ..errors import ShapeError
-from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
+from .base import Arg, Cost, Layer, Shape, activation_name, need_equal
 from .steps import QUIET, Work, activations, shape
-
-
-def same_size(a: object, b: object) -> bool:
-    """Equal, or not provably different (symbolic sizes: `constraints` finds when they align)."""
-    return dims.equal(a, b) is not False
 
 
 class Add(Layer):
@@ -26,12 +19,8 @@ class Add(Layer):
     activation: str | None = None
 
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
-        first = inputs[0]
-        for other in inputs[1:]:
-            if len(other) != len(first) or not all(same_size(a, b) for a, b in zip(first, other)):
-                shapes = ", ".join(format_shape(s) for s in inputs)
-                raise ShapeError(f"add needs equal shapes, got {shapes}")
-        out = tuple(first)
+        need_equal(self.KIND, "equal shapes", inputs)
+        out = tuple(inputs[0])
         if work:
             listed = " + ".join(f"{n} ({shape(s)})" for n, s in zip(work.inputs, inputs, strict=True))
             rule = "an add needs all inputs of equal shapes, and keeps that shape"

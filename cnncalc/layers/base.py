@@ -362,6 +362,22 @@ def format_shape(shape: Sequence[Any]) -> str:
     return " x ".join(str(d) for d in shape) if len(shape) != 1 else f"[{shape[0]}]"
 
 
+def inputs_error(kind: str, needs: str, inputs: Sequence[Shape]) -> ShapeError:
+    """`KIND needs RULE, got A, B`: a merge whose inputs do not line up, every input's shape named."""
+    return ShapeError(f"{kind} needs {needs}, got {', '.join(format_shape(s) for s in inputs)}")
+
+
+def need_equal(kind: str, needs: str, inputs: Sequence[Shape], last_may_differ: bool = False) -> None:
+    """Every input of the rank of the first and of its sizes (all but the last axis, when
+    `last_may_differ`); a symbolic size counts as equal unless provably different (`constraints`
+    finds when they align)."""
+    first = inputs[0]
+    upto = len(first) - 1 if last_may_differ else len(first)
+    for other in inputs[1:]:
+        if len(other) != len(first) or any(dims.equal(a, b) is False for a, b in zip(first[:upto], other[:upto])):
+            raise inputs_error(kind, needs, inputs)
+
+
 def positive_or_error(value: Dim, what: str) -> None:
     if dims.is_true(value <= 0) is True:
         raise ShapeError(f"{what} would be {value}, not positive")

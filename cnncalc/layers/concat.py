@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ShapeError
-from .add import same_size
-from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
+from .base import Arg, Cost, Layer, Shape, activation_name, need_equal
 from .steps import QUIET, Work, X, count, free, num
 
 
@@ -21,14 +19,10 @@ class Concat(Layer):
     activation: str | None = None
 
     def infer(self, inputs: Sequence[Shape], work: Work = QUIET) -> Cost:
-        first = inputs[0]
-        for other in inputs[1:]:
-            if len(other) != len(first) or not all(same_size(a, b) for a, b in zip(first[:-1], other[:-1])):
-                shapes = ", ".join(format_shape(s) for s in inputs)
-                what = "n_H and n_W" if len(first) == 3 else "ranks"
-                raise ShapeError(f"concat needs equal {what}, got {shapes}")
+        need_equal(self.KIND, "equal n_H and n_W" if len(inputs[0]) == 3 else "equal ranks", inputs,
+                   last_may_differ=True)
         channels = sum((s[-1] for s in inputs[1:]), inputs[0][-1])
-        out = (*first[:-1], channels)
+        out = (*inputs[0][:-1], channels)
         if work:
             if len(out) == 3:
                 sizes = ", ".join(f"{n} {num(s[0])}{X}{num(s[1])}" for n, s in zip(work.inputs, inputs, strict=True))

@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from .. import dims
-from ..errors import ShapeError
-from .base import Cost, Layer, Shape, format_shape
+from .base import Cost, Layer, Shape, inputs_error
 from .steps import QUIET, Work, totals
 
 
@@ -44,9 +43,8 @@ class Multiply(Layer):
         for other in inputs[1:]:
             sizes = [_axis(a, b, self.BROADCAST) for a, b in zip(out, other)]
             if len(other) != len(out) or any(s is None for s in sizes):
-                shapes = ", ".join(format_shape(s) for s in inputs)
                 rule = "equal shapes, or 1 where they differ" if self.BROADCAST else "equal shapes"
-                raise ShapeError(f"{self.KIND} needs {rule}, got {shapes}")
+                raise inputs_error(self.KIND, rule, inputs)
             out = sizes
         totals(work, out, 0, 0)
         return Cost(output=tuple(out))

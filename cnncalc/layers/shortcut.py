@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import ShapeError
-from .base import Arg, Cost, Layer, Shape, activation_name, format_shape
+from .base import Arg, Cost, Layer, Shape, activation_name, format_shape, inputs_error
 from .steps import QUIET, Work, totals
 
 
@@ -29,8 +29,7 @@ class Shortcut(Layer):
         first = inputs[0]
         for other in inputs[1:]:
             if len(other) != 3 or len(first) != 3:
-                shapes = ", ".join(format_shape(s) for s in inputs)
-                raise ShapeError(f"shortcut needs n_H x n_W x n_C inputs, got {shapes}")
+                raise inputs_error(self.KIND, "n_H x n_W x n_C inputs", inputs)
             for a, b in zip(first[:2], other[:2], strict=True):
                 if not (isinstance(a, int) and isinstance(b, int)):
                     continue
